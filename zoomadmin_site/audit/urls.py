@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from zoomadmin_site.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+]

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from zoomadmin_site.roles import operator_role_label
+
+
+def operator(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "operator_role": operator_role_label(getattr(request, "user", None)),
+        "zoom_mode": settings.ZOOM_MODE,
+    }

@@ -1,0 +1,43 @@
+"""Request id and client address for every request, kept in context variables so the audit log can
+record them without being handed the request."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+current_source_ip: contextvars.ContextVar[str] = contextvars.ContextVar("source_ip", default="")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the first X-Forwarded-For hop when we are configured to sit behind a proxy."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        id_token = current_request_id.set(request_id)
+        ip_token = current_source_ip.set(client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(id_token)
+            current_source_ip.reset(ip_token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zoomadmin_site import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", include("zoomadmin_site.audit.urls")),
+    path("", include("accounts.urls")),
+    path("", include("meetings.urls")),
+]
+
+handler403 = "zoomadmin_site.errors.permission_denied"
+handler404 = "zoomadmin_site.errors.page_not_found"
+handler500 = "zoomadmin_site.errors.server_error"

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from zoomadmin_site.access import operator_required
+
+
+@operator_required("browse")
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: database reachable, which Zoom we talk to. Never secrets."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # any database failure means unhealthy; the reason goes to the server log
+        database = "unavailable"
+    healthy = database == "ok"
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "database_vendor": connection.vendor,
+        "zoom_mode": settings.ZOOM_MODE,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
