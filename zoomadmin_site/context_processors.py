@@ -9,7 +9,9 @@ from zoomadmin_site.roles import operator_role_label
 
 
 def operator(request: HttpRequest) -> dict[str, Any]:
+    match = getattr(request, "resolver_match", None)
     return {
+        "nav_section": (match.namespace or match.url_name or "") if match else "",
         "operator_role": operator_role_label(getattr(request, "user", None)),
         "zoom_mode": settings.ZOOM_MODE,
     }

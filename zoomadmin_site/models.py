@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from zoomadmin_site.roles import PERMISSIONS
@@ -15,3 +16,17 @@ class OperatorPermission(models.Model):
         managed = False
         default_permissions = ()
         permissions = [(codename, label) for codename, label in PERMISSIONS.items()]
+
+
+class DemoOperator(models.Model):
+    """Marks an operator account created by `manage.py demo_operators` for the sandbox demo.
+
+    Such accounts cannot log in (and their sessions stop working) when ZOOM_MODE is not `sandbox`:
+    see `zoomadmin_site.auth_backends.OperatorBackend`.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_marker")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"demo operator {self.user_id}"

@@ -1,0 +1,85 @@
+# Zoom Admin. `make run` serves the dashboard on the Zoom sandbox; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run serve test test-suite lint format browser bench clean demo-reset
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 2
+export ZOOM_MODE ?= sandbox
+SANDBOX_USERS ?= 300
+SANDBOX_MEETINGS ?= 3000
+
+# The first Python >= 3.12 found: pyenv's versions (named in .python-version first), then PATH.
+find_python = for c in $$(pv=$$(cat .python-version 2>/dev/null); r=$$(pyenv root 2>/dev/null); \
+	  [ -n "$$r" ] && ls -d $$r/versions/$$pv/bin/python3 $$r/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+	  $$(command -v python3.13 python3.12 python3 2>/dev/null); do \
+	  "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$c"; break; }; done
+
+help:
+	@echo "make run      set everything up and serve the dashboard on the Zoom sandbox (http://127.0.0.1:$(PORT))"
+	@echo "make test     install test needs (Chromium included) and run ruff and the whole test suite"
+	@echo "make install  create .venv (Python >= 3.12) and install the project"
+	@echo "make bench    run the benchmarks; JSON results in bench/results/"
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$($(find_python)); \
+	  if [ -z "$$py" ]; then echo "No Python >= 3.12 found (pyenv versions or python3.12 on PATH)." >&2; exit 1; fi; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+# Local serving over plain http on loopback: production settings (DEBUG off) minus the https-only ones.
+RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
+	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
+run: install var/secret_key
+	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
+	@$(RUN_ENV) $(PY) manage.py createcachetable
+	@$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v0
+	@if [ "$$ZOOM_MODE" = sandbox ]; then \
+	  $(RUN_ENV) $(PY) manage.py zoom_sandbox seed --if-empty --users $(SANDBOX_USERS) --meetings $(SANDBOX_MEETINGS) && \
+	  echo "Demo operators (password: $${ZOOMADMIN_DEMO_PASSWORD:-zoomadmin-demo}):" && \
+	  $(RUN_ENV) $(PY) manage.py demo_operators; fi
+	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & \
+	  $(RUN_ENV) $(VENV)/bin/gunicorn zoomadmin_site.wsgi:application -w $(WORKERS) -b 127.0.0.1:$(PORT) \
+	    --no-control-socket --access-logfile - --log-level warning & \
+	  wait
+
+# Chromium from Debian's packages for the browser tests (Playwright drives it; no `playwright install`).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Chromium from Debian's packages"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "Chromium is missing and needs root to install: apt-get install chromium" >&2; exit 1; fi; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The pytest suite alone (CI calls it again with DATABASE_URL pointing at PostgreSQL).
+test-suite: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test: install browser lint test-suite
+
+bench: install
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

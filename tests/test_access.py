@@ -1,0 +1,103 @@
+"""Every view denies by default: it is public on purpose, or it names the permission it needs."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from zoomadmin_site.roles import GROUPS, IT_ADMIN, PERMISSIONS
+
+PUBLIC_VIEWS = {"login", "healthz"}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{entry.namespace}:" if entry.namespace else ""
+            yield from _walk(entry.url_patterns, prefix + namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix + (entry.name or str(entry.pattern)), entry.callback
+
+
+def _own_views():
+    for name, view in _walk(get_resolver().url_patterns):
+        module = getattr(view, "__module__", "")
+        if module.startswith(("django.contrib.admin", "django.contrib.auth.views")) and name != "login":
+            continue
+        yield name, view
+
+
+@pytest.mark.parametrize("name,view", list(_own_views()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_view_is_public_on_purpose_or_names_its_permission(name, view):
+    if name in PUBLIC_VIEWS:
+        assert getattr(view, "login_required", True) is False, f"{name} should be explicitly public"
+    else:
+        assert getattr(view, "login_required", True) is not False, f"{name} is public by accident"
+        assert getattr(view, "required_permission", None) in PERMISSIONS, f"{name} names no permission"
+
+
+def test_groups_hold_exactly_the_documented_permissions(db):
+    from django.contrib.auth.models import Group
+
+    for group_name, codenames in GROUPS.items():
+        group = Group.objects.get(name=group_name)
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
+
+
+def test_group_migration_is_idempotent_and_repairs_drift(db):
+    from django.contrib.auth.models import Group
+
+    from zoomadmin_site.roles import ensure_operator_groups
+
+    Group.objects.get(name=IT_ADMIN).permissions.clear()
+    ensure_operator_groups()
+    ensure_operator_groups()
+    assert Group.objects.filter(name=IT_ADMIN).count() == 1
+    assert Group.objects.get(name=IT_ADMIN).permissions.count() == len(GROUPS[IT_ADMIN])
+
+
+def test_anonymous_user_is_sent_to_the_login_page(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=/")
+
+
+def test_operator_without_role_gets_a_403_page_naming_the_missing_permission(charlie_client):
+    response = charlie_client.get(reverse("home"))
+    assert response.status_code == 403
+    assert "Browse Zoom users and meetings" in response.content.decode()
+    assert "(browse)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona_client,expected",
+    [("anonymous", 302), ("charlie", 403), ("alice", 200), ("morgan", 200), ("audrey", 200), ("root", 200)],
+    indirect=["persona_client"],
+)
+def test_dashboard_permission_boundary(persona_client, expected):
+    assert persona_client.get(reverse("home")).status_code == expected
+
+
+def test_header_shows_operator_and_role(alice_client):
+    body = alice_client.get(reverse("home")).content.decode()
+    assert "alice" in body
+    assert IT_ADMIN in body
+    for label in ("Users", "Meetings", "Approvals", "Audit log"):
+        assert f">{label}</a>" in body
+
+
+def test_login_with_wrong_password_shows_a_message_and_no_session(client, alice):
+    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_then_logout(client, alice):
+    from tests.conftest import PASSWORD
+
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302

@@ -1,0 +1,70 @@
+"""Settings fail loudly on bad or missing configuration, and pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM", "SECRET_KEY", "DEBUG", "DATABASE"))}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_missing_secret_key_with_debug_off_is_a_clear_configuration_error():
+    result = _run("import zoomadmin_site.settings", DEBUG="false")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    result = _run("import zoomadmin_site.settings as s; print(s.DEBUG)", SECRET_KEY="x" * 50)
+    assert result.stdout.strip() == "False"
+
+
+def test_live_mode_without_credentials_names_the_missing_variables():
+    result = _run("import zoomadmin_site.settings", SECRET_KEY="x" * 50, ZOOM_MODE="live", ZOOM_CLIENT_ID="abc")
+    assert result.returncode != 0
+    assert "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_SECRET" in result.stderr
+    assert "ZOOM_CLIENT_ID," not in result.stderr
+
+
+def test_unknown_zoom_mode_is_refused():
+    result = _run("import zoomadmin_site.settings", SECRET_KEY="x" * 50, ZOOM_MODE="production")
+    assert "ZOOM_MODE must be 'sandbox' or 'live'" in result.stderr
+
+
+def test_sqlite_default_uses_wal_and_immediate_transactions():
+    result = _run(
+        "import zoomadmin_site.settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], 'journal_mode=WAL' in d['OPTIONS']['init_command'])",
+        SECRET_KEY="x" * 50,
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True"]
+
+
+def test_check_deploy_passes_with_production_like_variables(tmp_path):
+    env = {
+        "SECRET_KEY": "k8$Jx2!pQz7@vLm3#Nr5^Tw9&Yb4*Hc6(Fd1)Gs0-Ke8+Uj2=Ai7",
+        "ALLOWED_HOSTS": "zoomadmin.example.com",
+        "SECURE_HSTS_PRELOAD": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,84 @@
+"""Site-wide behaviour: health endpoint, request ids, security headers and strict CSP on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+HTML_PAGES = ["home", "accounts:user_list", "meetings:meeting_list", "accounts:approval_list", "audit:event_list"]
+
+
+def test_healthz_reports_database_and_zoom_mode_without_secrets(client, db, settings):
+    settings.ZOOM_CLIENT_SECRET = "very-secret-value"
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "database_vendor": response.json()["database_vendor"],
+        "zoom_mode": "sandbox",
+    }
+    assert "very-secret-value" not in response.content.decode()
+
+
+def test_healthz_is_degraded_when_the_database_is_unreachable(client, db, monkeypatch):
+    class DownConnection:
+        vendor = "sqlite"
+
+        def cursor(self):
+            raise RuntimeError("database is down")
+
+    monkeypatch.setattr("zoomadmin_site.views.connection", DownConnection())
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_every_response_carries_a_request_id(client, db):
+    first = client.get(reverse("login"))["X-Request-ID"]
+    second = client.get(reverse("login"))["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert first != second
+
+
+def _assert_strict_page(response):
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script found"
+    assert "<style" not in html, "inline style element found"
+    assert not re.search(r"\sstyle=", html), "style attribute found"
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler found"
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("name", HTML_PAGES)
+def test_every_page_has_security_headers_and_a_strict_csp(root_client, name):
+    response = root_client.get(reverse(name))
+    assert response.status_code == 200
+    _assert_strict_page(response)
+
+
+def test_login_page_is_strict(client, db):
+    _assert_strict_page(client.get(reverse("login")))
+
+
+def test_error_pages_are_strict_too(charlie_client):
+    _assert_strict_page(charlie_client.get(reverse("home")))
+    response = charlie_client.get("/no-such-page/")
+    assert response.status_code == 404
+    _assert_strict_page(response)
+
+
+def test_htmx_is_served_from_our_static_files(root_client):
+    html = root_client.get(reverse("home")).content.decode()
+    assert re.search(r'<script src="/static/django_htmx/htmx-2[^"]*\.js"', html)
+    assert '"includeIndicatorStyles": false' in html
