@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "zoomadmin_site",
     "zoomadmin_site.audit",
+    "zoomadmin_site.mirror",
     "accounts",
     "meetings",
 ]

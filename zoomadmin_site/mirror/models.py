@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SyncRun(models.Model):
+    """One full refresh of the local mirror from Zoom (from the command line, the UI or the schedule).
+
+    Progress fields are updated while it runs so the UI can poll them; the outcome is also written to
+    the audit log as one `mirror.sync` event with the counts and the drift found.
+    """
+
+    class Trigger(models.TextChoices):
+        CLI = "cli", "Command line"
+        UI = "ui", "Dashboard"
+        SCHEDULE = "schedule", "Schedule"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by_label = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(max_length=64, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    zoom_calls = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    resume_state = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [models.Index(fields=["status", "-queued_at"])]
+
+    def __str__(self) -> str:
+        return f"sync #{self.pk} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+
+class WebhookDelivery(models.Model):
+    """A Zoom webhook we accepted. The unique key makes a redelivered event a no-op."""
+
+    class Result(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored (stale or not mirrored)"
+
+    dedupe_key = models.CharField(max_length=64, unique=True)
+    zoom_request_id = models.CharField(max_length=128, blank=True)
+    event = models.CharField(max_length=64)
+    event_ts = models.BigIntegerField(null=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    result = models.CharField(max_length=16, choices=Result.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.object_id}"

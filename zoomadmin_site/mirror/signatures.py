@@ -1,0 +1,38 @@
+"""Zoom webhook signatures (zoom-api.md §10.2/§10.3): verify deliveries, answer URL validation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+MAX_AGE_SECONDS = 300
+
+
+class BadSignature(Exception):
+    """The delivery is not provably from Zoom; nothing in it may be applied."""
+
+
+def signature_for(secret: str, timestamp: str, body: bytes) -> str:
+    message = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_delivery(
+    *, secret: str, timestamp: str, signature: str, body: bytes, now: float | None = None
+) -> None:
+    """Raise BadSignature unless the HMAC matches and the timestamp is within five minutes."""
+    if not secret:
+        raise BadSignature("ZOOM_WEBHOOK_SECRET_TOKEN is not configured")
+    if not timestamp.isdigit():
+        raise BadSignature("missing or malformed x-zm-request-timestamp")
+    age = (time.time() if now is None else now) - int(timestamp)
+    if abs(age) > MAX_AGE_SECONDS:
+        raise BadSignature(f"timestamp is {int(age)} s away from now (limit {MAX_AGE_SECONDS} s)")
+    if not hmac.compare_digest(signature_for(secret, timestamp, body), signature):
+        raise BadSignature("x-zm-signature does not match")
+
+
+def url_validation_answer(secret: str, plain_token: str) -> dict[str, str]:
+    encrypted = hmac.new(secret.encode(), plain_token.encode(), hashlib.sha256).hexdigest()
+    return {"plainToken": plain_token, "encryptedToken": encrypted}
