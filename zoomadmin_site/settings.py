@@ -187,6 +187,11 @@ ZOOM_TIMEOUT_SECONDS = env.float("ZOOM_TIMEOUT_SECONDS", default=15.0)
 ZOOM_CONNECT_TIMEOUT_SECONDS = env.float("ZOOM_CONNECT_TIMEOUT_SECONDS", default=5.0)
 ZOOM_MAX_RETRIES = env.int("ZOOM_MAX_RETRIES", default=4)
 ZOOM_RATE_LIMIT_PER_SECOND = env.float("ZOOM_RATE_LIMIT_PER_SECOND", default=20.0)
+ZOOM_BACKGROUND_SHARE = env.float("ZOOM_BACKGROUND_SHARE", default=0.7)
+if not 0 < ZOOM_BACKGROUND_SHARE <= 1:
+    raise ImproperlyConfigured(f"ZOOM_BACKGROUND_SHARE must be in (0, 1], not {ZOOM_BACKGROUND_SHARE}.")
+ZOOM_MAX_RETRY_WAIT_SECONDS = env.float("ZOOM_MAX_RETRY_WAIT_SECONDS", default=30.0)
+ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
 ZOOM_SANDBOX_STATE = env.path("ZOOM_SANDBOX_STATE", default=str(VAR_DIR / "zoom-sandbox.sqlite3"))
 if ZOOM_MODE == "live":
     _missing = [
