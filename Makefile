@@ -50,6 +50,8 @@ run: install var/secret_key
 	  $(RUN_ENV) $(PY) manage.py zoom_sandbox seed --if-empty --users $(SANDBOX_USERS) --meetings $(SANDBOX_MEETINGS) && \
 	  echo "Demo operators (password: $${ZOOMADMIN_DEMO_PASSWORD:-zoomadmin-demo}):" && \
 	  $(RUN_ENV) $(PY) manage.py demo_operators; fi
+	@$(RUN_ENV) $(PY) manage.py zoom_sync --initial
+	@$(RUN_ENV) $(PY) manage.py zoom_sync --schedule
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & \

@@ -1,14 +1,60 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import Truncator
 
+from accounts.forms import UserSearchForm
+from accounts.models import ZoomUser
+from accounts.pages import render_search, search_params, sort_headers, wants_fragment
+from accounts.selectors import (
+    USER_DEFAULT_SORT,
+    USER_SORTS,
+    department_list,
+    mirror_synced_at,
+    role_label,
+    role_list,
+    role_names,
+    user_profile,
+    user_search,
+)
 from zoomadmin_site.access import operator_required
+
+USER_NOT_FOUND = (
+    "There is no Zoom user “{key}” in the local mirror. Check the Zoom user id or email address, or search "
+    "for them on the Users page; someone added in Zoom only minutes ago appears after the next sync."
+)
 
 
 @operator_required("browse")
 def user_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/user_list.html")
+    roles = role_list()
+    form = UserSearchForm(request.GET, roles=roles)
+    form.is_valid()
+    page = user_search(**form.search_kwargs())
+    names = role_names(roles)
+    for row in page.rows:
+        row.role_name = role_label(row.role_id, names)
+    params = search_params(form, page, USER_DEFAULT_SORT)
+    context = {
+        "form": form,
+        "page": page,
+        "params": params,
+        "values": form.values(),
+        "sort_headers": sort_headers(USER_SORTS, page.sort, params),
+        "ignored": form.ignored() + page.ignored,
+    }
+    if not wants_fragment(request):
+        context |= {"departments": department_list(), "synced_at": mirror_synced_at(model=ZoomUser)}
+    return render_search(request, "accounts/user_list.html", context, form=form, page=page)
+
+
+@operator_required("browse")
+def user_detail(request: HttpRequest, user_key: str) -> HttpResponse:
+    profile = user_profile(key=user_key)
+    if profile is None:
+        raise Http404(USER_NOT_FOUND.format(key=Truncator(user_key).chars(80)))
+    return render(request, "accounts/user_detail.html", {"profile": profile, "zoom_user": profile.user})
 
 
 @operator_required("browse")

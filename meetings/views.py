@@ -1,11 +1,55 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import Truncator
 
+from accounts.pages import render_search, search_params, sort_headers, wants_fragment
+from accounts.searching import INT64
+from accounts.selectors import mirror_synced_at
+from meetings.forms import MeetingSearchForm
+from meetings.models import ZoomMeeting
+from meetings.selectors import MEETING_DEFAULT_SORT, MEETING_SORTS, meeting_profile, meeting_search
 from zoomadmin_site.access import operator_required
+
+MEETING_ID_INVALID = (
+    "“{value}” is not a Zoom meeting id. Meeting ids are numbers, like 85746065432; search for the meeting "
+    "by topic or host on the Meetings page."
+)
+MEETING_NOT_FOUND = (
+    "There is no meeting {meeting_id} in the local mirror. It may have ended or been deleted in Zoom, or "
+    "been scheduled since the last sync. Search for it by topic or host on the Meetings page."
+)
 
 
 @operator_required("browse")
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/meeting_list.html")
+    form = MeetingSearchForm(request.GET)
+    form.is_valid()
+    page = meeting_search(**form.search_kwargs())
+    params = search_params(form, page, MEETING_DEFAULT_SORT)
+    context = {
+        "form": form,
+        "page": page,
+        "params": params,
+        "values": form.values(),
+        "sort_headers": sort_headers(MEETING_SORTS, page.sort, params),
+        "ignored": form.ignored() + page.ignored,
+    }
+    if not wants_fragment(request):
+        context["synced_at"] = mirror_synced_at(model=ZoomMeeting)
+    return render_search(request, "meetings/meeting_list.html", context, form=form, page=page)
+
+
+def _meeting_id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) >= INT64:
+        raise Http404(MEETING_ID_INVALID.format(value=Truncator(value).chars(40)))
+    return int(value)
+
+
+@operator_required("browse")
+def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    profile = meeting_profile(meeting_id=_meeting_id(meeting_id))
+    if profile is None:
+        raise Http404(MEETING_NOT_FOUND.format(meeting_id=meeting_id))
+    return render(request, "meetings/meeting_detail.html", {"profile": profile, "meeting": profile.meeting})

@@ -109,3 +109,28 @@ def persona_client(request, client, django_user_model):
         return client
     user = request.getfixturevalue(name)
     return _client_for(client, user)
+
+
+@pytest.fixture
+def zoom_sandbox(tmp_path, settings):
+    """A small seeded Zoom sandbox that the app's `get_zoom_client()` talks to in-process.
+
+    Zoom's rate limits are off (tests don't wait for the clock); the scenario users and meetings of
+    `zoomadmin_site.sandbox.SCENARIOS` are all there.
+    """
+    from zoomadmin_site.sandbox import Sandbox
+    from zoomadmin_site.zoom import reset_zoom_clients
+
+    state = tmp_path / "zoom-sandbox.sqlite3"
+    sandbox = Sandbox(state)
+    sandbox.seed_demo(users=40, meetings=200, seed=7)
+    sandbox.set_rate_limits(False)
+    settings.ZOOM_SANDBOX_STATE = str(state)
+    settings.ZOOM_RATE_LIMIT_PER_SECOND = 10_000
+    settings.ZOOM_BACKGROUND_SHARE = 1.0
+    from django.core.cache import cache
+
+    cache.clear()  # a token cached for another test's sandbox would cost a 401 and a retry
+    reset_zoom_clients()
+    yield sandbox
+    reset_zoom_clients()

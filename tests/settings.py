@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ZOOM_MODE", "sandbox")
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
-from zoomadmin_site.settings import *  # noqa: E402,F403
+from zoomadmin_site.settings import *  # noqa: F403
 
 # pytest-django's live_server serves /static/ from the finders, which know no hashed names.
 STORAGES = {

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zoomadmin_site.roles import GROUPS, IT_ADMIN, PERMISSIONS
 
-PUBLIC_VIEWS = {"login", "healthz"}
+PUBLIC_VIEWS = {"login", "healthz", "mirror:webhook"}
 
 
 def _walk(patterns, prefix=""):

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM", "SECRET_KEY", "DEBUG", "DATABASE"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ZOOM", "SECRET_KEY", "DEBUG", "DATABASE"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
@@ -30,7 +32,9 @@ def test_debug_is_off_unless_set():
 
 
 def test_live_mode_without_credentials_names_the_missing_variables():
-    result = _run("import zoomadmin_site.settings", SECRET_KEY="x" * 50, ZOOM_MODE="live", ZOOM_CLIENT_ID="abc")
+    result = _run(
+        "import zoomadmin_site.settings", SECRET_KEY="x" * 50, ZOOM_MODE="live", ZOOM_CLIENT_ID="abc"
+    )
     assert result.returncode != 0
     assert "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_SECRET" in result.stderr
     assert "ZOOM_CLIENT_ID," not in result.stderr
@@ -43,8 +47,8 @@ def test_unknown_zoom_mode_is_refused():
 
 def test_sqlite_default_uses_wal_and_immediate_transactions():
     result = _run(
-        "import zoomadmin_site.settings as s; d = s.DATABASES['default']; "
-        "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], 'journal_mode=WAL' in d['OPTIONS']['init_command'])",
+        "import zoomadmin_site.settings as s; d = s.DATABASES['default']; o = d['OPTIONS']; "
+        "print(d['ENGINE'], o['transaction_mode'], 'journal_mode=WAL' in o['init_command'])",
         SECRET_KEY="x" * 50,
     )
     assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE", "True"]

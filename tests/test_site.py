@@ -7,7 +7,13 @@ import re
 import pytest
 from django.urls import reverse
 
-HTML_PAGES = ["home", "accounts:user_list", "meetings:meeting_list", "accounts:approval_list", "audit:event_list"]
+HTML_PAGES = [
+    "home",
+    "accounts:user_list",
+    "meetings:meeting_list",
+    "accounts:approval_list",
+    "audit:event_list",
+]
 
 
 def test_healthz_reports_database_and_zoom_mode_without_secrets(client, db, settings):

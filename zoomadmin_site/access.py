@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 
 from zoomadmin_site.roles import PERMISSIONS, perm
 
-MISSING_PERMISSION = "You need the “{label}” permission ({codename}) for this page. Ask a Zoom Admin superuser."
+MISSING_PERMISSION = (
+    "You need the “{label}” permission ({codename}) for this page. Ask a Zoom Admin superuser."
+)
 
 
 def operator_required(codename: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -23,7 +25,9 @@ def operator_required(codename: str) -> Callable[[Callable[..., HttpResponse]], 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm(full_name):
-                raise PermissionDenied(MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename))
+                raise PermissionDenied(
+                    MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename)
+                )
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = codename  # type: ignore[attr-defined]

@@ -17,6 +17,9 @@ class OperatorPermission(models.Model):
         default_permissions = ()
         permissions = [(codename, label) for codename, label in PERMISSIONS.items()]
 
+    def __str__(self) -> str:
+        return "operator permissions"
+
 
 class DemoOperator(models.Model):
     """Marks an operator account created by `manage.py demo_operators` for the sandbox demo.
@@ -25,7 +28,9 @@ class DemoOperator(models.Model):
     see `zoomadmin_site.auth_backends.OperatorBackend`.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_marker")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_marker"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

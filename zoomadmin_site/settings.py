@@ -101,9 +101,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: shared by every worker (Zoom token, rate budget). Database cache by default, Redis etc. via
 # CACHE_URL. The cache table is created by `manage.py createcachetable` (make run does it).
 CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default="dbcache://zoomadmin_cache"
-    ),
+    "default": env.cache_url("CACHE_URL", default="dbcache://zoomadmin_cache"),
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -192,12 +190,13 @@ if not 0 < ZOOM_BACKGROUND_SHARE <= 1:
     raise ImproperlyConfigured(f"ZOOM_BACKGROUND_SHARE must be in (0, 1], not {ZOOM_BACKGROUND_SHARE}.")
 ZOOM_MAX_RETRY_WAIT_SECONDS = env.float("ZOOM_MAX_RETRY_WAIT_SECONDS", default=30.0)
 ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
+# Full mirror sync: concurrent per-user reads, and the nightly schedule ("HH:MM" UTC, or "off").
+ZOOM_SYNC_WORKERS = env.int("ZOOM_SYNC_WORKERS", default=6)
+ZOOM_SYNC_SCHEDULE = env.str("ZOOM_SYNC_SCHEDULE", default="02:30")
 ZOOM_SANDBOX_STATE = env.path("ZOOM_SANDBOX_STATE", default=str(VAR_DIR / "zoom-sandbox.sqlite3"))
 if ZOOM_MODE == "live":
     _missing = [
-        name
-        for name in ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")
-        if not globals()[name]
+        name for name in ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET") if not globals()[name]
     ]
     if _missing:
         raise ImproperlyConfigured(
@@ -215,5 +214,6 @@ LOGGING = {
     "loggers": {
         "zoomadmin_site.zoom": {"level": env.str("ZOOM_LOG_LEVEL", default="INFO")},
         "django.db.backends": {"level": "INFO"},
+        "httpx": {"level": "WARNING"},  # one line per Zoom call comes from zoomadmin_site.zoom at DEBUG
     },
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", include("zoomadmin_site.audit.urls")),
+    path("", include("zoomadmin_site.mirror.urls")),
     path("", include("accounts.urls")),
     path("", include("meetings.urls")),
 ]

@@ -5,7 +5,12 @@ import io
 import pytest
 
 from zoomadmin_site.mirror.progress import ProgressPrinter, format_duration
-from zoomadmin_site.mirror.signatures import BadSignature, signature_for, url_validation_answer, verify_delivery
+from zoomadmin_site.mirror.signatures import (
+    BadSignature,
+    signature_for,
+    url_validation_answer,
+    verify_delivery,
+)
 
 SECRET = "whsec-test"
 BODY = b'{"event":"user.updated","event_ts":1700000000000,"payload":{}}'
@@ -21,8 +26,13 @@ def test_signature_matches_zooms_documented_recipe():
 
 
 def test_valid_recent_delivery_is_accepted():
-    verify_delivery(secret=SECRET, timestamp="1700000000", signature=signature_for(SECRET, "1700000000", BODY),
-                    body=BODY, now=1700000100)
+    verify_delivery(
+        secret=SECRET,
+        timestamp="1700000000",
+        signature=signature_for(SECRET, "1700000000", BODY),
+        body=BODY,
+        now=1700000100,
+    )
 
 
 @pytest.mark.parametrize(

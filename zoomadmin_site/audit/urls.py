@@ -7,4 +7,6 @@ from zoomadmin_site.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("export.csv", views.event_export, name="event_export"),
+    path("<int:seq>/", views.event_detail, name="event_detail"),
 ]

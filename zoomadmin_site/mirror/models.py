@@ -23,7 +23,9 @@ class SyncRun(models.Model):
         FAILED = "failed", "Failed"
 
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     requested_by_label = models.CharField(max_length=150, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     queued_at = models.DateTimeField(auto_now_add=True)
@@ -37,17 +39,20 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     resume_state = models.JSONField(default=dict, blank=True)
+    # True while queued or running; the partial unique constraint allows one such run at a time.
+    active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-queued_at"]
         indexes = [models.Index(fields=["status", "-queued_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_sync_run"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"sync #{self.pk} {self.status}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
     @property
     def percent(self) -> int:

@@ -1,0 +1,194 @@
+"""Reads of the user mirror for the search and detail pages. Every function runs a fixed number of queries,
+whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Model, Q
+
+from accounts.history import audit_history_for_target
+from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
+from accounts.search_index import USER_SEARCH
+from accounts.searching import (
+    BAD_CURSOR,
+    BAD_SORT,
+    PAGE_SIZE,
+    SearchPage,
+    SortOption,
+    apply_text_search,
+    count_capped,
+    keyset_page,
+    query_terms,
+    sort_key_or_default,
+)
+from meetings.models import ZoomMeeting
+from meetings.selectors import meeting_list_upcoming_for_host
+
+USER_SORTS = {
+    "name": SortOption("Name", ("display_name",)),
+    "email": SortOption("Email", ("email",)),
+    "dept": SortOption("Department", ("dept",)),
+    "licence": SortOption("Licence", ("type", "display_name")),
+    "status": SortOption("Status", ("status", "display_name")),
+    "last_login": SortOption("Last login", ("last_login_sort",)),
+}
+USER_DEFAULT_SORT = "name"
+# What a result row shows, plus every sort column (the cursor reads them).
+USER_LIST_FIELDS = (
+    "id", "zoom_id", "email", "first_name", "last_name", "display_name", "type", "role_id", "status", "dept",
+    "last_login", "gone_at", "last_login_sort",
+)  # fmt: skip
+DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
+DEPARTMENTS_CACHE_SECONDS = 300
+
+
+def user_search(
+    *,
+    query: str = "",
+    role_id: str | None = None,
+    user_type: int | None = None,
+    status: str | None = None,
+    dept: str | None = None,
+    include_gone: bool = False,
+    sort: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> SearchPage:
+    """Users matching every word of `query` (in name, email, department or Zoom id) and the filters."""
+    qs = ZoomUser.objects.all()
+    if not include_gone:
+        qs = qs.filter(gone_at__isnull=True)
+    if role_id:
+        qs = qs.filter(role_id=role_id)
+    if user_type is not None:
+        qs = qs.filter(type=user_type)
+    if status:
+        qs = qs.filter(status=status)
+    if dept:
+        qs = qs.filter(dept=dept)
+    qs = apply_text_search(qs, USER_SEARCH, query_terms(query))
+    count, capped = count_capped(qs)
+    sort_key, bad_sort = sort_key_or_default(sort, USER_SORTS, USER_DEFAULT_SORT)
+    rows, next_cursor, prev_cursor, bad_cursor = keyset_page(
+        qs.only(*USER_LIST_FIELDS), sorts=USER_SORTS, sort_key=sort_key, after=after, before=before,
+        page_size=page_size,
+    )  # fmt: skip
+    ignored = [BAD_SORT] * bad_sort + [BAD_CURSOR] * bad_cursor
+    return SearchPage(rows, count, capped, sort_key, next_cursor, prev_cursor, ignored)
+
+
+def role_list() -> list[ZoomRole]:
+    """Roles still in Zoom, system roles first."""
+    return list(ZoomRole.objects.filter(gone_at__isnull=True).order_by("role_id"))
+
+
+def role_names(roles: list[ZoomRole] | None = None) -> dict[str, str]:
+    """Role id -> name; Zoom's system roles are known even before the first sync."""
+    names = dict(SYSTEM_ROLE_NAMES)
+    names.update({r.role_id: r.name for r in (role_list() if roles is None else roles)})
+    return names
+
+
+def department_list() -> list[str]:
+    """Every department in use (cached briefly: a DISTINCT over 100k users is not free)."""
+
+    def load() -> list[str]:
+        users = ZoomUser.objects.filter(gone_at__isnull=True).exclude(dept="")
+        return list(users.order_by("dept").values_list("dept", flat=True).distinct())
+
+    return cache.get_or_set(DEPARTMENTS_CACHE_KEY, load, DEPARTMENTS_CACHE_SECONDS)
+
+
+def mirror_synced_at(*, model: type[Model]) -> datetime.datetime | None:
+    """When the sync last saw any row of this mirror table (index-backed MAX)."""
+    return model.objects.aggregate(latest=Max("synced_at"))["latest"]
+
+
+def user_get(*, key: str) -> ZoomUser | None:
+    """A user by Zoom id, or by email (pending users have no id). Gone users are found too."""
+    if not key or len(key) > 254 or any(ord(c) < 32 for c in key):
+        return None
+    lookup = Q(email__in={key, key.lower()}) if "@" in key else Q(zoom_id=key)
+    return ZoomUser.objects.filter(lookup).first()
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """The other side of a delegation: a mirrored user, or just the Zoom id when we do not have them."""
+
+    zoom_id: str
+    user: ZoomUser | None
+
+    @property
+    def label(self) -> str:
+        return self.user.name if self.user else f"Zoom user {self.zoom_id} (not in the mirror)"
+
+
+@dataclass(frozen=True)
+class UserDelegations:
+    assistants: list[Delegate]  # may schedule for this user
+    schedulers: list[Delegate]  # this user may schedule for them
+
+
+def user_delegations(*, user: ZoomUser) -> UserDelegations:
+    if not user.zoom_id:
+        return UserDelegations([], [])
+    pairs = list(
+        Delegation.objects.filter(Q(host_zoom_id=user.zoom_id) | Q(assistant_zoom_id=user.zoom_id))
+        .filter(gone_at__isnull=True)
+        .values_list("assistant_zoom_id", "host_zoom_id")
+    )
+    others = {a for a, _ in pairs} | {h for _, h in pairs}
+    others.discard(user.zoom_id)
+    by_id = {u.zoom_id: u for u in ZoomUser.objects.filter(zoom_id__in=others)} if others else {}
+    assistants = sorted(
+        (Delegate(a, by_id.get(a)) for a, h in pairs if h == user.zoom_id), key=lambda d: d.label.lower()
+    )
+    schedulers = sorted(
+        (Delegate(h, by_id.get(h)) for a, h in pairs if a == user.zoom_id), key=lambda d: d.label.lower()
+    )
+    return UserDelegations(assistants, schedulers)
+
+
+def role_label(role_id: str, names: dict[str, str]) -> str:
+    if not role_id:
+        return ""
+    return names.get(role_id) or f"Role {role_id} (not in the mirror)"
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    user: ZoomUser
+    role_name: str
+    delegations: UserDelegations
+    upcoming_meetings: list[ZoomMeeting]
+    more_meetings: bool
+    audit_events: list[Any] | None  # None: the audit log cannot be read (yet)
+    role_requests: list[Any]  # role change requests arrive with a later issue
+
+
+def user_profile(*, key: str) -> UserProfile | None:
+    """Everything the user page shows, in a fixed number of queries; None for an unknown user."""
+    user = user_get(key=key)
+    if user is None:
+        return None
+    names = dict(SYSTEM_ROLE_NAMES)
+    if user.role_id:
+        names |= dict(ZoomRole.objects.filter(role_id=user.role_id).values_list("role_id", "name"))
+    meetings, more = (
+        meeting_list_upcoming_for_host(host_zoom_id=user.zoom_id) if user.zoom_id else ([], False)
+    )
+    return UserProfile(
+        user=user,
+        role_name=role_label(user.role_id, names),
+        delegations=user_delegations(user=user),
+        upcoming_meetings=meetings,
+        more_meetings=more,
+        audit_events=audit_history_for_target(target_type="zoom_user", target_id=user.url_key),
+        role_requests=[],
+    )

@@ -1,0 +1,142 @@
+"""The local mirror of the Zoom account's meetings (GET /users/{id}/meetings, GET /meetings/{id}).
+
+Written by the sync and webhooks with the bulk upsert described in accounts/models.py
+(unique_fields=["meeting_id"], update_fields=ZoomMeeting.MIRROR_FIELDS). The host's name and email are
+copied onto each meeting so that search needs no join. Zoom's start_url is never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+# Meetings without a fixed time (recurring type 3, instant) sort after every dated meeting and count as
+# upcoming. Far from datetime.max so that showing it in any time zone cannot overflow.
+NO_FIXED_TIME = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+class ZoomMeeting(models.Model):
+    class Type(models.IntegerChoices):
+        INSTANT = 1, "Instant"
+        SCHEDULED = 2, "Scheduled"
+        RECURRING_NO_FIXED_TIME = 3, "Recurring, no fixed time"
+        PMI = 4, "Personal meeting ID"
+        RECURRING_FIXED_TIME = 8, "Recurring, fixed time"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        STARTED = "started", "Started"
+
+    RECURRING_TYPES = (Type.RECURRING_NO_FIXED_TIME, Type.RECURRING_FIXED_TIME)
+
+    meeting_id = models.BigIntegerField(unique=True, help_text="Zoom's meeting id (int64).")
+    uuid = models.CharField(max_length=128, blank=True, default="")
+    topic = models.CharField(max_length=300, blank=True, default="")
+    type = models.PositiveSmallIntegerField(choices=Type.choices, default=Type.SCHEDULED)
+    host_zoom_id = models.CharField(max_length=64)
+    host_email = models.CharField(max_length=254, blank=True, default="", db_index=True)
+    host_name = models.CharField(max_length=400, blank=True, default="")
+    assistant_id = models.CharField(
+        max_length=64, blank=True, default="", db_index=True,
+        help_text="Zoom's assistant_id: who created the meeting for the host with schedule_for (empty if "
+        "the host created it).",
+    )  # fmt: skip
+    start_time = models.DateTimeField(
+        null=True, blank=True, help_text="UTC. For fixed-time recurring meetings, the next occurrence."
+    )
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes.")
+    timezone = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=16, blank=True, default="", choices=Status.choices)
+    agenda = models.TextField(blank=True, default="")
+    recurrence = models.JSONField(null=True, blank=True)
+    occurrences = models.JSONField(default=list, blank=True)
+    is_pmi = models.BooleanField(default=False, help_text="Held on the host's personal meeting ID.")
+    alternative_hosts = models.TextField(blank=True, default="", help_text="As Zoom gives it: ';'-separated.")
+    join_url = models.CharField(max_length=1024, blank=True, default="")
+    created_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(db_index=True)
+    gone_at = models.DateTimeField(null=True, blank=True)
+    start_sort = models.GeneratedField(
+        expression=Coalesce(F("start_time"), Value(NO_FIXED_TIME)),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
+
+    MIRROR_FIELDS = [
+        "uuid", "topic", "type", "host_zoom_id", "host_email", "host_name", "assistant_id", "start_time",
+        "duration", "timezone", "status", "agenda", "recurrence", "occurrences", "is_pmi",
+        "alternative_hosts", "join_url", "created_at", "synced_at", "gone_at",
+    ]  # fmt: skip
+
+    class Meta:
+        verbose_name = "Zoom meeting"
+        indexes = [
+            models.Index(fields=["start_sort", "id"], name="zoommeeting_start_sort"),
+            models.Index(fields=["topic", "id"], name="zoommeeting_topic_sort"),
+            models.Index(fields=["host_name", "start_sort", "id"], name="zoommeeting_hostname_sort"),
+            models.Index(fields=["host_zoom_id", "start_sort", "id"], name="zoommeeting_host_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.meeting_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting_detail", args=[self.meeting_id])
+
+    @property
+    def scheduler_of_record_id(self) -> str:
+        """Whose scheduling privileges decide a host transfer (zoom-api.md §1.3): the assistant who created
+        the meeting with schedule_for, else the host."""
+        return self.assistant_id or self.host_zoom_id
+
+    @property
+    def is_gone(self) -> bool:
+        return self.gone_at is not None
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.type in self.RECURRING_TYPES
+
+    @property
+    def type_label(self) -> str:
+        return str(self.Type(self.type).label) if self.type in self.Type.values else f"Type {self.type}"
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
+
+    @property
+    def status_css(self) -> str:
+        """A badge class suffix, only ever one of the known statuses."""
+        return self.status if self.status in self.Status.values else "unknown"
+
+    @property
+    def alternative_host_list(self) -> list[str]:
+        raw = self.alternative_hosts.replace(",", ";")
+        return [part.strip() for part in raw.split(";") if part.strip()]
+
+    @property
+    def join_url_has_passcode(self) -> bool:
+        parts = _split_url(self.join_url)
+        return parts is not None and any(key == "pwd" for key, _ in parse_qsl(parts.query))
+
+    @property
+    def join_url_display(self) -> str:
+        """The join link without its embedded passcode (the page says whether there is one)."""
+        parts = _split_url(self.join_url)
+        if parts is None or parts.scheme not in ("http", "https"):
+            return ""
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "pwd"])
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def _split_url(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host in data from Zoom
+        return None

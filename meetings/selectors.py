@@ -1,0 +1,189 @@
+"""Reads of the meeting mirror for the search and detail pages (a fixed number of queries each)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.history import audit_history_for_target
+from accounts.models import ZoomUser
+from accounts.search_index import MEETING_SEARCH
+from accounts.searching import (
+    BAD_CURSOR,
+    BAD_SORT,
+    INT64,
+    PAGE_SIZE,
+    SearchPage,
+    SortOption,
+    apply_text_search,
+    count_capped,
+    keyset_page,
+    query_terms,
+    sort_key_or_default,
+)
+from meetings.models import ZoomMeeting
+from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
+
+MEETING_SORTS = {
+    "start": SortOption("Start", ("start_sort",)),
+    "topic": SortOption("Topic", ("topic",)),
+    "id": SortOption("Meeting ID", ("meeting_id",)),
+    "host": SortOption("Host", ("host_name", "start_sort")),
+}
+MEETING_DEFAULT_SORT = "start"
+MEETING_LIST_FIELDS = (
+    "id", "meeting_id", "topic", "type", "host_zoom_id", "host_email", "host_name", "start_time", "duration",
+    "timezone", "status", "is_pmi", "gone_at", "start_sort",
+)  # fmt: skip
+_FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 30)
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the site's time zone (dates clamped to a sane range)."""
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def meeting_search(
+    *,
+    query: str = "",
+    meeting_type: int | None = None,
+    host: str | None = None,
+    start_from: datetime.date | None = None,
+    start_to: datetime.date | None = None,
+    status: str | None = None,
+    recurring: bool | None = None,
+    pmi: bool | None = None,
+    include_gone: bool = False,
+    sort: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> SearchPage:
+    """Meetings matching every word of `query` (in topic, meeting id, host name or email) and the filters.
+
+    Dates are inclusive days in the site's time zone; meetings without a fixed time count as later than
+    any date, so they are "upcoming" but fall outside any range with an end date."""
+    qs = ZoomMeeting.objects.all()
+    if not include_gone:
+        qs = qs.filter(gone_at__isnull=True)
+    if meeting_type is not None:
+        qs = qs.filter(type=meeting_type)
+    if host:
+        qs = qs.filter(host_email__in={host, host.lower()}) if "@" in host else qs.filter(host_zoom_id=host)
+    if start_from:
+        qs = qs.filter(start_sort__gte=day_start(start_from))
+    if start_to:
+        qs = qs.filter(start_sort__lt=day_start(start_to) + datetime.timedelta(days=1))
+    if status:
+        qs = qs.filter(status=status)
+    if recurring is not None:
+        is_recurring = Q(type__in=ZoomMeeting.RECURRING_TYPES)
+        qs = qs.filter(is_recurring if recurring else ~is_recurring)
+    if pmi is not None:
+        qs = qs.filter(is_pmi=pmi)
+    qs = apply_text_search(qs, MEETING_SEARCH, query_terms(query))
+    count, capped = count_capped(qs)
+    sort_key, bad_sort = sort_key_or_default(sort, MEETING_SORTS, MEETING_DEFAULT_SORT)
+    rows, next_cursor, prev_cursor, bad_cursor = keyset_page(
+        qs.only(*MEETING_LIST_FIELDS), sorts=MEETING_SORTS, sort_key=sort_key, after=after, before=before,
+        page_size=page_size,
+    )  # fmt: skip
+    ignored = [BAD_SORT] * bad_sort + [BAD_CURSOR] * bad_cursor
+    return SearchPage(rows, count, capped, sort_key, next_cursor, prev_cursor, ignored)
+
+
+def meeting_get(*, meeting_id: int) -> ZoomMeeting | None:
+    """A meeting by Zoom meeting id, gone or not."""
+    if not -INT64 <= meeting_id < INT64:
+        return None
+    return ZoomMeeting.objects.filter(meeting_id=meeting_id).first()
+
+
+def meeting_list_upcoming_for_host(*, host_zoom_id: str, limit: int = 10) -> tuple[list[ZoomMeeting], bool]:
+    """The host's next meetings (from the start of today), and whether there are more."""
+    rows = list(
+        ZoomMeeting.objects.filter(
+            host_zoom_id=host_zoom_id, gone_at__isnull=True, start_sort__gte=day_start(timezone.localdate())
+        )
+        .only(*MEETING_LIST_FIELDS)
+        .order_by("start_sort", "id")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a meeting names (by Zoom id or email), with their mirrored user when we have one."""
+
+    ref: str
+    user: ZoomUser | None
+    fallback_label: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.user.name if self.user else (self.fallback_label or self.ref)
+
+
+@dataclass(frozen=True)
+class MeetingPeople:
+    host: Person
+    scheduler: Person
+    alternative_hosts: list[Person]
+
+    @property
+    def scheduled_by_assistant(self) -> bool:
+        return self.scheduler.ref != self.host.ref
+
+
+def meeting_people(*, meeting: ZoomMeeting) -> MeetingPeople:
+    """Host, scheduler of record and alternative hosts, resolved against the user mirror in one query."""
+    ids = {meeting.host_zoom_id, meeting.scheduler_of_record_id}
+    alternates = meeting.alternative_host_list
+    emails = {a for a in alternates if "@" in a} | {a.lower() for a in alternates if "@" in a}
+    ids |= {a for a in alternates if "@" not in a}
+    ids.discard("")
+    users = list(ZoomUser.objects.filter(Q(zoom_id__in=ids) | Q(email__in=emails))) if ids or emails else []
+    by_ref = {u.email.lower(): u for u in users} | {u.zoom_id: u for u in users if u.zoom_id}
+
+    def person(ref: str, fallback: str = "") -> Person:
+        return Person(ref, by_ref.get(ref) or by_ref.get(ref.lower()), fallback)
+
+    host_fallback = meeting.host_name or meeting.host_email
+    return MeetingPeople(
+        host=person(meeting.host_zoom_id, host_fallback),
+        scheduler=person(meeting.scheduler_of_record_id, host_fallback if not meeting.assistant_id else ""),
+        alternative_hosts=[person(a) for a in alternates],
+    )
+
+
+@dataclass(frozen=True)
+class MeetingProfile:
+    meeting: ZoomMeeting
+    people: MeetingPeople
+    recurrence: str  # in words; "" when not recurring or unreadable
+    occurrences: list[Occurrence]
+    more_occurrences: int
+    start_local: datetime.datetime | None  # the start in the meeting's own time zone
+    audit_events: list[Any] | None  # None: the audit log cannot be read (yet)
+
+
+def meeting_profile(*, meeting_id: int) -> MeetingProfile | None:
+    """Everything the meeting page shows, in a fixed number of queries; None for an unknown meeting."""
+    meeting = meeting_get(meeting_id=meeting_id)
+    if meeting is None:
+        return None
+    occurrences, more = occurrence_list(meeting.occurrences)
+    return MeetingProfile(
+        meeting=meeting,
+        people=meeting_people(meeting=meeting),
+        recurrence=recurrence_in_words(meeting.recurrence),
+        occurrences=occurrences,
+        more_occurrences=more,
+        start_local=in_zone(meeting.start_time, meeting.timezone),
+        audit_events=audit_history_for_target(target_type="zoom_meeting", target_id=str(meeting.meeting_id)),
+    )

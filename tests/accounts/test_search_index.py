@@ -1,0 +1,132 @@
+"""The text-search index stays in step with every kind of write, including the sync's bulk upserts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import ZoomUser
+from accounts.search_index import (
+    MEETING_SEARCH,
+    USER_SEARCH,
+    ensure_search_indexes,
+    rebuild_search_index,
+    search_index_is_consistent,
+)
+from accounts.selectors import user_search
+from meetings.models import ZoomMeeting
+from meetings.selectors import meeting_search
+from tests.accounts.factories import make_user, user_fields
+from tests.meetings.factories import make_meeting, meeting_fields
+
+pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's index")
+
+
+def found(query: str) -> list[str]:
+    return [u.email for u in user_search(query=query, include_gone=True).rows]
+
+
+def assert_consistent():
+    assert search_index_is_consistent(USER_SEARCH)
+    assert search_index_is_consistent(MEETING_SEARCH)
+
+
+def test_index_follows_save_update_and_delete():
+    user = make_user(first_name="Marguerite", email="mdupont@example.com")
+    assert found("marguer") == ["mdupont@example.com"]
+    user.first_name, user.display_name = "Margot", "Margot Dupont"
+    user.save()
+    assert found("marguer") == [] and found("margot") == ["mdupont@example.com"]
+    ZoomUser.objects.filter(pk=user.pk).update(dept="Astronomy")
+    assert found("astronom") == ["mdupont@example.com"]
+    user.delete()
+    assert found("margot") == []
+    assert_consistent()
+
+
+def test_index_follows_the_syncs_bulk_upsert_and_pending_users_getting_an_id():
+    """The recipe in accounts/models.py: upsert by email, then mark what the run did not see as gone."""
+    first_run = timezone.now() - datetime.timedelta(hours=1)
+    rows = [
+        ZoomUser(**user_fields(email="pending@example.com", zoom_id=None, status="pending", synced_at=first_run)),
+        ZoomUser(**user_fields(email="leaver@example.com", first_name="Leaver", synced_at=first_run)),
+    ]
+    ZoomUser.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["email"], update_fields=ZoomUser.MIRROR_FIELDS
+    )
+    second_run = timezone.now()
+    accepted = ZoomUser(
+        **user_fields(email="pending@example.com", zoom_id="NewZoomId42", first_name="Priya", synced_at=second_run)
+    )
+    ZoomUser.objects.bulk_create(
+        [accepted], update_conflicts=True, unique_fields=["email"], update_fields=ZoomUser.MIRROR_FIELDS
+    )
+    ZoomUser.objects.filter(gone_at__isnull=True, synced_at__lt=second_run).update(gone_at=second_run)
+
+    assert ZoomUser.objects.count() == 2
+    assert found("NewZoomId42") == ["pending@example.com"] and found("priya") == ["pending@example.com"]
+    assert [u.email for u in user_search(query="leaver").rows] == []  # gone: hidden by default
+    assert found("leaver") == ["leaver@example.com"]
+    assert_consistent()
+
+
+def test_meeting_index_follows_bulk_upsert_of_changed_topics():
+    meeting = make_meeting(topic="Quarterly budget review")
+    assert [m.meeting_id for m in meeting_search(query="budget").rows] == [meeting.meeting_id]
+    changed = ZoomMeeting(**meeting_fields(meeting_id=meeting.meeting_id, topic="Annual roadmap"))
+    ZoomMeeting.objects.bulk_create(
+        [changed], update_conflicts=True, unique_fields=["meeting_id"], update_fields=ZoomMeeting.MIRROR_FIELDS
+    )
+    assert meeting_search(query="budget").rows == []
+    assert [m.meeting_id for m in meeting_search(query="roadmap").rows] == [meeting.meeting_id]
+    assert [m.topic for m in meeting_search(query=str(meeting.meeting_id)[3:9]).rows] == ["Annual roadmap"]
+    assert_consistent()
+
+
+@sqlite_only
+def test_missing_triggers_are_recreated_and_the_index_rebuilt_after_migrate():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER accounts_zoomuser_fts_ai")
+    make_user(first_name="Unindexed", email="late@example.com")  # written while the trigger was missing
+    assert found("unindexed") == []
+    assert ensure_search_indexes(using="default") == ["accounts_zoomuser"]
+    assert found("unindexed") == ["late@example.com"]
+    assert ensure_search_indexes(using="default") == []  # nothing to do the second time
+    assert_consistent()
+
+
+def test_rebuild_is_harmless():
+    make_user(first_name="Rebuilt")
+    rebuild_search_index(USER_SEARCH)
+    assert len(found("rebuilt")) == 1
+
+
+@sqlite_only
+def test_sqlite_search_reads_the_fts5_trigram_index():
+    from accounts.searching import apply_text_search
+
+    qs = apply_text_search(ZoomUser.objects.all(), USER_SEARCH, ["chill"])
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "accounts_zoomuser_fts VIRTUAL TABLE INDEX" in plan
+
+
+@postgres_only
+@pytest.mark.parametrize(("spec", "model"), [(USER_SEARCH, ZoomUser), (MEETING_SEARCH, ZoomMeeting)])
+def test_postgres_search_can_use_the_trigram_gin_index(spec, model):
+    from accounts.searching import apply_text_search
+
+    qs = apply_text_search(model.objects.all(), spec, ["chill"])
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert spec.pg_index in plan

@@ -1,0 +1,180 @@
+"""user_search: what it finds, how it filters, sorts and pages (the selector, without HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import ZoomUser
+from accounts.searching import BAD_CURSOR, BAD_SORT, COUNT_CAP
+from accounts.selectors import USER_SORTS, user_search
+from tests.accounts.factories import make_user, make_users
+
+pytestmark = pytest.mark.django_db
+
+
+def emails(page) -> list[str]:
+    return [u.email for u in page.rows]
+
+
+@pytest.fixture
+def jill(db):
+    return make_user(
+        zoom_id="KDcuGIm1QgePTO8WbOqwIQ", email="jchill@example.com", first_name="Jill", last_name="Chill",
+        dept="Developers",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def others(db):
+    return [
+        make_user(email="bob@example.com", first_name="Bob", last_name="Stone", dept="Sales"),
+        make_user(email="ann@example.com", first_name="Ann", last_name="Lee", dept="Finance"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Jill", "jill", "JILL", "Chill", "hil", "jill chill", "jchill@example", "example.com jill", "Develop",
+     "velopers", "KDcuGIm1QgePTO8WbOqwIQ", "GIm1Qge", "Jill Chill", '"jill chill"'],
+)  # fmt: skip
+def test_search_finds_user_by_any_field_and_partial_words(jill, others, query):
+    assert emails(user_search(query=query)) == ["jchill@example.com"]
+
+
+@pytest.mark.parametrize("query", ["j", "J", "ji", "ll", "xq"])
+def test_one_and_two_character_queries_still_work(jill, others, query):
+    page = user_search(query=query)
+    if query.lower() == "xq":  # every factory zoom id ends in "Xq", Jill's does not
+        assert "jchill@example.com" not in emails(page) and len(page.rows) == 2
+    else:
+        assert "jchill@example.com" in emails(page)
+        assert all(query.lower() in f"{u.name} {u.email} {u.dept} {u.zoom_id}".lower() for u in page.rows)
+
+
+def test_every_word_must_match_somewhere(jill, others):
+    assert emails(user_search(query="jill sales")) == []
+    assert emails(user_search(query="bob sales")) == ["bob@example.com"]
+
+
+def test_short_and_long_terms_combine(jill, others):
+    assert emails(user_search(query="ji developers")) == ["jchill@example.com"]
+    assert emails(user_search(query="ji sales")) == []
+
+
+def test_empty_query_lists_everyone_sorted_by_name(jill, others):
+    assert [u.name for u in user_search().rows] == ["Ann Lee", "Bob Stone", "Jill Chill"]
+
+
+def test_filters_by_role_licence_status_and_department(db):
+    admin = make_user(role_id="1", email="admin@example.com")
+    basic = make_user(type=ZoomUser.Type.BASIC, email="basic@example.com")
+    inactive = make_user(status=ZoomUser.Status.INACTIVE, email="inactive@example.com")
+    sales = make_user(dept="Sales", email="sales@example.com")
+    assert emails(user_search(role_id="1")) == [admin.email]
+    assert emails(user_search(user_type=ZoomUser.Type.BASIC)) == [basic.email]
+    assert emails(user_search(status="inactive")) == [inactive.email]
+    assert emails(user_search(dept="Sales")) == [sales.email]
+    assert user_search(role_id="2", status="active", dept="Engineering").count == 1  # basic: the others differ
+
+
+def test_gone_users_are_hidden_unless_asked_for(db):
+    gone = make_user(email="gone@example.com", gone_at=timezone.now())
+    make_user(email="here@example.com")
+    assert emails(user_search()) == ["here@example.com"]
+    assert gone.email in emails(user_search(include_gone=True))
+    assert user_search(query="gone@example", include_gone=True).count == 1
+    assert user_search(query="gone@example").count == 0
+
+
+def test_pending_user_without_zoom_id_is_found_by_email(db):
+    make_user(zoom_id=None, status=ZoomUser.Status.PENDING, email="invited@example.com", first_name="", last_name="")
+    page = user_search(query="invited")
+    assert emails(page) == ["invited@example.com"]
+    assert page.rows[0].url_key == "invited@example.com"
+
+
+@pytest.mark.parametrize("sort", sorted(USER_SORTS))
+def test_every_sort_order_is_total_and_reversible(db, sort):
+    make_users(3, dept="B", type=1)
+    make_users(3, dept="A", status="inactive", last_login=timezone.now())
+    ascending = [u.pk for u in user_search(sort=sort).rows]
+    descending = [u.pk for u in user_search(sort=f"-{sort}").rows]
+    assert sorted(ascending) == sorted(descending) and len(ascending) == 6
+    assert descending == list(reversed(ascending))
+
+
+def test_sort_by_last_login_puts_never_logged_in_first(db):
+    never = make_user(last_login=None)
+    recent = make_user(last_login=timezone.now())
+    assert [u.pk for u in user_search(sort="last_login").rows] == [never.pk, recent.pk]
+    assert [u.pk for u in user_search(sort="-last_login").rows] == [recent.pk, never.pk]
+
+
+def walk(direction: str, **kwargs) -> list[int]:
+    """Every page, following next links (or, from the last page, previous links)."""
+    seen, page = [], user_search(page_size=7, **kwargs)
+    seen += [u.pk for u in page.rows]
+    while page.next_cursor:
+        page = user_search(page_size=7, after=page.next_cursor, **kwargs)
+        seen += [u.pk for u in page.rows]
+    if direction == "forward":
+        return seen
+    back = [u.pk for u in page.rows]
+    while page.prev_cursor:
+        page = user_search(page_size=7, before=page.prev_cursor, **kwargs)
+        back = [u.pk for u in page.rows] + back
+    return back
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "dept", "-licence", "status", "last_login", "email"])
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_keyset_paging_has_no_duplicates_or_gaps_even_with_ties(db, sort, direction):
+    make_users(20, first_name="Same", last_name="Name", dept="Tied")  # identical sort values
+    make_users(12, dept="Other", type=1)
+    expected = [u.pk for u in user_search(sort=sort, page_size=100).rows]
+    assert walk(direction, sort=sort) == expected
+    assert len(expected) == 32
+
+
+def test_paging_respects_filters_and_query(db):
+    make_users(15, dept="Ops")
+    make_users(15, dept="Legal")
+    assert len(walk("forward", query="ops")) == 15
+
+
+def test_count_is_exact_below_the_cap(db):
+    make_users(5)
+    page = user_search()
+    assert (page.count, page.count_capped, page.count_label) == (5, False, "5")
+
+
+def test_count_beyond_the_cap_says_so(db):
+    from accounts.searching import count_capped
+
+    make_users(5)
+    assert count_capped(ZoomUser.objects.all(), cap=3) == (3, True)
+    assert count_capped(ZoomUser.objects.all(), cap=5) == (5, False)
+    assert f"{COUNT_CAP:,}+" == "10,000+"
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "", "a" * 900, "W10:1abc:def", "null", "%00"])
+def test_bad_cursor_shows_the_first_page(db, cursor):
+    make_users(3)
+    page = user_search(after=cursor or None)
+    assert len(page.rows) == 3
+    assert (BAD_CURSOR in page.ignored) == bool(cursor)
+
+
+def test_cursor_from_another_sort_order_is_not_used(db):
+    make_users(5)
+    by_name = user_search(page_size=2)
+    page = user_search(sort="email", page_size=2, after=by_name.next_cursor)
+    assert BAD_CURSOR in page.ignored and page.prev_cursor is None
+
+
+def test_unknown_sort_key_falls_back_to_name(db):
+    make_users(2)
+    page = user_search(sort="password")
+    assert page.sort == "name" and BAD_SORT in page.ignored
+    assert user_search(sort="--name").sort == "name"

@@ -1,0 +1,140 @@
+"""The audit log is append-only: the ORM and the database itself refuse to change or delete events."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import DatabaseError, connection, transaction
+
+from zoomadmin_site.audit.chain import chain_verify
+from zoomadmin_site.audit.db_triggers import (
+    FROZEN_COLUMNS,
+    TRIGGER_NAMES,
+    installed_append_only_triggers,
+    remove_append_only_triggers,
+)
+from zoomadmin_site.audit.models import AppendOnlyError, AuditEvent
+from zoomadmin_site.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw(sql: str, params: list | None = None) -> None:
+    # In a savepoint: on PostgreSQL a refused statement would otherwise abort the test's transaction.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def test_saving_an_existing_event_is_refused(make_events):
+    event = make_events(1)[0]
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError, match="append-only"):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.save(update_fields=["reason"])
+    assert AuditEvent.objects.get(seq=event.seq).reason == ""
+
+
+def test_saving_a_new_event_outside_the_service_is_refused(db):
+    with pytest.raises(AppendOnlyError, match="audit_record"):
+        AuditEvent(seq=999, action="auth.login", outcome="succeeded", actor_label="x").save()
+
+
+def test_deleting_an_event_is_refused(make_events):
+    event = make_events(1)[0]
+    with pytest.raises(AppendOnlyError, match=r"delete\(\) is refused"):
+        event.delete()
+    assert AuditEvent.objects.filter(seq=event.seq).exists()
+
+
+def test_queryset_update_and_delete_are_refused(make_events):
+    make_events(2)
+    with pytest.raises(AppendOnlyError, match=r"QuerySet.update\(\) is refused"):
+        AuditEvent.objects.filter(action="mirror.sync").update(reason="x")
+    with pytest.raises(AppendOnlyError, match=r"QuerySet.delete\(\) is refused"):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent._base_manager.all().delete()
+    assert AuditEvent.objects.count() == 2
+
+
+def test_bulk_writes_are_refused(make_events):
+    events = make_events(1)
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_update(events, ["reason"])
+    with pytest.raises(AppendOnlyError, match="audit_record"):
+        AuditEvent.objects.bulk_create([AuditEvent(seq=50, action="a.b", outcome="failed", hash="f" * 64)])
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.update_or_create(seq=events[0].seq, defaults={"reason": "x"})
+
+
+def test_raw_sql_update_is_refused_by_the_database(make_events):
+    event = make_events(1)[0]
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("UPDATE audit_auditevent SET reason = %s WHERE seq = %s", ["rewritten", event.seq])
+    assert AuditEvent.objects.get(seq=event.seq).reason == ""
+
+
+def test_raw_sql_delete_is_refused_by_the_database(make_events):
+    make_events(2)
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
+def test_raw_sql_truncate_is_refused_by_postgresql(make_events):
+    make_events(1)
+    _raw("SET CONSTRAINTS ALL IMMEDIATE")  # else the pending deferred FK check refuses TRUNCATE first
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("TRUNCATE audit_auditevent CASCADE")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_clearing_the_actor_cannot_smuggle_other_changes(alice, make_events):
+    event = make_events(1, actor=alice)[0]
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("UPDATE audit_auditevent SET actor_id = NULL, outcome = 'failed' WHERE seq = %s", [event.seq])
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("UPDATE audit_auditevent SET actor_id = %s WHERE seq = %s", [alice.pk + 1000, event.seq])
+
+
+def test_deleting_an_operator_keeps_their_events_under_their_name(alice, make_events):
+    events = make_events(2, actor=alice)
+    alice.delete()
+    for event in events:
+        kept = AuditEvent.objects.get(seq=event.seq)
+        assert kept.actor_id is None
+        assert kept.actor_label == "alice"
+        assert kept.hash == event.hash
+    assert chain_verify().intact
+
+
+def test_append_only_triggers_are_installed(db):
+    expected = set(TRIGGER_NAMES) if connection.vendor == "postgresql" else set(TRIGGER_NAMES[:2])
+    assert installed_append_only_triggers(connection) == expected
+
+
+def test_trigger_column_list_covers_every_column_but_the_actor_link(db):
+    columns = {field.column for field in AuditEvent._meta.concrete_fields}
+    assert set(FROZEN_COLUMNS) == columns - {"actor_id"}
+
+
+def test_post_migrate_reinstalls_dropped_triggers(make_events):
+    make_events(1)
+    remove_append_only_triggers(connection)
+    assert installed_append_only_triggers(connection) == set()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert installed_append_only_triggers(connection)
+    with pytest.raises(DatabaseError, match="append-only"):
+        _raw("DELETE FROM audit_auditevent")
+
+
+def test_migrations_are_in_sync_with_the_models(db):
+    call_command("makemigrations", "audit", "--check", "--dry-run", verbosity=0)
+
+
+def test_event_written_by_the_service_is_insert_only(db):
+    event = audit_record(action="auth.login", outcome="succeeded", actor_label="someone")
+    assert AuditEvent.objects.filter(seq=event.seq, hash=event.hash).exists()

@@ -1,0 +1,72 @@
+"""The selectors other apps call: one target's history and one operation's events."""
+
+from __future__ import annotations
+
+import pytest
+
+from zoomadmin_site.audit.selectors import (
+    audit_event_list,
+    audit_events_for_target,
+    audit_last_verification,
+    audit_operation_events,
+)
+from zoomadmin_site.audit.services import audit_finish, audit_record, audit_start
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_for_a_zoom_user_are_newest_first_and_limited(db):
+    mine = [
+        audit_record(
+            action="role_change.execute", outcome="succeeded", target_type="zoom_user", target_id="u-1"
+        )
+        for _ in range(4)
+    ]
+    audit_record(action="role_change.execute", outcome="succeeded", target_type="zoom_user", target_id="u-2")
+    audit_record(
+        action="host_transfer.execute", outcome="succeeded", target_type="zoom_meeting", target_id="u-1"
+    )
+    events = audit_events_for_target(target_type="zoom_user", target_id="u-1", limit=3)
+    assert [e.seq for e in events] == [e.seq for e in mine[::-1][:3]]
+    assert len(audit_events_for_target(target_type="zoom_user", target_id="u-1")) == 4
+
+
+def test_events_for_a_meeting_match_its_id_as_a_string(db):
+    event = audit_record(
+        action="host_transfer.execute",
+        outcome="succeeded",
+        target_type="zoom_meeting",
+        target_id="85746065432",
+    )
+    assert audit_events_for_target(target_type="zoom_meeting", target_id="85746065432") == [event]
+
+
+def test_operation_events_are_oldest_first(alice):
+    started = audit_start(
+        action="host_transfer.execute", actor=alice, target_type="zoom_meeting", target_id="1"
+    )
+    audit_record(action="mirror.sync", outcome="succeeded")
+    finished = audit_finish(started, outcome="failed", reason="Zoom 3001")
+    assert audit_operation_events(operation_id=started.operation_id) == [started, finished]
+    assert audit_operation_events(operation_id=str(started.operation_id)) == [started, finished]
+
+
+def test_event_list_pages_by_seq_with_cursors(db):
+    seqs = [audit_record(action="mirror.sync", outcome="succeeded").seq for _ in range(5)]
+    newest = audit_event_list(limit=2)
+    assert [e.seq for e in newest.events] == seqs[:-3:-1]
+    assert (newest.newer_cursor, newest.older_cursor) == (None, seqs[3])
+    middle = audit_event_list(after_seq=newest.older_cursor, limit=2)
+    assert [e.seq for e in middle.events] == [seqs[2], seqs[1]]
+    oldest = audit_event_list(after_seq=middle.older_cursor, limit=2)
+    assert [e.seq for e in oldest.events] == [seqs[0]]
+    assert oldest.older_cursor is None
+    assert audit_event_list(before_seq=oldest.newer_cursor, limit=2).events == middle.events
+
+
+def test_last_verification_is_the_latest_verify_event(db):
+    assert audit_last_verification() is None
+    audit_record(action="audit.verify", outcome="failed")
+    latest = audit_record(action="audit.verify", outcome="succeeded")
+    audit_record(action="mirror.sync", outcome="succeeded")
+    assert audit_last_verification() == latest

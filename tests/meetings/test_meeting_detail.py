@@ -1,0 +1,148 @@
+"""The meeting page: host, scheduler of record, alternative hosts, schedule, join link, audit history."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.accounts.factories import make_user
+from tests.meetings.factories import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def host(db):
+    return make_user(zoom_id="30R7kT7bTIKSNUFEuH_Qlg", email="jchill@example.com", first_name="Jill", last_name="Chill")
+
+
+@pytest.fixture
+def assistant(db):
+    return make_user(zoom_id="kFFvsJc-Q1OSxaJQLvaa_A", email="ada@example.com", first_name="Ada", last_name="Assist")
+
+
+def page(client, meeting_id) -> str:
+    response = client.get(f"/meetings/{meeting_id}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_meeting_page_shows_topic_host_and_schedule(alice_client, host):
+    meeting = make_meeting(host, meeting_id=97763643886, topic="Roadmap review", duration=45, timezone="Asia/Tokyo")
+    html = page(alice_client, 97763643886)
+    assert "Roadmap review" in html and "97763643886" in html and "45 minutes" in html
+    assert f'<a href="/users/{host.zoom_id}/">Jill Chill</a>' in html
+    assert meeting.start_time.strftime("%Y-%m-%d") in html and "Asia/Tokyo" in html
+
+
+def test_scheduler_of_record_is_the_host_when_they_created_it(alice_client, host):
+    make_meeting(host, meeting_id=1001)
+    html = page(alice_client, 1001)
+    assert "The host created this meeting themselves." in html
+
+
+def test_scheduler_of_record_is_the_assistant_who_created_it(alice_client, host, assistant):
+    meeting = make_meeting(host, meeting_id=1002, assistant_id=assistant.zoom_id)
+    assert meeting.scheduler_of_record_id == assistant.zoom_id
+    html = page(alice_client, 1002)
+    assert f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a>' in html
+    assert "Created this meeting for the host (as their assistant)." in html
+
+
+def test_scheduler_missing_from_the_mirror_is_named_by_id(alice_client, host):
+    make_meeting(host, meeting_id=1003, assistant_id="ghostId99")
+    html = page(alice_client, 1003)
+    assert "ghostId99" in html and "(not in the mirror)" in html
+
+
+def test_alternative_hosts_are_resolved_against_the_mirror(alice_client, host, assistant):
+    alternates = "ADA@example.com;stranger@example.com, kFFvsJc-Q1OSxaJQLvaa_A"  # by email and by id
+    make_meeting(host, meeting_id=1004, alternative_hosts=alternates)
+    html = page(alice_client, 1004)
+    assert html.count(f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a>') == 2
+    assert "stranger@example.com" in html
+
+
+def test_recurring_meeting_shows_the_pattern_and_occurrences(alice_client, host):
+    make_meeting(
+        host, meeting_id=1005, type=8,
+        recurrence={"type": 2, "repeat_interval": 2, "weekly_days": "2,4", "end_times": 6},
+        occurrences=[
+            {"occurrence_id": "1", "start_time": "2030-03-25T07:46:00Z", "duration": 60, "status": "available"},
+            {"occurrence_id": "2", "start_time": "not a date", "status": "<b>odd</b>"},
+            "garbage",
+        ],
+    )  # fmt: skip
+    html = page(alice_client, 1005)
+    assert "Every 2 weeks on Monday and Wednesday, 6 times" in html
+    assert "2030-03-25 07:46" in html and "&lt;b&gt;odd&lt;/b&gt;" in html
+
+
+def test_join_link_is_shown_without_its_passcode_and_start_url_never(alice_client, host):
+    make_meeting(host, meeting_id=1006, join_url="https://example.zoom.us/j/1006?pwd=S3cr3tPass&from=addon")
+    html = page(alice_client, 1006)
+    assert "https://example.zoom.us/j/1006?from=addon" in html
+    assert "S3cr3tPass" not in html and "Yes (not shown here)" in html
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://[broken", "", "not a url"])
+def test_odd_join_links_are_not_shown_as_links(alice_client, host, url):
+    make_meeting(host, meeting_id=1007, join_url=url)
+    html = page(alice_client, 1007)
+    assert "javascript:" not in html and "Zoom gave no join link" in html
+
+
+def test_gone_meeting_page_says_so(alice_client, host):
+    make_meeting(host, meeting_id=1008, gone_at=timezone.now())
+    assert "Zoom no longer lists this meeting" in page(alice_client, 1008)
+
+
+def test_audit_history_of_the_meeting(client, audrey, host):
+    from zoomadmin_site.audit.services import audit_record
+
+    event = audit_record(
+        action="meeting.transfer", outcome="succeeded", target_type="zoom_meeting", target_id="1009",
+        reason="<script>alert(1)</script>",
+    )  # fmt: skip
+    make_meeting(host, meeting_id=1009)
+    client.force_login(audrey)
+    html = page(client, 1009)
+    assert "meeting.transfer" in html and f'href="/audit/{event.seq}/"' in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_refresh_button_placeholder_follows_the_sync_permission(client, alice, morgan, host):
+    make_meeting(host, meeting_id=1010)
+    client.force_login(alice)
+    assert "Refresh from Zoom" in page(client, 1010)
+    client.force_login(morgan)
+    assert "Refresh from Zoom" not in page(client, 1010)
+
+
+@pytest.mark.parametrize(
+    ("meeting_id", "message"),
+    [
+        ("424242", "There is no meeting 424242 in the local mirror"),
+        ("abc", "is not a Zoom meeting id"),
+        ("-5", "is not a Zoom meeting id"),
+        ("12.5", "is not a Zoom meeting id"),
+        ("99999999999999999999", "is not a Zoom meeting id"),
+        ("9" * 5000, "is not a Zoom meeting id"),
+        ("%C2%B2", "is not a Zoom meeting id"),
+        ("%3Cimg src=x onerror=alert(1)%3E", "is not a Zoom meeting id"),
+    ],
+)
+def test_unknown_or_malformed_meeting_id_gives_a_helpful_404(alice_client, meeting_id, message):
+    response = alice_client.get(f"/meetings/{meeting_id}/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert message in html and "Meetings page" in html and "<img src=x" not in html
+
+
+@pytest.mark.parametrize("alternates", [1, 40])
+def test_meeting_page_query_count_is_constant(alice_client, django_assert_num_queries, host, alternates):
+    people = [make_user() for _ in range(alternates)]
+    make_meeting(host, meeting_id=1011, alternative_hosts=";".join(p.email for p in people))
+    alice_client.get("/meetings/1011/")
+    with django_assert_num_queries(8):  # session, operator, permissions (2), meeting, people, audit, groups
+        alice_client.get("/meetings/1011/")

@@ -1,0 +1,197 @@
+"""The hash chain: the canonical content of an event, its hash, and the walk that checks the whole log.
+
+Canonical content is a JSON object of every hashed field, keys sorted, no whitespace, UTF-8; the time as
+a UTC ISO-8601 string with microseconds and the operation id as a dashed UUID string. JSON values are
+normalised before they are written (`json_safe`), so what is hashed is exactly what SQLite's text JSON
+and PostgreSQL's jsonb give back: integral floats become ints, non-finite floats and unknown types
+become strings, NUL and lone surrogates (refused by PostgreSQL) are replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
+
+HASHED_FIELDS: tuple[str, ...] = (
+    "seq",
+    "time",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "before",
+    "after",
+    "reason",
+    "preflight",
+    "zoom_calls",
+    "outcome",
+    "request_id",
+    "source_ip",
+    "operation_id",
+    "prev_hash",
+)
+GENESIS_HASH = ""  # prev_hash of seq 1
+# Sorted keys, no whitespace, UTF-8 as is, no NaN. Built once: json.dumps() with options builds one per call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+UTC = dt.UTC
+
+MISSING = "event {seq} is missing (the next event is {found}): events were deleted"
+CHANGED = "its content does not match its hash: it was changed after being written, or moved from elsewhere"
+UNLINKED = (
+    "its prev_hash does not match the hash of event {prev}: an event was inserted, replaced or reordered"
+)
+TAIL_MISSING = (
+    "the chain head records seq {head}, but the log ends at seq {last}: the latest events were deleted"
+)
+HEAD_MISMATCH = "the chain head's hash does not match event {seq}: the latest event was replaced"
+BEYOND_HEAD = "event {seq} lies beyond the chain head (seq {head}): it was inserted without audit_record()"
+HEAD_MISSING = "the chain head row is missing although events exist: it was deleted"
+
+
+def clean_text(value: str) -> str:
+    """Text PostgreSQL accepts and hands back unchanged: no NUL, no lone surrogates."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as plain JSON types that read back identically from SQLite JSON and PostgreSQL jsonb."""
+    if value is None or isinstance(value, int):  # bool is an int
+        return value
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return int(value) if value.is_integer() else value
+    if isinstance(value, Mapping):
+        return {clean_text(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((json_safe(v) for v in value), key=repr)
+    if isinstance(value, dt.datetime):
+        return utc_iso(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def utc_iso(value: dt.datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical_bytes(values: Mapping[str, Any]) -> bytes:
+    """The bytes that are hashed: `values` holds every name in HASHED_FIELDS, as read from the model."""
+    content = {name: values[name] for name in HASHED_FIELDS}
+    content["time"] = utc_iso(content["time"])
+    content["operation_id"] = str(content["operation_id"])
+    return _CANONICAL_JSON.encode(content).encode()
+
+
+def event_hash(values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(values)).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int  # events checked and found intact
+    last_seq: int  # the last intact event (0: none)
+    last_hash: str
+    broken_seq: int | None = None  # the first event that breaks the chain, when one does
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem
+
+    def summary(self) -> str:
+        if self.intact:
+            last = f"seq {self.last_seq} (hash {self.last_hash or '-'})"
+            return f"OK: {self.events} events, chain intact up to {last}"
+        where = f"at seq {self.broken_seq}" if self.broken_seq is not None else "at the chain head"
+        intact = (
+            f"events 1-{self.last_seq} are intact (hash {self.last_hash})"
+            if self.last_seq
+            else "no event is intact"
+        )
+        return f"BROKEN {where}: {self.problem}. Before that, {intact}."
+
+
+def chain_walk(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
+    """Check rows of (*HASHED_FIELDS, hash) in seq order; stop at the first one that breaks the chain."""
+    expected, prev_hash, count = 1, GENESIS_HASH, 0
+    for row in rows:
+        values = dict(zip(HASHED_FIELDS, row, strict=False))
+        seq, stored_hash = values["seq"], row[-1]
+        problem = ""
+        if seq != expected:
+            problem, seq = MISSING.format(seq=expected, found=seq), expected
+        elif event_hash(values) != stored_hash:
+            problem = CHANGED
+        elif values["prev_hash"] != prev_hash:
+            problem = UNLINKED.format(prev=seq - 1)
+        if problem:
+            return ChainReport(count, expected - 1, prev_hash, broken_seq=seq, problem=problem)
+        prev_hash, expected, count = stored_hash, expected + 1, count + 1
+    return ChainReport(count, expected - 1, prev_hash)
+
+
+def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
+    """Walk the whole log in seq order, streaming, and compare its end with the chain head."""
+    rows = (
+        AuditEvent.objects.order_by("seq").values_list(*HASHED_FIELDS, "hash").iterator(chunk_size=chunk_size)
+    )
+    report = chain_walk(rows)
+    if not report.intact:
+        return report
+    # Read after the walk: the head is committed with each append, so it is never behind a row we saw.
+    head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    return _check_head(report, head)
+
+
+def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainReport:
+    last = report.last_seq
+    if head is None:
+        return report if last == 0 else _broken_head(report, HEAD_MISSING)
+    head_seq, head_hash = head
+    if head_seq < last:
+        return ChainReport(
+            report.events - (last - head_seq),
+            head_seq,
+            head_hash,
+            broken_seq=head_seq + 1,
+            problem=BEYOND_HEAD.format(seq=head_seq + 1, head=head_seq),
+        )
+    if head_seq == last and head_hash != report.last_hash:
+        return _broken_head(report, HEAD_MISMATCH.format(seq=last))
+    if (
+        head_seq > last
+        and AuditEvent.objects.filter(seq__gt=last, seq__lte=head_seq).count() < head_seq - last
+    ):
+        # Not events appended while we walked (those exist now): the end of the log was removed.
+        return ChainReport(
+            report.events,
+            last,
+            report.last_hash,
+            broken_seq=last + 1,
+            problem=TAIL_MISSING.format(head=head_seq, last=last),
+        )
+    return report
+
+
+def _broken_head(report: ChainReport, problem: str) -> ChainReport:
+    return ChainReport(report.events, report.last_seq, report.last_hash, broken_seq=None, problem=problem)

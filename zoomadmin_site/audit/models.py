@@ -1,0 +1,189 @@
+"""The audit log: append-only, hash-chained records of everything that changed (or tried to change) Zoom,
+and of operators signing in and out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+APPEND_ONLY = (
+    "The audit log is append-only: {what} is refused. Record a new event with audit_record() instead."
+)
+WRITE_THROUGH_SERVICE = (
+    "Audit events are written by zoomadmin_site.audit.services.audit_record(), which chains them."
+)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class Outcome(models.TextChoices):
+    STARTED = "started", "Started"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    UNVERIFIED = "unverified", "Unverified"
+    DENIED = "denied", "Denied"
+    SKIPPED = "skipped", "Skipped"
+
+
+def _refuse(what: str) -> NoReturn:
+    raise AppendOnlyError(APPEND_ONLY.format(what=what))
+
+
+class ChainSeqField(models.BigIntegerField):
+    """A 64-bit integer that SQLite stores as the table's rowid ("integer primary key"), so walking the
+    chain in seq order is a straight scan of the table instead of an index lookup per row."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "sqlite" and self.primary_key:
+            return "integer"
+        return super().db_type(connection)
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        # The one change allowed: SET_NULL of the actor when an operator account is deleted (Django's
+        # deletion collector calls update(actor=None)). actor_label keeps the name and is what the
+        # hash covers; the database triggers allow exactly this change and nothing else.
+        if kwargs in ({"actor": None}, {"actor_id": None}):
+            return super().update(**kwargs)
+        _refuse("QuerySet.update()")
+
+    def delete(self) -> NoReturn:
+        _refuse("QuerySet.delete()")
+
+    def _update(self, values: Any) -> NoReturn:
+        _refuse("an UPDATE")
+
+    def _raw_delete(self, using: Any) -> NoReturn:
+        _refuse("a DELETE")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        _refuse("bulk_update()")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(WRITE_THROUGH_SERVICE)
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("update_or_create()")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, recorded once and never changed.
+
+    Changes to Zoom are recorded as an *operation* of several events sharing one `operation_id`: a
+    `started` event written and committed before the first Zoom call, then one closing event
+    (`succeeded`, `failed` or `unverified`) after Zoom was read back. A one-step fact (a login, a
+    rejected webhook, a verification run) is an operation of a single event.
+
+    Fields:
+    - `seq`: position in the chain, 1, 2, 3... without gaps; assigned under a lock, so it is also the
+      order in which events were committed. The primary key and the id shown to auditors.
+    - `time`: when the event was recorded (UTC), taken under the same lock, so it never goes backwards
+      within one clock.
+    - `actor`: the operator who acted, or NULL for the system (mirror sync, webhooks) or for a deleted
+      account. A convenience link only: it is not hashed, because deleting an operator sets it to NULL.
+    - `actor_label`: who acted, as recorded at the time and kept forever: the operator's username,
+      "system", a component such as "zoom-webhook", or for a failed login the username that was tried.
+    - `action`: what was attempted, dotted `<area>.<verb>` (`auth.login`, `role_change.execute`,
+      `host_transfer.execute`, `mirror.sync`, `webhook.rejected`, `audit.verify`).
+    - `target_type`, `target_id`, `target_label`: what it was done to: `zoom_user` + Zoom user id,
+      `zoom_meeting` + meeting id, `operator` + username...; the label is the human name at the time.
+    - `before`, `after`: the target's relevant state before and after (JSON, secrets redacted).
+    - `reason`: the operator's stated reason, or why the event failed / was denied / skipped.
+    - `preflight`: the preflight plan the change was checked against (JSON), on `started` events.
+    - `zoom_calls`: the Zoom API calls made, in order: a list of {method, path, status, zoom_code,
+      zoom_message, tracking_id}.
+    - `outcome`: started, succeeded, failed, unverified (Zoom's state could not be read back), denied
+      (refused by a permission or a rule) or skipped (nothing to do).
+    - `request_id`: the X-Request-ID of the HTTP request that caused it (empty for commands and tasks).
+    - `source_ip`: the client address of that request (empty outside a request).
+    - `operation_id`: ties the events of one operation together (see above).
+    - `prev_hash`: `hash` of the event with `seq - 1` ("" for seq 1).
+    - `hash`: SHA-256 (hex) of the canonical JSON of every field above except `actor` (see
+      `zoomadmin_site.audit.chain`). Changing, removing or reordering rows breaks the chain, which
+      `manage.py audit_verify` detects.
+
+    Rows are refused UPDATE and DELETE by this model, its manager and by database triggers.
+    """
+
+    seq = ChainSeqField(primary_key=True)
+    time = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=128, blank=True)
+    target_label = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    preflight = models.JSONField(null=True, blank=True)
+    zoom_calls = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    request_id = models.CharField(max_length=64, blank=True)
+    source_ip = models.CharField(max_length=64, blank=True)
+    operation_id = models.UUIDField(default=uuid.uuid4)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        ordering = ("-seq",)
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["action", "-seq"], name="audit_action_seq"),
+            models.Index(fields=["outcome", "-seq"], name="audit_outcome_seq"),
+            models.Index(fields=["actor_label", "-seq"], name="audit_actor_label_seq"),
+            models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
+            models.Index(fields=["operation_id", "seq"], name="audit_operation_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.outcome} by {self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            _refuse("saving an existing event")
+        if not self.hash:
+            raise AppendOnlyError(WRITE_THROUGH_SERVICE)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("delete()")
+
+    @property
+    def is_started(self) -> bool:
+        return self.outcome == Outcome.STARTED
+
+
+class AuditChainHead(models.Model):
+    """The single row (id=1) holding the last appended seq and hash.
+
+    Appends lock it (`select_for_update`) so that concurrent writers, in any number of processes,
+    queue up and extend one chain. `audit_verify` also compares it with the last event, which catches
+    events deleted from the end of the log.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"audit chain head at seq {self.seq}"

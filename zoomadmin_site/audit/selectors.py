@@ -1,0 +1,126 @@
+"""Reading the audit log: filtered, keyset-paginated lists (newest first), one target's or one
+operation's history, the export stream and the last chain verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypedDict, Unpack
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from zoomadmin_site.audit.models import AuditEvent
+
+VERIFY_ACTION = "audit.verify"
+MAX_LIMIT = 500
+
+
+class AuditFilters(TypedDict, total=False):
+    q: str  # free text: action, target label, target id, actor label, reason
+    actor: str  # actor label (username, "system", "zoom-webhook"...), exact
+    action: str  # exact ("auth.login"), or an area without a dot ("auth") for all of its actions
+    outcome: str
+    target_type: str
+    target_id: str
+    operation_id: uuid.UUID | None
+    date_from: dt.date | None  # inclusive, in the site's time zone
+    date_to: dt.date | None  # inclusive
+
+
+@dataclass(frozen=True)
+class AuditEventPage:
+    events: list[AuditEvent]  # newest first
+    older_cursor: int | None  # pass as after_seq for the next older page; None on the oldest page
+    newer_cursor: int | None  # pass as before_seq for the next newer page; None on the newest page
+
+
+def audit_event_list(
+    *,
+    after_seq: int | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+    **filters: Unpack[AuditFilters],
+) -> AuditEventPage:
+    """One page of events matching `filters`, newest first.
+
+    Keyset paging on seq: `after_seq` continues after that event in the list (older events),
+    `before_seq` goes back to the events just before it (newer ones). Neither: the newest page.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    matching = audit_event_queryset(**filters)
+    if before_seq is not None:
+        rows = list(matching.filter(seq__gt=before_seq).order_by("seq")[: limit + 1])
+        has_newer, events = len(rows) > limit, rows[:limit][::-1]
+        has_older = bool(events) and matching.filter(seq__lt=events[-1].seq).exists()
+    else:
+        window = matching.filter(seq__lt=after_seq) if after_seq is not None else matching
+        rows = list(window.order_by("-seq")[: limit + 1])
+        has_older, events = len(rows) > limit, rows[:limit]
+        has_newer = after_seq is not None and bool(events) and matching.filter(seq__gt=events[0].seq).exists()
+    return AuditEventPage(
+        events=events,
+        older_cursor=events[-1].seq if has_older else None,
+        newer_cursor=events[0].seq if has_newer else None,
+    )
+
+
+def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.all()
+    if q := (filters.get("q") or "").strip():
+        events = events.filter(
+            Q(action__icontains=q)
+            | Q(target_label__icontains=q)
+            | Q(target_id__icontains=q)
+            | Q(actor_label__icontains=q)
+            | Q(reason__icontains=q)
+        )
+    if actor := filters.get("actor"):
+        events = events.filter(actor_label=actor)
+    if action := filters.get("action"):
+        events = (
+            events.filter(action=action) if "." in action else events.filter(action__startswith=f"{action}.")
+        )
+    for name in ("outcome", "target_type", "target_id", "operation_id"):
+        if value := filters.get(name):
+            events = events.filter(**{name: value})
+    if date_from := filters.get("date_from"):
+        events = events.filter(time__gte=_start_of_day(date_from))
+    if (date_to := filters.get("date_to")) and date_to < dt.date.max:
+        events = events.filter(time__lt=_start_of_day(date_to + dt.timedelta(days=1)))
+    return events
+
+
+def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:
+    """Every event matching `filters`, newest first, streamed from the database in chunks."""
+    return audit_event_queryset(**filters).order_by("-seq").iterator(chunk_size=chunk_size)
+
+
+def audit_event_get(*, seq: int) -> AuditEvent:
+    """The event `seq`; raises AuditEvent.DoesNotExist."""
+    if not 0 < seq < 2**63:
+        raise AuditEvent.DoesNotExist(f"No audit event {seq}.")
+    return AuditEvent.objects.select_related("actor").get(seq=seq)
+
+
+def audit_events_for_target(*, target_type: str, target_id: str, limit: int = 20) -> list[AuditEvent]:
+    """The latest events about one thing (a Zoom user: "zoom_user" + user id; a meeting: "zoom_meeting" +
+    meeting id as a string), newest first."""
+    events = AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id)).order_by("-seq")
+    return list(events[: max(0, limit)])
+
+
+def audit_operation_events(*, operation_id: uuid.UUID | str) -> list[AuditEvent]:
+    """Every event of one operation (started, then how it ended), oldest first."""
+    return list(AuditEvent.objects.filter(operation_id=operation_id).order_by("seq"))
+
+
+def audit_last_verification() -> AuditEvent | None:
+    """The latest `audit.verify` event: when the chain was last checked, and what was found."""
+    return AuditEvent.objects.filter(action=VERIFY_ACTION).order_by("-seq").first()
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -1,0 +1,215 @@
+"""Mirror services: request a sync (one at a time), run it, resume it, refresh one row from Zoom."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Delegation, ZoomUser
+from meetings.models import ZoomMeeting
+from zoomadmin_site.audit.services import audit_record
+from zoomadmin_site.mirror import upsert
+from zoomadmin_site.mirror.models import SyncRun
+from zoomadmin_site.mirror.sync import MirrorSync, ProgressCallback, SyncAborted, SyncReport
+from zoomadmin_site.zoom import ZoomError, ZoomNotFound, get_zoom_client
+
+STALE_AFTER = datetime.timedelta(minutes=10)
+ALREADY_RUNNING = "A sync is already {status} (started by {who}); its progress is shown below."
+NOTHING_TO_RESUME = "There is no failed sync to resume."
+
+
+class SyncBusy(Exception):
+    def __init__(self, run: SyncRun) -> None:
+        super().__init__(
+            ALREADY_RUNNING.format(
+                status=run.get_status_display().lower(), who=run.requested_by_label or "system"
+            )
+        )
+        self.run = run
+
+
+def sync_run_request(*, trigger: str, actor: Any = None) -> SyncRun:
+    """A new queued run, or SyncBusy naming the run already queued or running. Concurrent requests make
+    exactly one run (a partial unique index allows one active run)."""
+    sync_run_expire_stale()
+    label = actor.get_username() if actor is not None else trigger
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(trigger=trigger, requested_by=actor, requested_by_label=label)
+    except IntegrityError:
+        raise SyncBusy(SyncRun.objects.get(active=True)) from None
+
+
+def sync_run_resume(*, actor: Any = None) -> SyncRun:
+    """Put the newest failed run back in the queue; it continues where it stopped."""
+    sync_run_expire_stale()
+    run = SyncRun.objects.filter(status=SyncRun.Status.FAILED).order_by("-queued_at").first()
+    if run is None or SyncRun.objects.filter(queued_at__gt=run.queued_at).exists():
+        raise SyncAborted(NOTHING_TO_RESUME)
+    try:
+        with transaction.atomic():
+            changed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.FAILED).update(
+                status=SyncRun.Status.QUEUED, active=True, error=""
+            )
+    except IntegrityError:
+        raise SyncBusy(SyncRun.objects.get(active=True)) from None
+    if not changed:
+        raise SyncAborted(NOTHING_TO_RESUME)
+    run.refresh_from_db()
+    return run
+
+
+def sync_run_expire_stale() -> int:
+    """A worker that died leaves its run 'running' with an old heartbeat: fail it so it can be resumed."""
+    cutoff = timezone.now() - STALE_AFTER
+    stale = SyncRun.objects.filter(active=True, status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
+    return stale.update(
+        status=SyncRun.Status.FAILED,
+        active=False,
+        finished_at=timezone.now(),
+        error="The worker running this sync stopped answering; resume it to continue.",
+    )
+
+
+def sync_run_execute(
+    *, run_id: int, on_progress: ProgressCallback | None = None, workers: int | None = None
+) -> SyncRun:
+    """Run a queued sync to the end. Exactly once: only the caller that moves it from queued to running
+    does the work; anyone else gets the run back untouched."""
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.RUNNING, heartbeat_at=now
+    )
+    run = SyncRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    if run.started_at is None:
+        run.started_at = now
+        run.save(update_fields=["started_at"])
+    engine = MirrorSync(
+        client=get_zoom_client(),
+        sync_run=run,
+        on_progress=on_progress,
+        workers=workers or settings.ZOOM_SYNC_WORKERS,
+    )
+    try:
+        report = engine.run()
+    except Exception as error:  # whatever stops it, the run ends in a recorded, resumable state
+        _finish(run, engine.report, error=error)
+        raise
+    _finish(run, report, error=None)
+    return run
+
+
+def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) -> None:
+    run.status = SyncRun.Status.FAILED if error else SyncRun.Status.SUCCEEDED
+    run.active = False
+    run.finished_at = timezone.now()
+    run.counts = report.counts()
+    run.zoom_calls = run.counts["zoom_calls"] + run.zoom_calls
+    run.error = _describe(error) if error else ""
+    run.save(update_fields=["status", "active", "finished_at", "counts", "zoom_calls", "error"])
+    drift = {name: d.as_dict() for name, d in report.drift.items()}
+    audit_record(
+        action="mirror.sync",
+        outcome="failed" if error else "succeeded",
+        actor=run.requested_by,
+        actor_label=run.requested_by_label or "system",
+        target_type="mirror",
+        target_id=str(run.pk),
+        target_label=f"Full sync #{run.pk} ({run.get_trigger_display().lower()})",
+        after={"counts": run.counts, "drift": drift, "failed_hosts": report.failed_hosts[:20]},
+        reason=run.error,
+        zoom_calls=report.call_summary(),
+    )
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ZoomError):
+        return f"{error.explanation} {error.remedy}".strip()
+    if isinstance(error, SyncAborted):
+        return str(error)
+    return f"Unexpected error ({type(error).__name__}); resume the sync to continue."
+
+
+# --- refreshing one row ------------------------------------------------------------------------------
+
+
+def mirror_refresh_user(*, user_key: str) -> ZoomUser | None:
+    """Read one user, and both sides of their scheduling delegations, fresh from Zoom into the mirror.
+    Returns None (and marks the row gone) when Zoom no longer knows the user."""
+    client = get_zoom_client()
+    now = timezone.now()
+    try:
+        zoom_user = client.get_user(user_id=user_key)
+    except ZoomNotFound:
+        ZoomUser.objects.filter(Q(zoom_id=user_key) | Q(email=user_key.lower()), gone_at__isnull=True).update(
+            gone_at=now
+        )
+        return None
+    row = upsert.user_row(zoom_user, now=now)
+    upsert.upsert(upsert.USERS, [row], update_fields=ZoomUser.MIRROR_FIELDS, drift=upsert.Drift())
+    if zoom_user.id and zoom_user.is_licensed:
+        _replace_delegations(
+            host_zoom_id=zoom_user.id, assistants=client.list_assistants(user_id=zoom_user.id), now=now
+        )
+        _replace_schedulers(
+            assistant_zoom_id=zoom_user.id, schedulers=client.list_schedulers(user_id=zoom_user.id), now=now
+        )
+    return ZoomUser.objects.get(email=row.email)
+
+
+def _replace_delegations(*, host_zoom_id: str, assistants: Any, now: datetime.datetime) -> None:
+    rows = [
+        upsert.delegation_row(assistant=a, host_zoom_id=host_zoom_id, now=now) for a in assistants if a.id
+    ]
+    upsert.upsert(upsert.DELEGATIONS, rows, update_fields=Delegation.MIRROR_FIELDS, drift=upsert.Drift())
+    Delegation.objects.filter(host_zoom_id=host_zoom_id, gone_at__isnull=True, synced_at__lt=now).update(
+        gone_at=now
+    )
+
+
+def _replace_schedulers(*, assistant_zoom_id: str, schedulers: Any, now: datetime.datetime) -> None:
+    rows = [
+        Delegation(assistant_zoom_id=assistant_zoom_id, host_zoom_id=s.id, synced_at=now, gone_at=None)
+        for s in schedulers
+        if s.id
+    ]
+    Delegation.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["assistant_zoom_id", "host_zoom_id"],
+        update_fields=["synced_at", "gone_at"],
+    )
+    Delegation.objects.filter(
+        assistant_zoom_id=assistant_zoom_id, gone_at__isnull=True, synced_at__lt=now
+    ).update(gone_at=now)
+
+
+def mirror_refresh_meeting(*, meeting_id: int) -> ZoomMeeting | None:
+    """Read one meeting fresh from Zoom (GET /meetings/{id}: the only call that tells the scheduler of
+    record, status and alternative hosts). Returns None and marks it gone when Zoom no longer has it."""
+    now = timezone.now()
+    try:
+        meeting = get_zoom_client().get_meeting(meeting_id=meeting_id)
+    except ZoomNotFound:
+        ZoomMeeting.objects.filter(meeting_id=meeting_id, gone_at__isnull=True).update(gone_at=now)
+        return None
+    host = (
+        ZoomUser.objects.filter(zoom_id=meeting.host_id).values("pk", "email", "display_name", "type").first()
+    )
+    facts = upsert.HostFacts(
+        pk=host["pk"] if host else 0,
+        zoom_id=meeting.host_id,
+        email=host["email"] if host else meeting.host_email,
+        name=host["display_name"] if host else meeting.host_email,
+        licensed=bool(host and host["type"] == ZoomUser.Type.LICENSED),
+    )
+    row = upsert.meeting_row(meeting, host=facts, now=now)
+    upsert.upsert(upsert.MEETINGS, [row], update_fields=upsert.MEETING_DETAIL_FIELDS, drift=upsert.Drift())
+    return ZoomMeeting.objects.get(meeting_id=meeting.id)

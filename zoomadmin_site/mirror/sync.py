@@ -1,0 +1,339 @@
+"""Full sync of the local mirror from Zoom: roles, users of every status, scheduling delegations, and each
+user's unexpired meetings (upcoming and recurring).
+
+The fewest calls Zoom allows: one `GET /roles`; `GET /users` per status at page_size 2000 (the list
+carries role ids, so no call per role or per user); then per user with an id one `GET /users/{id}/meetings`
+at page_size 300 (more pages only for users with more meetings), and for licensed users one
+`GET /users/{id}/assistants` (only licensed users can hold scheduling privilege). The per-user reads run
+concurrently at background priority inside the shared rate budget; all database writes happen on the
+calling thread, in batches. A failed run can be resumed: users already done are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections
+from django.utils import timezone
+
+from accounts.models import ZoomUser
+from zoomadmin_site.mirror import upsert
+from zoomadmin_site.mirror.models import SyncRun
+from zoomadmin_site.mirror.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
+from zoomadmin_site.zoom import (
+    ZoomAuthError,
+    ZoomClient,
+    ZoomEndpointNotAvailable,
+    ZoomError,
+    ZoomNotFound,
+    ZoomRateLimited,
+    ZoomScopeError,
+)
+from zoomadmin_site.zoom.budget import Priority, zoom_priority
+from zoomadmin_site.zoom.recorder import ZoomCall, record_zoom_calls
+
+USER_PAGE_SIZE = 2000
+MEETING_PAGE_SIZE = 300
+BATCH_ROWS = 2000
+PROGRESS_EVERY_SECONDS = 1.0
+MAX_FAILED_USER_SHARE = 0.05
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class SyncAborted(Exception):
+    """The run stopped before the end; `manage.py zoom_sync --resume` (or the UI) continues it."""
+
+
+@dataclass
+class HostResult:
+    host: HostFacts
+    meetings: list[Any] = field(default_factory=list)
+    assistants: list[Any] = field(default_factory=list)
+    error: ZoomError | None = None
+    vanished: bool = False
+
+
+@dataclass
+class SyncReport:
+    drift: dict[str, Drift] = field(default_factory=lambda: {t: Drift() for t in TABLE_NAMES})
+    calls: Counter = field(default_factory=Counter)
+    failed_hosts: list[str] = field(default_factory=list)
+    skipped_hosts: int = 0
+
+    def counts(self) -> dict[str, Any]:
+        totals = {name: d.created + d.updated + d.returned + d.unchanged for name, d in self.drift.items()}
+        return {**totals, "zoom_calls": sum(self.calls.values()), "failed_hosts": len(self.failed_hosts)}
+
+    def call_summary(self) -> list[dict[str, Any]]:
+        return [
+            {"method": m, "path": p, "status": s, "count": n} for (m, p, s), n in sorted(self.calls.items())
+        ]
+
+
+TABLE_NAMES = ("roles", "users", "delegations", "meetings")
+
+
+class MirrorSync:
+    """One run. `run()` does it all; progress goes to the SyncRun row and to `on_progress`."""
+
+    def __init__(
+        self,
+        *,
+        client: ZoomClient,
+        sync_run: SyncRun,
+        on_progress: ProgressCallback | None = None,
+        workers: int = 6,
+    ) -> None:
+        self.client = client
+        self.sync_run = sync_run
+        self.on_progress = on_progress
+        self.workers = max(1, workers)
+        self.report = SyncReport()
+        self._last_saved = 0.0
+        self._hosts_total = 0
+
+    # --- the phases ---------------------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        started = self.sync_run.started_at
+        assert started is not None
+        state = self.sync_run.resume_state
+        with zoom_priority(Priority.BACKGROUND), record_zoom_calls() as calls:
+            try:
+                if not state.get("users_done"):
+                    self._sync_roles(started)
+                    self._sync_users(started)
+                    self._save_state(users_done=True, hosts_done_through=0)
+                self._sync_hosts(started, done_through=int(state.get("hosts_done_through", 0)))
+                self._mark_gone(started)
+            finally:
+                self._count_calls(calls)
+        return self.report
+
+    def _sync_roles(self, started) -> None:
+        self._progress("roles", 0, 1, force=True)
+        rows = [upsert.role_row(r, now=started) for r in self.client.list_roles()]
+        upsert.upsert(
+            ROLES, rows, update_fields=upsert.ZoomRole.MIRROR_FIELDS, drift=self.report.drift["roles"]
+        )
+        self._progress("roles", 1, 1, force=True)
+
+    def _sync_users(self, started) -> None:
+        done, total = 0, 0
+        for status in ("active", "inactive", "pending"):
+            for page in self.client.iter_pages(
+                self.client.list_users, status=status, page_size=USER_PAGE_SIZE
+            ):
+                total = max(total, done + (page.total_records or 0))
+                rows = [upsert.user_row(u, now=started, listed_status=status) for u in page.items if u.email]
+                upsert.upsert(
+                    USERS, rows, update_fields=ZoomUser.MIRROR_FIELDS, drift=self.report.drift["users"]
+                )
+                done += len(page.items)
+                self._progress("users", done, max(total, done))
+
+    def _sync_hosts(self, started, *, done_through: int) -> None:
+        hosts = list(_hosts_to_read(after_pk=done_through))
+        self._hosts_total = total = len(hosts) + _count_hosts_through(done_through)
+        done = total - len(hosts)
+        meeting_rows: list[Any] = []
+        delegation_rows: list[Any] = []
+        in_flight: dict[Future, HostFacts] = {}
+        pending = iter(hosts)
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="zoom-sync") as pool:
+            try:
+                self._fill(pool, pending, in_flight)
+                while in_flight:
+                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        in_flight.pop(future)
+                        self._collect(future.result(), started, meeting_rows, delegation_rows)
+                        done += 1
+                    self._fill(pool, pending, in_flight)
+                    if len(meeting_rows) >= BATCH_ROWS or len(delegation_rows) >= BATCH_ROWS:
+                        self._flush(meeting_rows, delegation_rows, done_through=_low_water(in_flight, hosts))
+                    self._progress("meetings", done, total)
+                self._flush(
+                    meeting_rows, delegation_rows, done_through=hosts[-1].pk if hosts else done_through
+                )
+            finally:
+                for future in in_flight:
+                    future.cancel()
+                _close_thread_connections(pool, self.workers)
+
+    def _mark_gone(self, started) -> None:
+        failed = self.report.failed_hosts
+        drift = self.report.drift
+        upsert.mark_gone(ROLES, seen_before=started, drift=drift["roles"])
+        upsert.mark_gone(USERS, seen_before=started, drift=drift["users"])
+        upsert.mark_gone(
+            DELEGATIONS, seen_before=started, drift=drift["delegations"], exclude={"host_zoom_id": failed}
+        )
+        upsert.mark_gone(
+            MEETINGS, seen_before=started, drift=drift["meetings"], exclude={"host_zoom_id": failed}
+        )
+        self._progress("done", 1, 1, force=True)
+
+    # --- per-host reads (worker threads: Zoom calls only, no database writes) ------------------------
+
+    def _read_host(self, host: HostFacts) -> HostResult:
+        result = HostResult(host=host)
+        try:
+            result.meetings = list(
+                self.client.iter_meetings(user_id=host.zoom_id, type="scheduled", page_size=MEETING_PAGE_SIZE)
+            )
+            if host.licensed:
+                result.assistants = list(self.client.list_assistants(user_id=host.zoom_id))
+        except ZoomNotFound:
+            result.vanished = True  # deleted in Zoom since the user list was read; the next sync sees it
+        except ZoomError as error:
+            if _stops_the_run(error):
+                raise
+            result.error = error
+        return result
+
+    def _fill(self, pool: ThreadPoolExecutor, pending: Iterator[HostFacts], in_flight: dict) -> None:
+        while len(in_flight) < self.workers * 2:
+            host = next(pending, None)
+            if host is None:
+                return
+            context = contextvars.copy_context()
+            in_flight[pool.submit(context.run, self._read_host, host)] = host
+
+    def _collect(self, result: HostResult, started, meeting_rows: list, delegation_rows: list) -> None:
+        host = result.host
+        if result.vanished:
+            self.report.skipped_hosts += 1
+            return
+        if result.error is not None:
+            self.report.failed_hosts.append(host.zoom_id)
+            self._check_failure_share()
+            return
+        meeting_rows.extend(upsert.meeting_row(m, host=host, now=started) for m in result.meetings)
+        delegation_rows.extend(
+            upsert.delegation_row(assistant=a, host_zoom_id=host.zoom_id, now=started)
+            for a in result.assistants
+            if a.id
+        )
+
+    def _flush(self, meeting_rows: list, delegation_rows: list, *, done_through: int) -> None:
+        """Write the buffered rows, then move the resume point: every host up to `done_through` is in."""
+        drift = self.report.drift
+        unique_meetings = list({row.meeting_id: row for row in meeting_rows}.values())
+        upsert.upsert(
+            MEETINGS, unique_meetings, update_fields=upsert.MEETING_LIST_FIELDS, drift=drift["meetings"]
+        )
+        upsert.upsert(
+            DELEGATIONS,
+            delegation_rows,
+            update_fields=upsert.Delegation.MIRROR_FIELDS,
+            drift=drift["delegations"],
+        )
+        meeting_rows.clear()
+        delegation_rows.clear()
+        self._save_state(hosts_done_through=done_through)
+
+    def _check_failure_share(self) -> None:
+        if len(self.report.failed_hosts) > max(5, MAX_FAILED_USER_SHARE * self._hosts_total):
+            raise SyncAborted(
+                f"Zoom refused the meeting list of {len(self.report.failed_hosts)} users "
+                "(after retries); stopping rather than marking their meetings gone."
+            )
+
+    # --- bookkeeping ---------------------------------------------------------------------------------
+
+    def _progress(self, phase: str, done: int, total: int, *, force: bool = False) -> None:
+        if self.on_progress:
+            self.on_progress(phase, done, total)
+        now = time.monotonic()
+        if not force and now - self._last_saved < PROGRESS_EVERY_SECONDS:
+            return
+        self._last_saved = now
+        run = self.sync_run
+        run.phase, run.done, run.total, run.heartbeat_at = phase, done, total, timezone.now()
+        run.save(update_fields=["phase", "done", "total", "heartbeat_at"])
+
+    def _save_state(self, **state: Any) -> None:
+        self.sync_run.resume_state = {**self.sync_run.resume_state, **state}
+        self.sync_run.save(update_fields=["resume_state"])
+
+    def _count_calls(self, calls: list[ZoomCall]) -> None:
+        for call in calls:
+            self.report.calls[(call.method, _template(call.path), call.status)] += 1
+
+
+def _hosts_to_read(*, after_pk: int) -> Iterator[HostFacts]:
+    users = (
+        ZoomUser.objects.filter(gone_at__isnull=True, zoom_id__isnull=False, pk__gt=after_pk)
+        .exclude(status=ZoomUser.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", "zoom_id", "email", "display_name", "type")
+    )
+    for pk, zoom_id, email, name, user_type in users.iterator(chunk_size=5000):
+        yield HostFacts(
+            pk=pk, zoom_id=zoom_id, email=email, name=name, licensed=user_type == ZoomUser.Type.LICENSED
+        )
+
+
+def _count_hosts_through(done_through: int) -> int:
+    if not done_through:
+        return 0
+    return (
+        ZoomUser.objects.filter(gone_at__isnull=True, zoom_id__isnull=False, pk__lte=done_through)
+        .exclude(status=ZoomUser.Status.PENDING)
+        .count()
+    )
+
+
+def _low_water(in_flight: dict[Future, HostFacts], hosts: list[HostFacts]) -> int:
+    """Hosts are submitted in primary-key order: every host below the oldest one still in flight has been
+    read and collected."""
+    if in_flight:
+        return min(h.pk for h in in_flight.values()) - 1
+    return hosts[-1].pk if hosts else 0
+
+
+def _close_thread_connections(pool: ThreadPoolExecutor, workers: int) -> None:
+    """Each worker thread opened its own database connection (the shared cache): close them all."""
+    barrier = threading.Barrier(workers)
+
+    def close() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+        connections.close_all()
+
+    for _ in range(workers):
+        pool.submit(close)
+
+
+_PATH_IDS = re.compile(r"/(users|meetings|roles|assistants|schedulers|members)/[^/?]+")
+_PATH_NAMES = {
+    "users": "{userId}",
+    "meetings": "{meetingId}",
+    "roles": "{roleId}",
+    "assistants": "{assistantId}",
+    "schedulers": "{schedulerId}",
+    "members": "{memberId}",
+}
+
+
+def _template(path: str) -> str:
+    """`/users/abc/meetings` → `/users/{userId}/meetings`, so the audit summary stays small."""
+    return _PATH_IDS.sub(lambda m: f"/{m[1]}/{_PATH_NAMES[m[1]]}", path.split("?")[0])
+
+
+def _stops_the_run(error: ZoomError) -> bool:
+    """Errors that every further call would hit too: credentials, scopes, a daily limit, an unknown API."""
+    if isinstance(error, ZoomAuthError | ZoomScopeError | ZoomEndpointNotAvailable):
+        return True
+    return isinstance(error, ZoomRateLimited) and error.limit_kind == "daily"

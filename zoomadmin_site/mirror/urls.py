@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from zoomadmin_site.mirror import views
+
+app_name = "mirror"
+urlpatterns = [
+    path("mirror/", views.sync_overview, name="overview"),
+    path("mirror/sync/", views.sync_start, name="sync_start"),
+    path("mirror/runs/<int:run_id>/", views.sync_detail, name="run_detail"),
+    path("zoom/webhooks/", views.webhook_receive, name="webhook"),
+]
