@@ -98,13 +98,17 @@ def dashboard(tmp_path_factory) -> Iterator[Dashboard]:
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_HSTS_SECONDS": "0",
         "TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "ZOOM_RATE_LIMIT_PER_SECOND": "1000",
+        "ZOOM_WEBHOOK_SECRET_TOKEN": "e2e-webhook-secret",
     }
     dash = Dashboard(url=f"http://127.0.0.1:{port}", env=env)
     dash.manage("migrate", "--no-input", "-v0")
     dash.manage("createcachetable")
     dash.manage("collectstatic", "--no-input", "-v0")
     dash.manage("zoom_sandbox", "seed", "--users", "60", "--meetings", "400")
+    dash.manage("zoom_sandbox", "faults", "--rate-limits", "off")
     dash.manage("demo_operators")
+    dash.manage("zoom_sync")
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
         [

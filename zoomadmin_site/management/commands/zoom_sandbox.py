@@ -2,7 +2,7 @@
 
     manage.py zoom_sandbox serve [--host 127.0.0.1] [--port 9100] [--state PATH]
                                  [--account-id ID] [--client-id ID] [--client-secret SECRET]
-    manage.py zoom_sandbox seed [--users 300] [--meetings 3000] [--seed 42] [--reset]
+    manage.py zoom_sandbox seed [--users 300] [--meetings 3000] [--seed 42] [--reset] [--if-empty]
     manage.py zoom_sandbox reset
     manage.py zoom_sandbox faults [--show] [--clear] [--latency-ms MS] [--jitter-ms MS] [--rate-429 P]
                                   [--rate-5xx P] [--rate-timeout P] [--status-5xx S]
@@ -103,6 +103,9 @@ class Command(BaseCommand):
         seed.add_argument("--meetings", type=int, default=3000)
         seed.add_argument("--seed", type=int, default=42)
         seed.add_argument("--reset", action="store_true", help="reset first (needed if already seeded)")
+        seed.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the state is already seeded (make run)"
+        )
         sub.add_parser("reset", help="forget everything: back to the base account")
         _faults_arguments(sub.add_parser("faults", help="set or show fault knobs"))
         calls = sub.add_parser("calls", help="print the call log")
@@ -151,14 +154,18 @@ class Command(BaseCommand):
             server.server_close()
 
     def _seed(self, options: dict[str, Any]) -> None:
+        sandbox = self._sandbox(options)
         try:
-            report = self._sandbox(options).seed_demo(
+            report = sandbox.seed_demo(
                 users=options["users"],
                 meetings=options["meetings"],
                 seed=options["seed"],
                 reset=options["reset"],
             )
         except SeedError as exc:
+            if options["if_empty"]:
+                self.stdout.write(f"The sandbox is already seeded: {sandbox.user_count()} users ({options['state']}).")
+                return
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Seeded {report.users} users, {report.meetings} meetings, {report.assistants} assistant "
