@@ -28,7 +28,8 @@ $(VENV)/.installed: pyproject.toml
 	  if [ -z "$$py" ]; then echo "No Python >= 3.12 found (pyenv versions or python3.12 on PATH)." >&2; exit 1; fi; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@set -o pipefail; $(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 	@touch $@
 
 install: $(VENV)/.installed

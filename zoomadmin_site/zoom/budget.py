@@ -77,7 +77,11 @@ class RequestBudget:
 
     def acquire(self, priority: Priority) -> float:
         """Take one request from the budget, waiting for the next window when this one is used up.
-        Returns the seconds waited; raises ZoomRateLimited when the wait would exceed ``max_wait``."""
+        Returns the seconds waited; raises ZoomRateLimited when the wait would exceed ``max_wait``.
+
+        Background requests are also paced: the n-th of a window goes at ``window + (n - 1) / limit``, so
+        that no sliding one-second span (Zoom counts that way) holds more than the background share, even
+        across a window boundary. People clicking are never paced."""
         if not self.limit:
             return 0.0
         allowance = self.allowance(priority)
@@ -85,7 +89,10 @@ class RequestBudget:
         while True:
             now = self._clock()
             window = math.floor(now)
-            if self._take(window, allowance):
+            slot = self._take(window, allowance)
+            if slot:
+                if priority is Priority.BACKGROUND:
+                    waited += self._pace(window + (slot - 1) / self.limit - now)
                 return waited
             pause = max(window + 1 - now, 0.001)
             if waited + pause > self._max_wait:
@@ -109,16 +116,23 @@ class RequestBudget:
     def _key(self, window: int) -> str:
         return f"{self._prefix}:{window}"
 
-    def _take(self, window: int, allowance: int) -> bool:
+    def _pace(self, delay: float) -> float:
+        if delay <= 0:
+            return 0.0
+        self._sleep(delay)
+        return delay
+
+    def _take(self, window: int, allowance: int) -> int:
+        """The slot number taken in this window (1-based), or 0 when the allowance is used up."""
         key = self._key(window)
         for _ in range(self.limit + 1):
             count = self._incr(key)
             if count > allowance:
                 self._decr(key)
-                return False
+                return 0
             if not self._confirm_slots or self._cache.add(f"{key}:{count}", 1, timeout=_WINDOW_TTL):
-                return True
-        return False
+                return count
+        return 0
 
     def _incr(self, key: str) -> int:
         self._cache.add(key, 0, timeout=_WINDOW_TTL)
