@@ -67,9 +67,12 @@ class MirrorSearchForm(forms.Form):
 class UserSearchForm(MirrorSearchForm):
     role = forms.ChoiceField(required=False, label="Role")
     type = forms.TypedChoiceField(
-        required=False, label="Licence", coerce=int, empty_value=None,
+        required=False,
+        label="Licence",
+        coerce=int,
+        empty_value=None,
         choices=[("", "Any licence"), *ZoomUser.Type.choices],
-    )  # fmt: skip
+    )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ZoomUser.Status.choices])
     dept = forms.CharField(required=False, max_length=200, label="Department")
 

@@ -103,19 +103,32 @@ class ZoomUser(models.Model):
     )
 
     MIRROR_FIELDS = [
-        "zoom_id", "first_name", "last_name", "display_name", "type", "role_id", "status", "dept", "pmi",
-        "timezone", "last_login", "created_at", "synced_at", "gone_at",
-    ]  # fmt: skip
+        "zoom_id",
+        "first_name",
+        "last_name",
+        "display_name",
+        "type",
+        "role_id",
+        "status",
+        "dept",
+        "pmi",
+        "timezone",
+        "last_login",
+        "created_at",
+        "synced_at",
+        "gone_at",
+    ]
 
     class Meta:
         verbose_name = "Zoom user"
         indexes = [
-            # Keyset pagination walks these: (sort column, id).
-            models.Index(fields=["display_name", "id"], name="zoomuser_name_sort"),
-            models.Index(fields=["dept", "id"], name="zoomuser_dept_sort"),
-            models.Index(fields=["type", "display_name", "id"], name="zoomuser_type_sort"),
-            models.Index(fields=["status", "display_name", "id"], name="zoomuser_status_sort"),
-            models.Index(fields=["last_login_sort", "id"], name="zoomuser_login_sort"),
+            # Keyset pagination walks these in order: (sort columns, id). The trailing gone_at lets the
+            # capped count and the "hide gone rows" filter read the index alone.
+            models.Index(fields=["display_name", "id", "gone_at"], name="zoomuser_name_sort"),
+            models.Index(fields=["dept", "id", "gone_at"], name="zoomuser_dept_sort"),
+            models.Index(fields=["type", "display_name", "id", "gone_at"], name="zoomuser_type_sort"),
+            models.Index(fields=["status", "display_name", "id", "gone_at"], name="zoomuser_status_sort"),
+            models.Index(fields=["last_login_sort", "id", "gone_at"], name="zoomuser_login_sort"),
         ]
 
     def __str__(self) -> str:

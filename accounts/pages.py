@@ -13,7 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
 from accounts.forms import MirrorSearchForm
-from accounts.searching import BAD_CURSOR, SearchPage, SortOption
+from accounts.keyset import SortOption
+from accounts.searching import BAD_CURSOR, SearchPage
 
 
 def wants_fragment(request: HttpRequest) -> bool:

@@ -11,20 +11,10 @@ from django.core.cache import cache
 from django.db.models import Max, Model, Q
 
 from accounts.history import audit_history_for_target
+from accounts.keyset import SortOption
 from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search_index import USER_SEARCH
-from accounts.searching import (
-    BAD_CURSOR,
-    BAD_SORT,
-    PAGE_SIZE,
-    SearchPage,
-    SortOption,
-    apply_text_search,
-    count_capped,
-    keyset_page,
-    query_terms,
-    sort_key_or_default,
-)
+from accounts.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
 from meetings.models import ZoomMeeting
 from meetings.selectors import meeting_list_upcoming_for_host
 
@@ -39,9 +29,21 @@ USER_SORTS = {
 USER_DEFAULT_SORT = "name"
 # What a result row shows, plus every sort column (the cursor reads them).
 USER_LIST_FIELDS = (
-    "id", "zoom_id", "email", "first_name", "last_name", "display_name", "type", "role_id", "status", "dept",
-    "last_login", "gone_at", "last_login_sort",
-)  # fmt: skip
+    "id",
+    "zoom_id",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "type",
+    "role_id",
+    "status",
+    "dept",
+    "last_login",
+    "gone_at",
+    "last_login_sort",
+)
+USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_LIST_FIELDS)
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
 DEPARTMENTS_CACHE_SECONDS = 300
 
@@ -71,15 +73,9 @@ def user_search(
         qs = qs.filter(status=status)
     if dept:
         qs = qs.filter(dept=dept)
-    qs = apply_text_search(qs, USER_SEARCH, query_terms(query))
-    count, capped = count_capped(qs)
-    sort_key, bad_sort = sort_key_or_default(sort, USER_SORTS, USER_DEFAULT_SORT)
-    rows, next_cursor, prev_cursor, bad_cursor = keyset_page(
-        qs.only(*USER_LIST_FIELDS), sorts=USER_SORTS, sort_key=sort_key, after=after, before=before,
-        page_size=page_size,
-    )  # fmt: skip
-    ignored = [BAD_SORT] * bad_sort + [BAD_CURSOR] * bad_cursor
-    return SearchPage(rows, count, capped, sort_key, next_cursor, prev_cursor, ignored)
+    return search_page(
+        qs, USER_SEARCH_SPEC, query=query, sort=sort, after=after, before=before, page_size=page_size
+    )
 
 
 def role_list() -> list[ZoomRole]:
@@ -168,7 +164,7 @@ class UserProfile:
     delegations: UserDelegations
     upcoming_meetings: list[ZoomMeeting]
     more_meetings: bool
-    audit_events: list[Any] | None  # None: the audit log cannot be read (yet)
+    audit_events: list[Any]
     role_requests: list[Any]  # role change requests arrive with a later issue
 
 

@@ -18,9 +18,12 @@ class MeetingSearchForm(MirrorSearchForm):
     """`from` defaults to today (upcoming meetings); an explicitly empty `from=` means any date."""
 
     type = forms.TypedChoiceField(
-        required=False, label="Type", coerce=int, empty_value=None,
+        required=False,
+        label="Type",
+        coerce=int,
+        empty_value=None,
         choices=[("", "Any type"), *ZoomMeeting.Type.choices],
-    )  # fmt: skip
+    )
     host = forms.CharField(required=False, max_length=254, label="Host")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ZoomMeeting.Status.choices])
     recurring = forms.ChoiceField(required=False, choices=YES_NO, label="Recurring")

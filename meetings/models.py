@@ -42,10 +42,13 @@ class ZoomMeeting(models.Model):
     host_email = models.CharField(max_length=254, blank=True, default="", db_index=True)
     host_name = models.CharField(max_length=400, blank=True, default="")
     assistant_id = models.CharField(
-        max_length=64, blank=True, default="", db_index=True,
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
         help_text="Zoom's assistant_id: who created the meeting for the host with schedule_for (empty if "
         "the host created it).",
-    )  # fmt: skip
+    )
     start_time = models.DateTimeField(
         null=True, blank=True, help_text="UTC. For fixed-time recurring meetings, the next occurrence."
     )
@@ -68,18 +71,40 @@ class ZoomMeeting(models.Model):
     )
 
     MIRROR_FIELDS = [
-        "uuid", "topic", "type", "host_zoom_id", "host_email", "host_name", "assistant_id", "start_time",
-        "duration", "timezone", "status", "agenda", "recurrence", "occurrences", "is_pmi",
-        "alternative_hosts", "join_url", "created_at", "synced_at", "gone_at",
-    ]  # fmt: skip
+        "uuid",
+        "topic",
+        "type",
+        "host_zoom_id",
+        "host_email",
+        "host_name",
+        "assistant_id",
+        "start_time",
+        "duration",
+        "timezone",
+        "status",
+        "agenda",
+        "recurrence",
+        "occurrences",
+        "is_pmi",
+        "alternative_hosts",
+        "join_url",
+        "created_at",
+        "synced_at",
+        "gone_at",
+    ]
 
     class Meta:
         verbose_name = "Zoom meeting"
         indexes = [
-            models.Index(fields=["start_sort", "id"], name="zoommeeting_start_sort"),
-            models.Index(fields=["topic", "id"], name="zoommeeting_topic_sort"),
-            models.Index(fields=["host_name", "start_sort", "id"], name="zoommeeting_hostname_sort"),
-            models.Index(fields=["host_zoom_id", "start_sort", "id"], name="zoommeeting_host_start"),
+            # Keyset pagination walks these in order; the trailing gone_at lets counts read the index alone.
+            models.Index(fields=["start_sort", "id", "gone_at"], name="zoommeeting_start_sort"),
+            models.Index(fields=["topic", "id", "gone_at"], name="zoommeeting_topic_sort"),
+            models.Index(
+                fields=["host_name", "start_sort", "id", "gone_at"], name="zoommeeting_hostname_sort"
+            ),
+            models.Index(
+                fields=["host_zoom_id", "start_sort", "id", "gone_at"], name="zoommeeting_host_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,21 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.history import audit_history_for_target
+from accounts.keyset import SortOption
 from accounts.models import ZoomUser
 from accounts.search_index import MEETING_SEARCH
-from accounts.searching import (
-    BAD_CURSOR,
-    BAD_SORT,
-    INT64,
-    PAGE_SIZE,
-    SearchPage,
-    SortOption,
-    apply_text_search,
-    count_capped,
-    keyset_page,
-    query_terms,
-    sort_key_or_default,
-)
+from accounts.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
 from meetings.models import ZoomMeeting
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
 
@@ -36,9 +25,22 @@ MEETING_SORTS = {
 }
 MEETING_DEFAULT_SORT = "start"
 MEETING_LIST_FIELDS = (
-    "id", "meeting_id", "topic", "type", "host_zoom_id", "host_email", "host_name", "start_time", "duration",
-    "timezone", "status", "is_pmi", "gone_at", "start_sort",
-)  # fmt: skip
+    "id",
+    "meeting_id",
+    "topic",
+    "type",
+    "host_zoom_id",
+    "host_email",
+    "host_name",
+    "start_time",
+    "duration",
+    "timezone",
+    "status",
+    "is_pmi",
+    "gone_at",
+    "start_sort",
+)
+MEETING_SEARCH_SPEC = SearchSpec(MEETING_SEARCH, MEETING_SORTS, MEETING_DEFAULT_SORT, MEETING_LIST_FIELDS)
 _FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 30)
 
 
@@ -86,15 +88,9 @@ def meeting_search(
         qs = qs.filter(is_recurring if recurring else ~is_recurring)
     if pmi is not None:
         qs = qs.filter(is_pmi=pmi)
-    qs = apply_text_search(qs, MEETING_SEARCH, query_terms(query))
-    count, capped = count_capped(qs)
-    sort_key, bad_sort = sort_key_or_default(sort, MEETING_SORTS, MEETING_DEFAULT_SORT)
-    rows, next_cursor, prev_cursor, bad_cursor = keyset_page(
-        qs.only(*MEETING_LIST_FIELDS), sorts=MEETING_SORTS, sort_key=sort_key, after=after, before=before,
-        page_size=page_size,
-    )  # fmt: skip
-    ignored = [BAD_SORT] * bad_sort + [BAD_CURSOR] * bad_cursor
-    return SearchPage(rows, count, capped, sort_key, next_cursor, prev_cursor, ignored)
+    return search_page(
+        qs, MEETING_SEARCH_SPEC, query=query, sort=sort, after=after, before=before, page_size=page_size
+    )
 
 
 def meeting_get(*, meeting_id: int) -> ZoomMeeting | None:
@@ -169,7 +165,7 @@ class MeetingProfile:
     occurrences: list[Occurrence]
     more_occurrences: int
     start_local: datetime.datetime | None  # the start in the meeting's own time zone
-    audit_events: list[Any] | None  # None: the audit log cannot be read (yet)
+    audit_events: list[Any]
 
 
 def meeting_profile(*, meeting_id: int) -> MeetingProfile | None:

@@ -17,9 +17,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def jill(db):
     return make_user(
-        zoom_id="KDcuGIm1QgePTO8WbOqwIQ", email="jchill@example.com", first_name="Jill", last_name="Chill",
-        dept="Developers", role_id="1", pmi=6589310093,
-    )  # fmt: skip
+        zoom_id="KDcuGIm1QgePTO8WbOqwIQ",
+        email="jchill@example.com",
+        first_name="Jill",
+        last_name="Chill",
+        dept="Developers",
+        role_id="1",
+        pmi=6589310093,
+    )
 
 
 def page(client, user_or_key) -> str:
@@ -31,8 +36,16 @@ def page(client, user_or_key) -> str:
 
 def test_profile_shows_role_licence_status_and_ids(alice_client, jill):
     html = page(alice_client, jill)
-    for fact in ["Jill Chill", "jchill@example.com", "KDcuGIm1QgePTO8WbOqwIQ", "Admin", "Licensed", "Active",
-                 "Developers", "6589310093"]:  # fmt: skip
+    for fact in [
+        "Jill Chill",
+        "jchill@example.com",
+        "KDcuGIm1QgePTO8WbOqwIQ",
+        "Admin",
+        "Licensed",
+        "Active",
+        "Developers",
+        "6589310093",
+    ]:
         assert fact in html
 
 
@@ -59,7 +72,9 @@ def test_delegations_say_who_can_schedule_for_whom(alice_client, jill):
     make_delegation(jill, boss)
     make_delegation(make_user(first_name="Old", last_name="Helper"), jill, gone_at=timezone.now())
     html = page(alice_client, jill)
-    assert f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a> can schedule meetings for Jill Chill.' in html
+    assert (
+        f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a> can schedule meetings for Jill Chill.' in html
+    )
     assert f'Jill Chill can schedule meetings for <a href="/users/{boss.zoom_id}/">Bea Boss</a>.' in html
     assert "Old Helper" not in html
 
@@ -67,8 +82,12 @@ def test_delegations_say_who_can_schedule_for_whom(alice_client, jill):
 def test_delegation_with_a_user_missing_from_the_mirror_names_the_id(alice_client, jill):
     from accounts.models import Delegation
 
-    Delegation.objects.create(assistant_zoom_id="unknownId123", host_zoom_id=jill.zoom_id, synced_at=timezone.now())
-    assert "Zoom user unknownId123 (not in the mirror) can schedule meetings for Jill Chill." in page(alice_client, jill)
+    Delegation.objects.create(
+        assistant_zoom_id="unknownId123", host_zoom_id=jill.zoom_id, synced_at=timezone.now()
+    )
+    assert "Zoom user unknownId123 (not in the mirror) can schedule meetings for Jill Chill." in page(
+        alice_client, jill
+    )
 
 
 def test_no_delegations_is_said_plainly(alice_client, jill):
@@ -110,9 +129,14 @@ def test_audit_history_lists_events_about_this_user(client, audrey, morgan, jill
     from zoomadmin_site.audit.services import audit_record
 
     event = audit_record(
-        action="role.change", outcome="succeeded", actor_label="alice", target_type="zoom_user",
-        target_id=jill.zoom_id, target_label=jill.email, reason="Promoted <b>for</b> the project",
-    )  # fmt: skip
+        action="role.change",
+        outcome="succeeded",
+        actor_label="alice",
+        target_type="zoom_user",
+        target_id=jill.zoom_id,
+        target_label=jill.email,
+        reason="Promoted <b>for</b> the project",
+    )
     audit_record(action="role.change", outcome="failed", target_type="zoom_user", target_id="someone-else")
     client.force_login(audrey)
     html = page(client, jill)
@@ -150,3 +174,10 @@ def test_user_page_query_count_is_constant(alice_client, django_assert_num_queri
     # session, operator, permissions (2), user, role, delegations, their users, meetings, audit, groups
     with django_assert_num_queries(11):
         alice_client.get("/users/KDcuGIm1QgePTO8WbOqwIQ/")
+
+
+@pytest.mark.urls("tests.accounts.refresh_urls")
+def test_refresh_button_posts_to_the_sync_view_once_it_exists(alice_client, jill):
+    html = page(alice_client, jill)
+    assert f'action="/mirror-test/users/{jill.zoom_id}/refresh/"' in html and 'method="post"' in html
+    assert "csrfmiddlewaretoken" in html

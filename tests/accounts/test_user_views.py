@@ -6,14 +6,15 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ZoomUser
-from tests.accounts.factories import make_delegation, make_role, make_user, make_users
-from tests.meetings.factories import make_meeting
+from tests.accounts.factories import make_role, make_user, make_users
 
 pytestmark = pytest.mark.django_db
+# PostgreSQL asks its planner how common a text search is before counting it (see accounts/searching.py).
+PLANNER_ESTIMATE = int(connection.vendor == "postgresql")
 
 USERS = "/users/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -64,7 +65,9 @@ def test_back_button_history_restore_gets_the_full_page(alice_client):
 
 def test_pushed_url_is_canonical_without_empty_or_invalid_parameters(alice_client):
     response = alice_client.get(
-        USERS, {"q": " jill ", "role": "", "type": "9", "status": "active", "dept": "", "sort": "bogus"}, **HTMX
+        USERS,
+        {"q": " jill ", "role": "", "type": "9", "status": "active", "dept": "", "sort": "bogus"},
+        **HTMX,
     )
     assert response["HX-Push-Url"] == "/users/?q=jill&status=active"
 
@@ -136,7 +139,7 @@ def test_user_list_query_count_is_constant(alice, client, django_assert_num_quer
     client.force_login(alice)
     client.get(USERS)  # warm the session and permission caches the same way for both sizes
     # session, operator, operator's permissions (2), roles, count, rows, mirror synced_at, operator's groups
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(9 + PLANNER_ESTIMATE):
         response = client.get(USERS, {"q": "user"})
     assert response.status_code == 200
 
@@ -146,5 +149,5 @@ def test_user_list_fragment_query_count_is_constant(alice_client, django_assert_
     make_users(rows)
     alice_client.get(USERS)
     # session, operator, operator's permissions (2), roles, count, rows, operator's groups (context processor)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(8 + PLANNER_ESTIMATE):
         alice_client.get(USERS, {"q": "number", "sort": "-last_login"}, **HTMX)

@@ -39,4 +39,6 @@ def make_meeting(host: ZoomUser | None = None, **fields: Any) -> ZoomMeeting:
 
 
 def make_meetings(count: int, host: ZoomUser | None = None, **fields: Any) -> list[ZoomMeeting]:
-    return ZoomMeeting.objects.bulk_create([ZoomMeeting(**meeting_fields(host, **fields)) for _ in range(count)])
+    return ZoomMeeting.objects.bulk_create(
+        [ZoomMeeting(**meeting_fields(host, **fields)) for _ in range(count)]
+    )

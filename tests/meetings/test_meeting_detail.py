@@ -13,12 +13,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def host(db):
-    return make_user(zoom_id="30R7kT7bTIKSNUFEuH_Qlg", email="jchill@example.com", first_name="Jill", last_name="Chill")
+    return make_user(
+        zoom_id="30R7kT7bTIKSNUFEuH_Qlg", email="jchill@example.com", first_name="Jill", last_name="Chill"
+    )
 
 
 @pytest.fixture
 def assistant(db):
-    return make_user(zoom_id="kFFvsJc-Q1OSxaJQLvaa_A", email="ada@example.com", first_name="Ada", last_name="Assist")
+    return make_user(
+        zoom_id="kFFvsJc-Q1OSxaJQLvaa_A", email="ada@example.com", first_name="Ada", last_name="Assist"
+    )
 
 
 def page(client, meeting_id) -> str:
@@ -28,7 +32,9 @@ def page(client, meeting_id) -> str:
 
 
 def test_meeting_page_shows_topic_host_and_schedule(alice_client, host):
-    meeting = make_meeting(host, meeting_id=97763643886, topic="Roadmap review", duration=45, timezone="Asia/Tokyo")
+    meeting = make_meeting(
+        host, meeting_id=97763643886, topic="Roadmap review", duration=45, timezone="Asia/Tokyo"
+    )
     html = page(alice_client, 97763643886)
     assert "Roadmap review" in html and "97763643886" in html and "45 minutes" in html
     assert f'<a href="/users/{host.zoom_id}/">Jill Chill</a>' in html
@@ -65,14 +71,21 @@ def test_alternative_hosts_are_resolved_against_the_mirror(alice_client, host, a
 
 def test_recurring_meeting_shows_the_pattern_and_occurrences(alice_client, host):
     make_meeting(
-        host, meeting_id=1005, type=8,
+        host,
+        meeting_id=1005,
+        type=8,
         recurrence={"type": 2, "repeat_interval": 2, "weekly_days": "2,4", "end_times": 6},
         occurrences=[
-            {"occurrence_id": "1", "start_time": "2030-03-25T07:46:00Z", "duration": 60, "status": "available"},
+            {
+                "occurrence_id": "1",
+                "start_time": "2030-03-25T07:46:00Z",
+                "duration": 60,
+                "status": "available",
+            },
             {"occurrence_id": "2", "start_time": "not a date", "status": "<b>odd</b>"},
             "garbage",
         ],
-    )  # fmt: skip
+    )
     html = page(alice_client, 1005)
     assert "Every 2 weeks on Monday and Wednesday, 6 times" in html
     assert "2030-03-25 07:46" in html and "&lt;b&gt;odd&lt;/b&gt;" in html
@@ -101,9 +114,12 @@ def test_audit_history_of_the_meeting(client, audrey, host):
     from zoomadmin_site.audit.services import audit_record
 
     event = audit_record(
-        action="meeting.transfer", outcome="succeeded", target_type="zoom_meeting", target_id="1009",
+        action="meeting.transfer",
+        outcome="succeeded",
+        target_type="zoom_meeting",
+        target_id="1009",
         reason="<script>alert(1)</script>",
-    )  # fmt: skip
+    )
     make_meeting(host, meeting_id=1009)
     client.force_login(audrey)
     html = page(client, 1009)
@@ -146,3 +162,9 @@ def test_meeting_page_query_count_is_constant(alice_client, django_assert_num_qu
     alice_client.get("/meetings/1011/")
     with django_assert_num_queries(8):  # session, operator, permissions (2), meeting, people, audit, groups
         alice_client.get("/meetings/1011/")
+
+
+@pytest.mark.urls("tests.accounts.refresh_urls")
+def test_refresh_button_posts_to_the_sync_view_once_it_exists(alice_client, host):
+    make_meeting(host, meeting_id=1012)
+    assert 'action="/mirror-test/meetings/1012/refresh/"' in page(alice_client, 1012)

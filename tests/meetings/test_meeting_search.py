@@ -22,7 +22,9 @@ def ids(page) -> list[int]:
 
 @pytest.fixture
 def jill(db):
-    return make_user(zoom_id="30R7kT7bTIKSNUFEuH_Qlg", email="jchill@example.com", first_name="Jill", last_name="Chill")
+    return make_user(
+        zoom_id="30R7kT7bTIKSNUFEuH_Qlg", email="jchill@example.com", first_name="Jill", last_name="Chill"
+    )
 
 
 @pytest.fixture
@@ -37,9 +39,21 @@ def others(db):
 
 @pytest.mark.parametrize(
     "query",
-    ["stand", "Stand-up", "platform team", "PLATFORM", "97763643886", "7763643", "Jill", "chill",
-     "jchill@example", "example.com stand", "up:", '"daily stand-up"'],
-)  # fmt: skip
+    [
+        "stand",
+        "Stand-up",
+        "platform team",
+        "PLATFORM",
+        "97763643886",
+        "7763643",
+        "Jill",
+        "chill",
+        "jchill@example",
+        "example.com stand",
+        "up:",
+        '"daily stand-up"',
+    ],
+)
 def test_search_finds_meeting_by_topic_id_and_host(standup, others, query):
     assert ids(meeting_search(query=query)) == [97763643886]
 
@@ -55,7 +69,9 @@ def test_one_and_two_character_queries_still_work(standup, others, query):
 def test_upcoming_by_default_and_any_date_on_request(db):
     past = make_meeting(topic="Last week", start_time=timezone.now() - 7 * DAY)
     soon = make_meeting(topic="Tomorrow")
-    no_time = make_meeting(topic="Any time room", type=ZoomMeeting.Type.RECURRING_NO_FIXED_TIME, start_time=None)
+    no_time = make_meeting(
+        topic="Any time room", type=ZoomMeeting.Type.RECURRING_NO_FIXED_TIME, start_time=None
+    )
     today = timezone.localdate()
     assert ids(meeting_search(start_from=today)) == [soon.meeting_id, no_time.meeting_id]
     assert ids(meeting_search()) == [past.meeting_id, soon.meeting_id, no_time.meeting_id]
@@ -129,3 +145,20 @@ def test_keyset_paging_has_no_duplicates_or_gaps(db, sort):
         page = meeting_search(sort=sort, page_size=6, before=page.prev_cursor)
         back = [m.pk for m in page.rows] + back
     assert back == expected
+
+
+@pytest.mark.parametrize("sort", ["start", "-start", "topic"])
+@pytest.mark.parametrize("query", ["meeting", "number 1", "host", "81000", "mee"])
+def test_common_term_walk_finds_what_the_index_finds(db, monkeypatch, query, sort):
+    """The default order (start time) is unrelated to the text: common terms walk it instead."""
+    make_meetings(20)
+    make_meetings(5, type=3, start_time=None)
+    expected = [m.pk for m in meeting_search(query=query, sort=sort, page_size=100).rows]
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
+    monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 10)
+    seen, page = [], meeting_search(query=query, sort=sort, page_size=4)
+    seen += [m.pk for m in page.rows]
+    while page.next_cursor:
+        page = meeting_search(query=query, sort=sort, page_size=4, after=page.next_cursor)
+        seen += [m.pk for m in page.rows]
+    assert seen == expected and expected

@@ -6,12 +6,15 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.meetings.factories import make_meeting, make_meetings
 
 pytestmark = pytest.mark.django_db
+# PostgreSQL asks its planner how common a text search is before counting it (see accounts/searching.py).
+PLANNER_ESTIMATE = int(connection.vendor == "postgresql")
 
 MEETINGS = "/meetings/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -57,7 +60,9 @@ def test_htmx_request_gets_only_the_results_and_a_canonical_url(alice_client):
     make_meeting(topic="Roadmap review")
     today = timezone.localdate().isoformat()
     response = alice_client.get(
-        MEETINGS, {"q": "roadmap", "from": today, "to": "", "type": "", "recurring": "no", "sort": "start"}, **HTMX
+        MEETINGS,
+        {"q": "roadmap", "from": today, "to": "", "type": "", "recurring": "no", "sort": "start"},
+        **HTMX,
     )
     html = response.content.decode()
     assert "<html" not in html and "Roadmap review" in html
@@ -94,7 +99,7 @@ def test_meeting_list_query_count_is_constant(alice_client, django_assert_num_qu
     make_meetings(rows)
     alice_client.get(MEETINGS)
     # session, operator, operator's permissions (2), count, rows, mirror synced_at, operator's groups
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(8 + PLANNER_ESTIMATE):
         response = alice_client.get(MEETINGS, {"q": "meeting"})
     assert response.status_code == 200
 
@@ -103,5 +108,15 @@ def test_meeting_list_query_count_is_constant(alice_client, django_assert_num_qu
 def test_meeting_list_fragment_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    with django_assert_num_queries(7):  # session, operator, permissions (2), count, rows, groups
-        alice_client.get(MEETINGS, {"q": "me", "from": "", "sort": "host"}, **HTMX)
+    with django_assert_num_queries(
+        7 + PLANNER_ESTIMATE
+    ):  # session, operator, permissions (2), count, rows, groups
+        alice_client.get(MEETINGS, {"q": "meeting number", "from": "", "sort": "host"}, **HTMX)
+
+
+@pytest.mark.parametrize("rows", [1, 500])
+def test_short_query_fragment_query_count_is_constant(alice_client, django_assert_num_queries, rows):
+    make_meetings(rows)
+    alice_client.get(MEETINGS)
+    with django_assert_num_queries(6):  # no count query: a too-short query is counted from its first page
+        alice_client.get(MEETINGS, {"q": "me", "from": "", "sort": "-id"}, **HTMX)

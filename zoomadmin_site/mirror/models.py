@@ -55,6 +55,21 @@ class SyncRun(models.Model):
         return f"sync #{self.pk} {self.status}"
 
     @property
+    def duration_label(self) -> str:
+        if not (self.started_at and self.finished_at):
+            return "—"
+        seconds = int((self.finished_at - self.started_at).total_seconds())
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return (
+            f"{hours} h {minutes} min"
+            if hours
+            else f"{minutes} min {seconds} s"
+            if minutes
+            else f"{seconds} s"
+        )
+
+    @property
     def percent(self) -> int:
         return min(100, int(100 * self.done / self.total)) if self.total else 0
 

@@ -78,16 +78,17 @@ class SandboxApp:
         self.pool = db.ConnectionPool(state_path)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        arrived = ratelimit.arrival_time()
         request = Request.from_environ(environ)
         tracking_id = f"v=2.0;clid=us06;rid=WEB_{uuid.uuid4().hex}"
-        result = self.handle(request, tracking_id)
+        result = self.handle(request, tracking_id, arrived=arrived)
         if result.latency_s:
             time.sleep(result.latency_s)
         if result.timeout:
             return self._timeout(request, start_response, tracking_id)
         return _respond(start_response, result, tracking_id)
 
-    def handle(self, request: Request, tracking_id: str) -> Result:
+    def handle(self, request: Request, tracking_id: str, *, arrived: float | None = None) -> Result:
         with self.pool.connection() as conn, db.write_txn(conn):
             current = knobs.load(conn)
             ctx = Ctx(
@@ -97,6 +98,7 @@ class SandboxApp:
                 method=request.method,
                 path=request.path,
                 query={k: v[-1] for k, v in parse_qs(request.query_string, keep_blank_values=True).items()},
+                arrived=arrived if arrived is not None else ratelimit.arrival_time(),
             )
             oauth_call = request.path == "/oauth/token"
             result = self._oauth(ctx, request) if oauth_call else self._api(ctx, request)

@@ -31,6 +31,9 @@ class Ctx:
     params: dict[str, str] = field(default_factory=dict)
     charges: list[str] = field(default_factory=list)
     headers: list[tuple[str, str]] = field(default_factory=list)
+    # Wall-clock time the request reached the sandbox, before it queued for the state file's write lock:
+    # per-second limits count arrivals, as Zoom's edge would, not the order the lock happened to grant.
+    arrived: float = 0.0
     _draw: Draw | None = None
 
     @property

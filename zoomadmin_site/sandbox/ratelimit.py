@@ -20,6 +20,11 @@ from .ids import next_midnight_iso, utc_day
 WINDOW_S = 1.0
 
 
+def arrival_time() -> float:
+    """Wall-clock seconds; the app stamps each request with it on arrival (see Ctx.arrived)."""
+    return time.time()
+
+
 def qps_error(label: str, limit: int | None) -> ZoomError:
     headers = [("X-RateLimit-Category", label), ("X-RateLimit-Type", "QPS"), ("Retry-After", "1")]
     if limit is not None:
@@ -34,9 +39,11 @@ def check_label(ctx: Ctx, label: str) -> None:
     key = label.lower()
     per_second = ctx.knobs.limit("per_second", key)
     if per_second is not None:
-        wall = time.time()
+        wall = ctx.arrived or time.time()
         ctx.conn.execute("DELETE FROM qps_hits WHERE label = ? AND ts <= ?", (key, wall - WINDOW_S))
-        used = ctx.conn.execute("SELECT COUNT(*) FROM qps_hits WHERE label = ?", (key,)).fetchone()[0]
+        used = ctx.conn.execute(
+            "SELECT COUNT(*) FROM qps_hits WHERE label = ? AND ts > ?", (key, wall - WINDOW_S)
+        ).fetchone()[0]
         if used >= per_second:
             raise qps_error(label, per_second)
     per_day = ctx.knobs.limit("per_day", key)
@@ -47,7 +54,7 @@ def check_label(ctx: Ctx, label: str) -> None:
             raise ZoomError(429, 429, DAILY_LIMIT, headers=_daily_headers(ctx, label, per_day))
         _bump(ctx, counter)
     if per_second is not None:
-        ctx.conn.execute("INSERT INTO qps_hits(label, ts) VALUES (?, ?)", (key, time.time()))
+        ctx.conn.execute("INSERT INTO qps_hits(label, ts) VALUES (?, ?)", (key, ctx.arrived or time.time()))
 
 
 def _daily_headers(ctx: Ctx, label: str, limit: int) -> list[tuple[str, str]]:

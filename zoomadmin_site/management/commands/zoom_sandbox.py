@@ -164,7 +164,8 @@ class Command(BaseCommand):
             )
         except SeedError as exc:
             if options["if_empty"]:
-                self.stdout.write(f"The sandbox is already seeded: {sandbox.user_count()} users ({options['state']}).")
+                users = sandbox.user_count()
+                self.stdout.write(f"The sandbox is already seeded: {users} users ({options['state']}).")
                 return
             raise CommandError(str(exc)) from exc
         self.stdout.write(

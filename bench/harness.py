@@ -1,0 +1,269 @@
+"""Shared pieces of the benchmarks: a throwaway deployment (database, sandbox, static files) driven
+through manage.py exactly as `make run` drives it, gunicorn with an access log of server-side times, and
+wrk as the load generator (loopback only, bounded in time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WRK_SCRIPT = ROOT / "bench" / "wrk_paths.lua"
+BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway superuser on loopback
+ACCESS_LOG_FORMAT = "%(U)s %(s)s %(D)s"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Deployment:
+    """A temporary Zoom Admin with its own database and sandbox state."""
+
+    workdir: Path
+    database_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    _pg_admin_url: str | None = None
+
+    @classmethod
+    def create(cls, *, database_url: str | None = None, keep: Path | None = None) -> Deployment:
+        workdir = keep or Path(tempfile.mkdtemp(prefix="zoomadmin-bench-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        admin_url = None
+        if database_url and database_url.startswith(("postgres://", "postgresql://")):
+            database_url, admin_url = _fresh_pg_database(database_url)
+        url = database_url or f"sqlite:///{workdir / 'zoomadmin.sqlite3'}"
+        dep = cls(workdir=workdir, database_url=url, _pg_admin_url=admin_url)
+        dep.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("ZOOM", "DJANGO_SETTINGS"))},
+            "DJANGO_SETTINGS_MODULE": "zoomadmin_site.settings",
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "DATABASE_URL": url,
+            "ZOOM_MODE": "sandbox",
+            "ZOOM_SANDBOX_STATE": str(workdir / "zoom-sandbox.sqlite3"),
+            "STATIC_ROOT": str(workdir / "static"),
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "LOG_LEVEL": "WARNING",
+            "TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        }
+        return dep
+
+    @property
+    def vendor(self) -> str:
+        return "postgresql" if self._pg_admin_url else "sqlite"
+
+    def manage(self, *args: str, env: dict[str, str] | None = None, quiet: bool = True) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=quiet,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout or ""
+
+    def setup(self) -> None:
+        self.manage("migrate", "--no-input", "-v0")
+        self.manage("createcachetable")
+        self.manage("collectstatic", "--no-input", "-v0")
+        self.manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as g; U = g(); "
+            "U.objects.filter(username='bench').exists() or "
+            f"U.objects.create_superuser('bench', '', '{BENCH_PASSWORD}')",
+        )
+
+    def cleanup(self) -> None:
+        if self._pg_admin_url:
+            _drop_pg_database(self._pg_admin_url, self.database_url)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _fresh_pg_database(url: str) -> tuple[str, str]:
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    name = f"zoomadmin_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}", base + "/postgres"
+
+
+def _drop_pg_database(admin_url: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+class Server:
+    """gunicorn serving the deployment, logging each request's server-side time (microseconds)."""
+
+    def __init__(self, deployment: Deployment, *, workers: int = 2) -> None:
+        self.deployment = deployment
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.access_log = deployment.workdir / "access.log"
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "zoomadmin_site.wsgi:application",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--no-control-socket",
+                "--access-logfile",
+                str(self.access_log),
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=self.deployment.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def session_cookie(self) -> str:
+        with httpx.Client(base_url=self.url) as client:
+            page = client.get("/login/")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            assert token, "no CSRF token on the login page"
+            response = client.post(
+                "/login/",
+                data={"username": "bench", "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1]},
+            )
+            assert response.status_code == 302, f"login failed: {response.status_code}"
+            return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+    def reset_log(self) -> None:
+        self.access_log.write_text("")
+
+    def server_times(self) -> tuple[list[float], int]:
+        """Server-side milliseconds of the 200 answers since the last reset, and the count of others."""
+        times, others = [], 0
+        for line in self.access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) != 3:
+                continue
+            if parts[1] == "200":
+                times.append(int(parts[2]) / 1000)
+            else:
+                others += 1
+        return times, others
+
+
+def wrk(
+    url: str, paths: list[str], *, cookie: str, seconds: int, connections: int = 10, htmx: bool = False
+) -> dict[str, Any]:
+    """Run wrk over `paths` (round-robin) with a logged-in session; returns its request rate."""
+    paths_file = Path(tempfile.mkstemp(prefix="wrk-paths-")[1])
+    paths_file.write_text("\n".join(paths) + "\n")
+    env = {**os.environ, "WRK_PATHS": str(paths_file), "WRK_COOKIE": cookie, "WRK_HTMX": "1" if htmx else ""}
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "60s",
+            "-s",
+            str(WRK_SCRIPT),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    paths_file.unlink()
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    total = re.search(r"(\d+) requests in", result.stdout)
+    return {"requests_per_second": float(rate[1]) if rate else 0.0, "requests": int(total[1]) if total else 0}
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    ordered = sorted(values)
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
+    return {
+        "p50_ms": round(q[49], 2),
+        "p95_ms": round(q[94], 2),
+        "p99_ms": round(q[98], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+def environment() -> dict[str, Any]:
+    import django
+
+    return {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    log(f"wrote {path.relative_to(ROOT)}")
+    return path

@@ -1,0 +1,152 @@
+"""Search benchmark: our user and meeting search against Django admin's changelist search, same tables,
+same queries, same server (gunicorn, 2 workers), 10 concurrent clients (wrk).
+
+    .venv/bin/python -m bench.search --users 100000 --meetings 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:54329/postgres .venv/bin/python -m bench.search ...
+
+The sandbox is seeded at the given size and the mirror is filled by a real full sync (`zoom_sync`, with
+the sandbox's rate limits off so that filling 100k users does not take hours; the sync benchmark measures
+the rate-limited case). Targets: server-side p95 <= 25 ms and >= 5x the admin's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from typing import Any
+from urllib.parse import quote
+
+from bench.harness import Deployment, Server, environment, log, percentiles, write_result, wrk
+
+P95_TARGET_MS = 25.0
+SPEEDUP_TARGET = 5.0
+
+SAMPLE_QUERIES = """
+import json, random
+from accounts.models import ZoomUser
+from meetings.models import ZoomMeeting
+rng = random.Random(7)
+fields = ("first_name", "last_name", "email", "dept", "zoom_id")
+users = list(ZoomUser.objects.order_by("?").values_list(*fields)[:400])
+meetings = list(ZoomMeeting.objects.order_by("?").values_list("topic", "meeting_id", "host_name")[:400])
+def words(text): return [w for w in text.replace(":", " ").split() if len(w) > 2]
+u = []
+for first, last, email, dept, zid in users[:40]:
+    u += [last[:5].lower(), first.lower(), email.split("@")[0], dept.lower()[:4], (zid or "")[:6]]
+    u += [last[:2].lower()]
+m = []
+for topic, mid, host in meetings[:40]:
+    m += [rng.choice(words(topic) or [topic]).lower(), str(mid)[:7], host.split()[0].lower()]
+print(json.dumps({"users": [q for q in u if q][:120], "meetings": [q for q in m if q][:120]}))
+"""
+
+
+def populate(dep: Deployment, *, users: int, meetings: int) -> dict[str, Any]:
+    log(f"seeding the sandbox: {users:,} users, {meetings:,} meetings")
+    started = time.monotonic()
+    dep.manage("zoom_sandbox", "seed", "--users", str(users), "--meetings", str(meetings))
+    seeded = time.monotonic() - started
+    dep.manage("zoom_sandbox", "faults", "--rate-limits", "off")
+    log("full sync into the mirror (sandbox limits off)")
+    started = time.monotonic()
+    dep.manage("zoom_sync", "--workers", "4", env={"ZOOM_RATE_LIMIT_PER_SECOND": "0"})
+    synced = time.monotonic() - started
+    log(f"seeded in {seeded:.0f} s, synced in {synced:.0f} s")
+    return {"seed_seconds": round(seeded, 1), "sync_seconds_unthrottled": round(synced, 1)}
+
+
+def targets(queries: dict[str, list[str]]) -> dict[str, tuple[list[str], bool]]:
+    def paths(prefix: str, qs: list[str]) -> list[str]:
+        return [prefix + quote(q) for q in qs]
+
+    return {
+        "users_search_htmx": (paths("/users/?q=", queries["users"]), True),
+        "users_search_page": (paths("/users/?q=", queries["users"]), False),
+        "users_admin_changelist": (paths("/admin/accounts/zoomuser/?q=", queries["users"]), False),
+        "meetings_search_htmx": (paths("/meetings/?q=", queries["meetings"]), True),
+        "meetings_search_page": (paths("/meetings/?q=", queries["meetings"]), False),
+        "meetings_admin_changelist": (paths("/admin/meetings/zoommeeting/?q=", queries["meetings"]), False),
+    }
+
+
+def measure(server: Server, cookie: str, paths: list[str], *, htmx: bool, seconds: int) -> dict[str, Any]:
+    wrk(server.url, paths[:10], cookie=cookie, seconds=2, htmx=htmx)  # warm caches and connections
+    server.reset_log()
+    load = wrk(server.url, paths, cookie=cookie, seconds=seconds, htmx=htmx)
+    times, others = server.server_times()
+    return {**load, **percentiles(times), "non_200": others}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    dep = Deployment.create(database_url=args.database_url)
+    try:
+        dep.setup()
+        setup = populate(dep, users=args.users, meetings=args.meetings)
+        queries = json.loads(dep.manage("shell", "-c", SAMPLE_QUERIES).strip().splitlines()[-1])
+        random.Random(1).shuffle(queries["users"])
+        results: dict[str, Any] = {}
+        with Server(dep, workers=2) as server:
+            cookie = server.session_cookie()
+            for name, (paths, htmx) in targets(queries).items():
+                log(f"{name}: {len(paths)} distinct queries, {args.seconds} s, 10 connections")
+                results[name] = measure(server, cookie, paths, htmx=htmx, seconds=args.seconds)
+                log(f"  {results[name]['requests_per_second']:.1f} req/s, p95 {results[name]['p95_ms']} ms")
+        return {
+            "benchmark": "search",
+            "database": dep.vendor,
+            "users": args.users,
+            "meetings": args.meetings,
+            "seconds_per_target": args.seconds,
+            "setup": setup,
+            "results": results,
+            "verdict": verdict(results),
+            "queries": queries,
+            "environment": environment(),
+        }
+    finally:
+        if not args.keep:
+            dep.cleanup()
+
+
+def verdict(results: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for entity in ("users", "meetings"):
+        ours, admin = results[f"{entity}_search_htmx"], results[f"{entity}_admin_changelist"]
+        page = results[f"{entity}_search_page"]
+        speedup = (
+            ours["requests_per_second"] / admin["requests_per_second"]
+            if admin["requests_per_second"]
+            else None
+        )
+        out[entity] = {
+            "p95_ms_live_search": ours["p95_ms"],
+            "p95_ms_full_page": page["p95_ms"],
+            "p95_target_ms": P95_TARGET_MS,
+            "p95_ok": ours["p95_ms"] <= P95_TARGET_MS and page["p95_ms"] <= P95_TARGET_MS,
+            "throughput_vs_admin": round(speedup, 1) if speedup else None,
+            "throughput_target": SPEEDUP_TARGET,
+            "throughput_ok": bool(speedup and speedup >= SPEEDUP_TARGET),
+        }
+    return out
+
+
+def main() -> None:
+    import os
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--meetings", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=20, help="load per target")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary deployment")
+    parser.add_argument("--name", default=None, help="result file name (default: search-<database>)")
+    args = parser.parse_args()
+    data = run(args)
+    write_result(args.name or f"search-{data['database']}", data)
+    print(json.dumps(data["verdict"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
