@@ -4,7 +4,9 @@ SQLite: an FTS5 table with the trigram tokenizer (substring matching for terms o
 mirror table as external content, plus AFTER INSERT / UPDATE / DELETE triggers. Every write to the mirror
 table, whatever issues it (ORM save, bulk_create with update_conflicts, QuerySet.update, raw SQL, delete),
 updates the index in the same transaction; the sync needs to do nothing. The update trigger only touches
-the index when a searched column actually changed, so re-upserting unchanged rows costs little.
+the index when a searched column actually changed, so re-upserting unchanged rows costs little. (One
+exception: SQLite's INSERT OR REPLACE deletes conflicting rows without firing delete triggers; Django never
+issues it, and nothing here should: upsert with ON CONFLICT DO UPDATE, i.e. bulk_create(update_conflicts).)
 
 PostgreSQL: one GIN index with pg_trgm's gin_trgm_ops over the concatenated searched columns; queries
 use the very same expression with ILIKE, so the planner can use the index. Maintained by PostgreSQL.

@@ -22,7 +22,9 @@ def _walk(patterns, prefix=""):
 def _own_views():
     for name, view in _walk(get_resolver().url_patterns):
         module = getattr(view, "__module__", "")
-        if module.startswith(("django.contrib.admin", "django.contrib.auth.views")) and name != "login":
+        if name.startswith("admin:"):
+            continue  # Django admin: staff only, through admin_site.admin_view
+        if module.startswith("django.contrib.auth.views") and name != "login":
             continue
         yield name, view
 
@@ -101,3 +103,15 @@ def test_login_then_logout(client, alice):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "persona_client,expected",
+    [("anonymous", 302), ("charlie", 302), ("alice", 302), ("audrey", 302), ("root", 200)],
+    indirect=["persona_client"],
+)
+def test_django_admin_is_for_superusers_only(persona_client, expected):
+    response = persona_client.get("/admin/")
+    assert response.status_code == expected
+    if expected == 302:
+        assert "/login/" in response["Location"]

@@ -181,3 +181,33 @@ def test_refresh_button_posts_to_the_sync_view_once_it_exists(alice_client, jill
     html = page(alice_client, jill)
     assert f'action="/mirror-test/users/{jill.zoom_id}/refresh/"' in html and 'method="post"' in html
     assert "csrfmiddlewaretoken" in html
+
+
+@pytest.mark.parametrize("partial", ["refresh", "role_requests", "audit_history"])
+def test_user_page_partials_render_on_their_own(rf, alice, jill, partial):
+    """Later work (the sync's Refresh button, role requests) re-renders these regions alone."""
+    from django.template.loader import render_to_string
+
+    from accounts.selectors import user_profile
+
+    request = rf.get("/")
+    request.user = alice
+    profile = user_profile(key=jill.zoom_id)
+    html = render_to_string(
+        f"accounts/user_detail.html#{partial}", {"profile": profile, "zoom_user": jill}, request=request
+    )
+    assert html.strip() and "<html" not in html
+
+
+@pytest.mark.parametrize(
+    "template", ["accounts/user_list.html#mirror_status", "meetings/meeting_list.html#mirror_status"]
+)
+def test_last_synced_partial_renders_on_its_own(template):
+    import datetime
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    html = render_to_string(template, {"synced_at": timezone.now() - datetime.timedelta(minutes=5)})
+    assert "Mirror last synced <time" in html and "5\xa0minutes ago" in html
+    assert "has not been synced" in render_to_string(template, {"synced_at": None})

@@ -168,3 +168,18 @@ def test_meeting_page_query_count_is_constant(alice_client, django_assert_num_qu
 def test_refresh_button_posts_to_the_sync_view_once_it_exists(alice_client, host):
     make_meeting(host, meeting_id=1012)
     assert 'action="/mirror-test/meetings/1012/refresh/"' in page(alice_client, 1012)
+
+
+@pytest.mark.parametrize("partial", ["refresh", "audit_history"])
+def test_meeting_page_partials_render_on_their_own(rf, alice, host, partial):
+    from django.template.loader import render_to_string
+
+    from meetings.selectors import meeting_profile
+
+    make_meeting(host, meeting_id=1013)
+    request = rf.get("/")
+    request.user = alice
+    profile = meeting_profile(meeting_id=1013)
+    context = {"profile": profile, "meeting": profile.meeting}
+    html = render_to_string(f"meetings/meeting_detail.html#{partial}", context, request=request)
+    assert html.strip() and "<html" not in html
