@@ -88,3 +88,23 @@ def test_htmx_is_served_from_our_static_files(root_client):
     html = root_client.get(reverse("home")).content.decode()
     assert re.search(r'<script src="/static/django_htmx/htmx-2[^"]*\.js"', html)
     assert '"includeIndicatorStyles": false' in html
+
+
+def test_dashboard_shows_mirror_counts_and_recent_activity_to_auditors(audrey_client, alice):
+    from django.utils import timezone
+
+    from accounts.models import ZoomUser
+    from zoomadmin_site.audit.services import audit_record
+
+    now = timezone.now()
+    ZoomUser.objects.create(zoom_id="a", email="a@example.com", display_name="A", type=2, synced_at=now)
+    ZoomUser.objects.create(email="p@example.com", display_name="P", status="pending", synced_at=now)
+    audit_record(action="mirror.sync", outcome="succeeded", actor_label="system", target_label="Full sync #9")
+    body = audrey_client.get(reverse("home")).content.decode()
+    assert "1 active · 1 licensed · 1 invited" in body
+    assert "Full sync #9" in body and "Recent activity" in body
+    from django.test import Client
+
+    it_admin = Client()
+    it_admin.force_login(alice)
+    assert "Recent activity" not in it_admin.get(reverse("home")).content.decode()  # no audit permission

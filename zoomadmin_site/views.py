@@ -9,11 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.dashboard import dashboard_summary
+from zoomadmin_site.roles import perm
 
 
 @operator_required("browse")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    summary = dashboard_summary(include_audit=request.user.has_perm(perm("view_audit_log")))
+    return render(request, "home.html", summary)
 
 
 @login_not_required
