@@ -3,7 +3,8 @@ the capped count, and one function that runs a whole search page.
 
 How a text search runs (see search_index.py for the indexes):
 - Terms of 3+ characters go through the trigram index (FTS5 on SQLite, an ILIKE on the GIN-indexed
-  expression on PostgreSQL). The count comes from the index and stops at COUNT_CAP.
+  expression on PostgreSQL). The count comes from the index and stops at COUNT_CAP (on PostgreSQL a
+  term its planner estimates at 10x the cap or more is not counted at all: it shows as "1,000+").
 - The page is collected through the index and sorted, except when the terms are common (the count
   reached the cap) and the order is unrelated to the searched text (meetings by start time): then walking
   the sort index and checking each row meets a page of matches sooner than collecting them all. The plan

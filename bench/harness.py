@@ -50,11 +50,16 @@ class Deployment:
     _pg_admin_url: str | None = None
 
     @classmethod
-    def create(cls, *, database_url: str | None = None, keep: Path | None = None) -> Deployment:
+    def create(
+        cls, *, database_url: str | None = None, keep: Path | None = None, reuse: bool = False
+    ) -> Deployment:
         workdir = keep or Path(tempfile.mkdtemp(prefix="zoomadmin-bench-"))
         workdir.mkdir(parents=True, exist_ok=True)
         admin_url = None
-        if database_url and database_url.startswith(("postgres://", "postgresql://")):
+        is_pg = bool(database_url and database_url.startswith(("postgres://", "postgresql://")))
+        if is_pg and reuse:
+            admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+        elif is_pg:
             database_url, admin_url = _fresh_pg_database(database_url)
         url = database_url or f"sqlite:///{workdir / 'zoomadmin.sqlite3'}"
         dep = cls(workdir=workdir, database_url=url, _pg_admin_url=admin_url)

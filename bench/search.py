@@ -15,6 +15,7 @@ import argparse
 import json
 import random
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -79,17 +80,43 @@ def measure(server: Server, cookie: str, paths: list[str], *, htmx: bool, second
     return {**load, **percentiles(times), "non_200": others}
 
 
+def prepare(args: argparse.Namespace) -> tuple[Deployment, dict[str, Any]]:
+    """A seeded and synced deployment; with --workdir, made once and reused by later runs."""
+    marker = Path(args.workdir) / "prepared.json" if args.workdir else None
+    if marker and marker.exists():
+        saved = json.loads(marker.read_text())
+        log(f"reusing the deployment in {args.workdir}")
+        dep = Deployment.create(database_url=saved["database_url"], keep=Path(args.workdir), reuse=True)
+        return dep, saved["setup"]
+    dep = Deployment.create(database_url=args.database_url, keep=Path(args.workdir) if args.workdir else None)
+    dep.setup()
+    setup = populate(dep, users=args.users, meetings=args.meetings)
+    if marker:
+        marker.write_text(
+            json.dumps(
+                {
+                    "database_url": dep.database_url,
+                    "setup": setup,
+                    "users": args.users,
+                    "meetings": args.meetings,
+                }
+            )
+        )
+    return dep, setup
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    dep = Deployment.create(database_url=args.database_url)
+    dep, setup = prepare(args)
     try:
-        dep.setup()
-        setup = populate(dep, users=args.users, meetings=args.meetings)
         queries = json.loads(dep.manage("shell", "-c", SAMPLE_QUERIES).strip().splitlines()[-1])
         random.Random(1).shuffle(queries["users"])
         results: dict[str, Any] = {}
         with Server(dep, workers=2) as server:
             cookie = server.session_cookie()
+            wanted = set(args.only.split(",")) if args.only else None
             for name, (paths, htmx) in targets(queries).items():
+                if wanted and name not in wanted:
+                    continue
                 log(f"{name}: {len(paths)} distinct queries, {args.seconds} s, 10 connections")
                 results[name] = measure(server, cookie, paths, htmx=htmx, seconds=args.seconds)
                 log(f"  {results[name]['requests_per_second']:.1f} req/s, p95 {results[name]['p95_ms']} ms")
@@ -101,12 +128,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "seconds_per_target": args.seconds,
             "setup": setup,
             "results": results,
-            "verdict": verdict(results),
+            "verdict": verdict(results) if not args.only else None,
             "queries": queries,
             "environment": environment(),
         }
     finally:
-        if not args.keep:
+        if not (args.keep or args.workdir):
             dep.cleanup()
 
 
@@ -141,10 +168,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="load per target")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary deployment")
+    parser.add_argument(
+        "--workdir", help="prepare the seeded, synced deployment here once and reuse it on later runs"
+    )
+    parser.add_argument("--only", help="comma-separated targets to measure (default: all)")
     parser.add_argument("--name", default=None, help="result file name (default: search-<database>)")
     args = parser.parse_args()
     data = run(args)
     write_result(args.name or f"search-{data['database']}", data)
+    if data["verdict"] is None:
+        print(
+            json.dumps(
+                {
+                    k: {m: v[m] for m in ("requests_per_second", "p50_ms", "p95_ms")}
+                    for k, v in data["results"].items()
+                },
+                indent=2,
+            )
+        )
+        return
     print(json.dumps(data["verdict"], indent=2))
 
 

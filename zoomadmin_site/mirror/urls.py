@@ -10,4 +10,6 @@ urlpatterns = [
     path("mirror/sync/", views.sync_start, name="sync_start"),
     path("mirror/runs/<int:run_id>/", views.sync_detail, name="run_detail"),
     path("zoom/webhooks/", views.webhook_receive, name="webhook"),
+    path("users/<str:user_key>/refresh/", views.user_refresh, name="user_refresh"),
+    path("meetings/<int:meeting_id>/refresh/", views.meeting_refresh, name="meeting_refresh"),
 ]

@@ -15,10 +15,17 @@ from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.middleware import client_ip
 from zoomadmin_site.mirror import selectors, webhooks
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import SyncBusy, sync_run_request, sync_run_resume
+from zoomadmin_site.mirror.services import (
+    SyncBusy,
+    mirror_refresh_meeting,
+    mirror_refresh_user,
+    sync_run_request,
+    sync_run_resume,
+)
 from zoomadmin_site.mirror.signatures import BadSignature, url_validation_answer, verify_delivery
 from zoomadmin_site.mirror.sync import SyncAborted
 from zoomadmin_site.mirror.tasks import mirror_sync_task
+from zoomadmin_site.zoom import ZoomError
 
 logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -93,3 +100,35 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
         body=body, zoom_request_id=request.headers.get("x-zm-request-id", ""), event=event
     )
     return JsonResponse({"result": result})
+
+
+@operator_required("sync_mirror")
+@require_POST
+def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
+    """Refresh one user (and both sides of their delegations) from Zoom, then show their page."""
+    try:
+        user = mirror_refresh_user(user_key=user_key)
+    except ZoomError as error:
+        messages.error(request, f"Zoom did not answer as expected: {error.explanation} {error.remedy}".strip())
+        return redirect("accounts:user_detail", user_key)
+    if user is None:
+        messages.warning(request, "Zoom no longer knows this user; the mirror now marks them as gone.")
+        return redirect("accounts:user_detail", user_key)
+    messages.success(request, "Refreshed from Zoom just now.")
+    return redirect(user.get_absolute_url())
+
+
+@operator_required("sync_mirror")
+@require_POST
+def meeting_refresh(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Refresh one meeting from Zoom (GET /meetings/{id}: scheduler of record, status, alternative hosts)."""
+    try:
+        meeting = mirror_refresh_meeting(meeting_id=meeting_id)
+    except ZoomError as error:
+        messages.error(request, f"Zoom did not answer as expected: {error.explanation} {error.remedy}".strip())
+        return redirect("meetings:meeting_detail", meeting_id)
+    if meeting is None:
+        messages.warning(request, "Zoom no longer has this meeting (deleted or expired); the mirror marks it gone.")
+    else:
+        messages.success(request, "Refreshed from Zoom just now.")
+    return redirect("meetings:meeting_detail", meeting_id)

@@ -1,0 +1,70 @@
+"""'Refresh this row from Zoom' on the user and meeting pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Delegation, ZoomUser
+from meetings.models import ZoomMeeting
+from zoomadmin_site.mirror.models import SyncRun
+from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
+from zoomadmin_site.sandbox import SCENARIOS
+
+
+@pytest.fixture
+def synced(zoom_sandbox):
+    sync_run_execute(run_id=sync_run_request(trigger=SyncRun.Trigger.CLI).pk)
+    return zoom_sandbox
+
+
+def test_refreshing_a_user_reads_their_profile_and_both_sides_of_their_delegations(alice_client, synced):
+    user = ZoomUser.objects.get(email=SCENARIOS["new_host"]["email"])
+    synced.update_user(user.email, dept="Field Sales")
+    dana = ZoomUser.objects.get(email=SCENARIOS["old_host"]["email"])
+    synced.add_assistant(host=user.email, assistant=dana.email)
+    response = alice_client.post(reverse("mirror:user_refresh", args=[user.zoom_id]), follow=True)
+    assert "Refreshed from Zoom just now." in response.content.decode()
+    assert ZoomUser.objects.get(pk=user.pk).dept == "Field Sales"
+    assert Delegation.objects.filter(assistant_zoom_id=dana.zoom_id, host_zoom_id=user.zoom_id, gone_at=None).exists()
+
+
+def test_refreshing_a_meeting_learns_its_scheduler_of_record(alice_client, synced):
+    meeting_id = SCENARIOS["transfer_works"]["meeting_id"]
+    assert ZoomMeeting.objects.get(meeting_id=meeting_id).assistant_id == ""  # lists do not carry it
+    alice_client.post(reverse("mirror:meeting_refresh", args=[meeting_id]))
+    meeting = ZoomMeeting.objects.get(meeting_id=meeting_id)
+    assert meeting.assistant_id == synced.api_user_id
+    assert meeting.scheduler_of_record_id == synced.api_user_id
+
+
+def test_refreshing_a_meeting_zoom_no_longer_has_marks_it_gone(alice_client, synced):
+    meeting = ZoomMeeting.objects.get(meeting_id=SCENARIOS["transfer_blocked"]["meeting_id"])
+    ZoomMeeting.objects.filter(pk=meeting.pk).update(meeting_id=89999999999)
+    response = alice_client.post(reverse("mirror:meeting_refresh", args=[89999999999]), follow=True)
+    assert "Zoom no longer has this meeting" in response.content.decode()
+    assert ZoomMeeting.objects.get(pk=meeting.pk).gone_at is not None
+
+
+def test_zoom_errors_during_a_refresh_are_explained_and_change_nothing(alice_client, synced):
+    user = ZoomUser.objects.get(email=SCENARIOS["new_host"]["email"])
+    synced.fail_next("GET", "/users/*", status=503, count=10)
+    response = alice_client.post(reverse("mirror:user_refresh", args=[user.zoom_id]), follow=True)
+    assert response.status_code == 200
+    assert "Zoom did not answer as expected" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona_client,expected",
+    [("anonymous", 302), ("charlie", 403), ("morgan", 403), ("audrey", 403)],
+    indirect=["persona_client"],
+)
+def test_only_it_admins_can_refresh_rows(persona_client, expected):
+    response = persona_client.post(reverse("mirror:meeting_refresh", args=[85010000001]))
+    assert response.status_code == expected
+
+
+def test_detail_pages_offer_the_refresh_button_to_it_admins(alice_client, synced):
+    user = ZoomUser.objects.get(email=SCENARIOS["new_host"]["email"])
+    page = alice_client.get(user.get_absolute_url()).content.decode()
+    assert f'action="{reverse("mirror:user_refresh", args=[user.zoom_id])}"' in page
