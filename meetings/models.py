@@ -62,6 +62,12 @@ class ZoomMeeting(models.Model):
     alternative_hosts = models.TextField(blank=True, default="", help_text="As Zoom gives it: ';'-separated.")
     join_url = models.CharField(max_length=1024, blank=True, default="")
     created_at = models.DateTimeField(null=True, blank=True)
+    details_synced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When GET /meetings/{id} was last read. Zoom's meeting lists do not carry the scheduler of "
+        "record (assistant_id), status or alternative hosts: until then those fields are unknown.",
+    )
     synced_at = models.DateTimeField(db_index=True)
     gone_at = models.DateTimeField(null=True, blank=True)
     start_sort = models.GeneratedField(
@@ -89,6 +95,7 @@ class ZoomMeeting(models.Model):
         "alternative_hosts",
         "join_url",
         "created_at",
+        "details_synced_at",
         "synced_at",
         "gone_at",
     ]
@@ -118,6 +125,11 @@ class ZoomMeeting(models.Model):
         """Whose scheduling privileges decide a host transfer (zoom-api.md §1.3): the assistant who created
         the meeting with schedule_for, else the host."""
         return self.assistant_id or self.host_zoom_id
+
+    @property
+    def scheduler_known(self) -> bool:
+        """Whether the mirror has read this meeting itself, and so knows who scheduled it."""
+        return self.details_synced_at is not None
 
     @property
     def is_gone(self) -> bool:

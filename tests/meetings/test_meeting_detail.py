@@ -42,13 +42,22 @@ def test_meeting_page_shows_topic_host_and_schedule(alice_client, host):
 
 
 def test_scheduler_of_record_is_the_host_when_they_created_it(alice_client, host):
-    make_meeting(host, meeting_id=1001)
+    make_meeting(host, meeting_id=1001, details_synced_at=timezone.now())
     html = page(alice_client, 1001)
     assert "The host created this meeting themselves." in html
 
 
+def test_scheduler_of_record_is_not_guessed_before_the_meeting_was_read_from_zoom(alice_client, host):
+    make_meeting(host, meeting_id=1005)  # from a meeting list, which carries no assistant_id
+    html = page(alice_client, 1005)
+    assert "Not known yet." in html and "The host created this meeting themselves." not in html
+    assert "Refresh from Zoom" in html
+
+
 def test_scheduler_of_record_is_the_assistant_who_created_it(alice_client, host, assistant):
-    meeting = make_meeting(host, meeting_id=1002, assistant_id=assistant.zoom_id)
+    meeting = make_meeting(
+        host, meeting_id=1002, assistant_id=assistant.zoom_id, details_synced_at=timezone.now()
+    )
     assert meeting.scheduler_of_record_id == assistant.zoom_id
     html = page(alice_client, 1002)
     assert f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a>' in html
@@ -56,7 +65,7 @@ def test_scheduler_of_record_is_the_assistant_who_created_it(alice_client, host,
 
 
 def test_scheduler_missing_from_the_mirror_is_named_by_id(alice_client, host):
-    make_meeting(host, meeting_id=1003, assistant_id="ghostId99")
+    make_meeting(host, meeting_id=1003, assistant_id="ghostId99", details_synced_at=timezone.now())
     html = page(alice_client, 1003)
     assert "ghostId99" in html and "(not in the mirror)" in html
 

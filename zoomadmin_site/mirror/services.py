@@ -210,6 +210,6 @@ def mirror_refresh_meeting(*, meeting_id: int) -> ZoomMeeting | None:
         name=host["display_name"] if host else meeting.host_email,
         licensed=bool(host and host["type"] == ZoomUser.Type.LICENSED),
     )
-    row = upsert.meeting_row(meeting, host=facts, now=now)
+    row = upsert.meeting_row(meeting, host=facts, now=now, detailed=True)
     upsert.upsert(upsert.MEETINGS, [row], update_fields=upsert.MEETING_DETAIL_FIELDS, drift=upsert.Drift())
     return ZoomMeeting.objects.get(meeting_id=meeting.id)

@@ -173,7 +173,10 @@ def user_row(user: zoom.ZoomUser, *, now: datetime.datetime, listed_status: str 
     )
 
 
-def meeting_row(meeting: zoom.Meeting, *, host: HostFacts, now: datetime.datetime) -> ZoomMeeting:
+def meeting_row(
+    meeting: zoom.Meeting, *, host: HostFacts, now: datetime.datetime, detailed: bool = False
+) -> ZoomMeeting:
+    """`detailed`: built from GET /meetings/{id}, which alone tells the scheduler of record."""
     settings = meeting.settings
     is_pmi = meeting.pmi is not None or bool(settings and settings.use_pmi)
     return ZoomMeeting(
@@ -196,6 +199,7 @@ def meeting_row(meeting: zoom.Meeting, *, host: HostFacts, now: datetime.datetim
         alternative_hosts=settings.alternative_hosts if settings else "",
         join_url=meeting.join_url,
         created_at=meeting.created_at,
+        details_synced_at=now if detailed else None,
         synced_at=now,
         gone_at=None,
     )

@@ -1,0 +1,63 @@
+"""A new IT admin finds people and meetings in the mirror, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_typing_part_of_a_name_shows_matching_users_and_the_url_follows(page, dashboard, console_errors):
+    login(page, dashboard, "itadmin")
+    page.click("nav.mainnav >> text=Users")
+    total = page.locator(".result-meta").inner_text()
+    page.fill("#user-q", "marc")  # Marcus Okafor, the seed's new host
+    expect(page.locator(".result-meta")).to_contain_text("marc")
+    assert page.locator("#user-results").get_by_text("Marcus Okafor").is_visible()
+    assert page.locator(".result-meta").inner_text() != total
+    expect(page).to_have_url(re.compile(r"/users/\?q=marc"))  # bookmarkable
+    screenshot(page, "users-search-marc")
+    page.reload()
+    assert page.locator("#user-q").input_value() == "marc"
+    assert console_errors == []
+
+
+def test_a_user_page_says_who_can_schedule_for_whom_and_lists_their_meetings(page, dashboard, console_errors):
+    login(page, dashboard, "itadmin")
+    page.goto(dashboard.url + "/users/?q=okafor")
+    page.locator("#user-results").get_by_role("link", name="Marcus Okafor").click()
+    page.wait_for_url(re.compile(r"/users/[^/?]+/$"))
+    delegations = page.locator("section.delegations").inner_text()
+    assert "Elena Novak can schedule meetings for Marcus Okafor" in delegations
+    assert "Upcoming meetings hosted" in page.locator("main").inner_text()
+    screenshot(page, "user-detail")
+    assert console_errors == []
+
+
+def test_finding_a_meeting_by_a_word_of_its_topic(page, dashboard, console_errors):
+    login(page, dashboard, "auditor")
+    page.click("nav.mainnav >> text=Meetings")
+    page.fill("#meeting-q", "pipeline")
+    expect(page.locator(".result-meta")).to_contain_text("pipeline")
+    results = page.locator("#meeting-results")
+    assert results.get_by_text("Q3 Pipeline Review - West Region").is_visible()
+    results.get_by_role("link", name="Q3 Pipeline Review - West Region").click()
+    page.wait_for_url(re.compile(r"/meetings/85010000001/$"))
+    main = page.locator("main").inner_text()
+    assert "Dana Whitfield" in main and "Scheduler of record" in main
+    screenshot(page, "meeting-detail")
+    assert console_errors == []
+
+
+def test_hostile_input_is_shown_as_text(page, dashboard, console_errors):
+    login(page, dashboard, "itadmin")
+    page.goto(dashboard.url + "/users/")
+    page.fill("#user-q", '<script>alert(1)</script> "NEAR(" -- ;')
+    expect(page.locator(".result-meta")).to_contain_text("NEAR")
+    assert "<script>alert(1)</script>" in page.locator(".result-meta").inner_text()
+    assert console_errors == []
