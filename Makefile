@@ -34,28 +34,32 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-var/secret_key:
+var/secret_key var/webhook_secret:
 	@mkdir -p var
 	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@chmod 600 $@
 
 # Local serving over plain http on loopback: production settings (DEBUG off) minus the https-only ones.
 RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
-	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	ZOOM_WEBHOOK_SECRET_TOKEN="$${ZOOM_WEBHOOK_SECRET_TOKEN:-$$(cat var/webhook_secret)}"
 
-run: install var/secret_key
+run: install var/secret_key var/webhook_secret
 	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	@$(RUN_ENV) $(PY) manage.py createcachetable
 	@$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v0
 	@if [ "$$ZOOM_MODE" = sandbox ]; then \
 	  $(RUN_ENV) $(PY) manage.py zoom_sandbox seed --if-empty --users $(SANDBOX_USERS) --meetings $(SANDBOX_MEETINGS) && \
 	  echo "Demo operators (password: $${ZOOMADMIN_DEMO_PASSWORD:-zoomadmin-demo}):" && \
-	  $(RUN_ENV) $(PY) manage.py demo_operators; fi
+	  $(RUN_ENV) $(PY) manage.py demo_operators && \
+	  $(RUN_ENV) $(PY) manage.py zoom_sandbox webhook --url http://127.0.0.1:$(PORT)/zoom/webhooks/ \
+	    --secret-token "$${ZOOM_WEBHOOK_SECRET_TOKEN:-$$(cat var/webhook_secret)}" >/dev/null; fi
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --initial
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --schedule
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & \
+	  if [ "$$ZOOM_MODE" = sandbox ]; then $(RUN_ENV) $(PY) manage.py zoom_sandbox deliver-webhooks --every 2 & fi; \
 	  $(RUN_ENV) $(VENV)/bin/gunicorn zoomadmin_site.wsgi:application -w $(WORKERS) -b 127.0.0.1:$(PORT) \
 	    --no-control-socket --access-logfile - --log-level warning & \
 	  wait

@@ -16,7 +16,7 @@
     manage.py zoom_sandbox calls [--method M] [--path PATTERN] [--route ROUTE] [--writes] [--since ID]
                                  [--limit N] [--json]
     manage.py zoom_sandbox webhook --url URL --secret-token TOKEN [--events a,b] | --clear
-    manage.py zoom_sandbox deliver-webhooks [--validate]
+    manage.py zoom_sandbox deliver-webhooks [--validate] [--every SECONDS]
     manage.py zoom_sandbox scenarios
 
 Every subcommand takes ``--state PATH`` (default: settings.ZOOM_SANDBOX_STATE).
@@ -25,6 +25,7 @@ Every subcommand takes ``--state PATH`` (default: settings.ZOOM_SANDBOX_STATE).
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,6 +123,9 @@ class Command(BaseCommand):
         hook.add_argument("--events", help="comma-separated; default all")
         hook.add_argument("--clear", action="store_true")
         deliver = sub.add_parser("deliver-webhooks", help="send pending webhook deliveries")
+        deliver.add_argument(
+            "--every", type=float, default=0, help="keep delivering every N seconds until stopped (make run)"
+        )
         deliver.add_argument(
             "--validate", action="store_true", help="send the URL validation challenge first"
         )
@@ -226,9 +230,14 @@ class Command(BaseCommand):
         if options["validate"]:
             result = sandbox.validate_webhook_url()
             self.stdout.write(f"URL validation: {'ok' if result.ok else 'FAILED'} ({result.detail})")
-        delivered = sandbox.deliver_webhooks()
-        pending = len(sandbox.outbox("pending"))
-        self.stdout.write(f"Delivered {delivered} webhook event(s); {pending} waiting for a retry")
+        while True:
+            delivered = sandbox.deliver_webhooks()
+            if delivered or not options["every"]:
+                pending = len(sandbox.outbox("pending"))
+                self.stdout.write(f"Delivered {delivered} webhook event(s); {pending} waiting for a retry")
+            if not options["every"]:
+                return
+            time.sleep(options["every"])
 
     def _scenarios(self, options: dict[str, Any]) -> None:
         self.stdout.write(json.dumps(SCENARIOS, indent=2))
