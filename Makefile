@@ -86,6 +86,8 @@ test-suite: install
 test: install browser lint test-suite
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk from Debian's packages"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
 	$(PY) -m bench.run_all
 
 clean:
