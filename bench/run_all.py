@@ -1,6 +1,7 @@
 """`make bench`: every benchmark at full size, JSON results in bench/results/.
 
-Sizes can be lowered for a quick look: BENCH_USERS=2000 BENCH_MEETINGS=20000 BENCH_AUDIT_ROWS=100000 make bench
+Sizes can be lowered for a quick look:
+    BENCH_USERS=2000 BENCH_MEETINGS=20000 BENCH_AUDIT_ROWS=100000 make bench
 With DATABASE_URL pointing at a PostgreSQL server, the database benchmarks run there too.
 """
 
@@ -15,7 +16,7 @@ from bench.harness import ROOT, log
 
 def _run(*args: str, env: dict[str, str] | None = None) -> None:
     log(" ".join(args))
-    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, env={**os.environ, **(env or {})})  # noqa: S603
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, env={**os.environ, **(env or {})})
 
 
 def main() -> None:

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0003_covering_sort_indexes'),
+        ("meetings", "0003_covering_sort_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='zoommeeting',
-            name='details_synced_at',
-            field=models.DateTimeField(blank=True, help_text="When GET /meetings/{id} was last read. Zoom's meeting lists do not carry the scheduler of record (assistant_id), status or alternative hosts: until then those fields are unknown.", null=True),
+            model_name="zoommeeting",
+            name="details_synced_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When GET /meetings/{id} was last read. Zoom's meeting lists do not carry the scheduler of record (assistant_id), status or alternative hosts: until then those fields are unknown.",
+                null=True,
+            ),
         ),
     ]

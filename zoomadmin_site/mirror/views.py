@@ -29,6 +29,8 @@ from zoomadmin_site.zoom import ZoomError
 
 logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024
+ZOOM_FAILED = "Zoom did not answer as expected: {explanation} {remedy}"
+MEETING_GONE = "Zoom no longer has this meeting (deleted or expired); the mirror now marks it gone."
 
 
 @operator_required("browse")
@@ -109,7 +111,7 @@ def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
     try:
         user = mirror_refresh_user(user_key=user_key)
     except ZoomError as error:
-        messages.error(request, f"Zoom did not answer as expected: {error.explanation} {error.remedy}".strip())
+        messages.error(request, _zoom_failed(error))
         return redirect("accounts:user_detail", user_key)
     if user is None:
         messages.warning(request, "Zoom no longer knows this user; the mirror now marks them as gone.")
@@ -125,10 +127,14 @@ def meeting_refresh(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
         meeting = mirror_refresh_meeting(meeting_id=meeting_id)
     except ZoomError as error:
-        messages.error(request, f"Zoom did not answer as expected: {error.explanation} {error.remedy}".strip())
+        messages.error(request, _zoom_failed(error))
         return redirect("meetings:meeting_detail", meeting_id)
     if meeting is None:
-        messages.warning(request, "Zoom no longer has this meeting (deleted or expired); the mirror marks it gone.")
+        messages.warning(request, MEETING_GONE)
     else:
         messages.success(request, "Refreshed from Zoom just now.")
     return redirect("meetings:meeting_detail", meeting_id)
+
+
+def _zoom_failed(error: ZoomError) -> str:
+    return ZOOM_FAILED.format(explanation=error.explanation, remedy=error.remedy).strip()
