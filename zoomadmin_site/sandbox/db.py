@@ -156,6 +156,9 @@ DATA_TABLES = (
 def connect(path: str | os.PathLike[str], *, shared: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), WAL, with a generous busy timeout.
     ``shared``: may be handed from thread to thread (never used by two threads at once)."""
+    parent = os.path.dirname(os.fspath(path))
+    if parent:
+        os.makedirs(parent, exist_ok=True)  # a fresh checkout has no var/ yet
     conn = sqlite3.connect(
         os.fspath(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=not shared
     )

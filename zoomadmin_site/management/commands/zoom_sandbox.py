@@ -90,6 +90,7 @@ def _faults_arguments(parser: CommandParser) -> None:
 
 class Command(BaseCommand):
     help = "Serve, seed and steer the Zoom sandbox (a simulator of the Zoom REST API)."
+    requires_system_checks: list[str] = []  # the simulator needs neither the app's database nor its models
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
