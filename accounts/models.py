@@ -22,6 +22,7 @@ The text-search index follows every such write by itself (see accounts/search_in
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Value
@@ -32,6 +33,34 @@ from django.urls import reverse
 NEVER = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 SYSTEM_ROLE_NAMES = {"0": "Owner", "1": "Admin", "2": "Member"}
+
+
+class MirrorRow:
+    """What every mirror row with Zoom's `type` and `status` codes shows: labels that survive codes Zoom
+    adds later, and whether the row is gone from Zoom."""
+
+    Type: Any
+    Status: Any
+    type: Any
+    status: str
+    gone_at: datetime.datetime | None
+
+    @property
+    def is_gone(self) -> bool:
+        return self.gone_at is not None
+
+    @property
+    def type_label(self) -> str:
+        return str(self.Type(self.type).label) if self.type in self.Type.values else f"Type {self.type}"
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
+
+    @property
+    def status_css(self) -> str:
+        """A badge class suffix, only ever one of the known statuses."""
+        return self.status if self.status in self.Status.values else "unknown"
 
 
 class ZoomRole(models.Model):
@@ -55,7 +84,7 @@ class ZoomRole(models.Model):
         return f"{self.name} ({self.role_id})"
 
 
-class ZoomUser(models.Model):
+class ZoomUser(MirrorRow, models.Model):
     """A user of the Zoom account (GET /users, GET /users/{id}).
 
     Keys: `email` is the mirror's upsert key (unique in a Zoom account, and the only key a *pending* user
@@ -146,23 +175,6 @@ class ZoomUser(models.Model):
     def url_key(self) -> str:
         """How URLs address this user: the Zoom id, or the email for a pending user."""
         return self.zoom_id or self.email
-
-    @property
-    def is_gone(self) -> bool:
-        return self.gone_at is not None
-
-    @property
-    def type_label(self) -> str:
-        return str(self.Type(self.type).label) if self.type in self.Type.values else f"Type {self.type}"
-
-    @property
-    def status_label(self) -> str:
-        return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
-
-    @property
-    def status_css(self) -> str:
-        """A badge class suffix, only ever one of the known statuses."""
-        return self.status if self.status in self.Status.values else "unknown"
 
 
 class Delegation(models.Model):

@@ -15,12 +15,14 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from accounts.models import MirrorRow
+
 # Meetings without a fixed time (recurring type 3, instant) sort after every dated meeting and count as
 # upcoming. Far from datetime.max so that showing it in any time zone cannot overflow.
 NO_FIXED_TIME = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
 
 
-class ZoomMeeting(models.Model):
+class ZoomMeeting(MirrorRow, models.Model):
     class Type(models.IntegerChoices):
         INSTANT = 1, "Instant"
         SCHEDULED = 2, "Scheduled"
@@ -132,25 +134,8 @@ class ZoomMeeting(models.Model):
         return self.details_synced_at is not None
 
     @property
-    def is_gone(self) -> bool:
-        return self.gone_at is not None
-
-    @property
     def is_recurring(self) -> bool:
         return self.type in self.RECURRING_TYPES
-
-    @property
-    def type_label(self) -> str:
-        return str(self.Type(self.type).label) if self.type in self.Type.values else f"Type {self.type}"
-
-    @property
-    def status_label(self) -> str:
-        return str(self.Status(self.status).label) if self.status in self.Status.values else self.status
-
-    @property
-    def status_css(self) -> str:
-        """A badge class suffix, only ever one of the known statuses."""
-        return self.status if self.status in self.Status.values else "unknown"
 
     @property
     def alternative_host_list(self) -> list[str]:

@@ -233,7 +233,7 @@ class MirrorSync:
         drift = self.report.drift
         unique_meetings = list({row.meeting_id: row for row in meeting_rows}.values())
         upsert.upsert(
-            MEETINGS, unique_meetings, update_fields=upsert.MEETING_LIST_FIELDS, drift=drift["meetings"]
+            MEETINGS, unique_meetings, update_fields=upsert.MEETING_FIELDS_FROM_LISTS, drift=drift["meetings"]
         )
         upsert.upsert(
             DELEGATIONS,

@@ -22,7 +22,7 @@ EXAMPLES_KEPT = 10
 
 # What GET /users/{id}/meetings carries. The rest (assistant_id, status, alternative hosts, occurrences,
 # recurrence) only comes with GET /meetings/{id}: a list-based sync must not blank it.
-MEETING_LIST_FIELDS = [
+MEETING_FIELDS_FROM_LISTS = [
     "uuid",
     "topic",
     "type",
