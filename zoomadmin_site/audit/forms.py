@@ -19,8 +19,9 @@ KNOWN_ACTIONS = (
     "mirror.sync",
     "webhook.rejected",
     "audit.verify",
+    "audit.export",
 )
-KNOWN_TARGET_TYPES = ("zoom_user", "zoom_meeting", "operator", "audit_log", "zoom_webhook")
+KNOWN_TARGET_TYPES = ("zoom_user", "zoom_meeting", "operator", "audit_log", "zoom_webhook", "mirror")
 MAX_SEQ = 2**63 - 1
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-31."

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.export import audit_csv_lines
 from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditFilterForm
 from zoomadmin_site.audit.models import AuditEvent, Outcome
@@ -66,6 +67,15 @@ def event_export(request: HttpRequest) -> HttpResponse:
         audit_csv_lines(audit_event_export(**form.filters())), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    # Who took a copy of the log, and of what, is itself part of the record.
+    audit_record(
+        action="audit.export",
+        outcome="succeeded",
+        actor=request.user,
+        target_type="audit_log",
+        target_label=f"audit-log-{stamp}.csv",
+        after={"filters": {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "")}},
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response

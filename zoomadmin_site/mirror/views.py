@@ -90,7 +90,7 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
             action="webhook.rejected",
             outcome="denied",
             actor_label="zoom-webhook",
-            target_type="webhook",
+            target_type="zoom_webhook",
             target_label="/zoom/webhooks/",
             reason=f"Rejected a webhook delivery from {client_ip(request)}: {error}",
         )
