@@ -1,5 +1,3 @@
-
-
 def test_exporting_the_log_is_itself_recorded(audrey_client):
     from zoomadmin_site.audit.models import AuditEvent
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from zoomadmin_site.access import operator_required
-from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.export import audit_csv_lines
 from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditFilterForm
 from zoomadmin_site.audit.models import AuditEvent, Outcome
@@ -25,6 +24,7 @@ from zoomadmin_site.audit.selectors import (
     audit_last_verification,
     audit_operation_events,
 )
+from zoomadmin_site.audit.services import audit_record
 
 LIST_TEMPLATE = "audit/event_list.html"
 NO_SUCH_EVENT = "There is no audit event {seq}."
