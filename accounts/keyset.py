@@ -78,8 +78,123 @@ def _row_compare(qs: QuerySet, columns: list[Any], values: list[Any], op: str) -
     names = ", ".join(f"{table}.{conn.ops.quote_name(f.column)}" for f in columns)
     params = [_db_field(f).get_db_prep_value(v, conn) for f, v in zip(columns, values, strict=True)]
     marks = ", ".join(["%s"] * len(params))
-    # Column names come from the model, `op` is "<" or ">"; the values are bound parameters.
+    # Column names come from the model, `op` a comparison operator; the values are bound parameters.
     return qs.filter(RawSQL(f"({names}) {op} ({marks})", params, BooleanField()))  # noqa: S611
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page: the sort order, and the row values of the cursor it continues from (if any)."""
+
+    sort_key: str
+    sort: SortOption
+    columns: list[Any]
+    position: list[Any] | None  # the cursor's row; None: from the start (or the end, reading backwards)
+    backwards: bool  # reading towards the start of the order (a "previous page" link)
+    bad_cursor: bool  # a cursor was given but could not be used
+
+    @property
+    def reverse_order(self) -> bool:
+        """Whether the rows are read in descending order."""
+        return self.sort_key.startswith("-") != self.backwards
+
+
+def page_request(
+    model: type[Model],
+    *,
+    sorts: dict[str, SortOption],
+    sort_key: str,
+    after: str | None = None,
+    before: str | None = None,
+) -> PageRequest:
+    sort = sorts[sort_key.lstrip("-")]
+    backwards = bool(before) and not after
+    token = before if backwards else after
+    position = decode_cursor(token, sort_key, model, sort) if token else None
+    columns = _sort_columns(model, sort)
+    return PageRequest(sort_key, sort, columns, position, backwards, bool(token) and position is None)
+
+
+def _ordered(qs: QuerySet, request: PageRequest, *, use_sort_index: bool = True) -> QuerySet:
+    """`qs` from the page's position on, in reading order. `use_sort_index=False` words the order so that
+    no index can produce it, which makes the database collect the (few) filtered rows and sort them
+    instead of walking the sort index."""
+    if request.position is not None:
+        qs = _row_compare(qs, request.columns, request.position, "<" if request.reverse_order else ">")
+    order = [F(f.name) for f in request.columns]
+    if not use_sort_index:
+        order[0] = Coalesce(order[0], order[0])  # same order, but no index matches it
+    return qs.order_by(*(o.desc() if request.reverse_order else o.asc() for o in order))
+
+
+def walk_boundary(qs: QuerySet, request: PageRequest, rows: int) -> list[Any] | None:
+    """The sort values of the row `rows` steps along the order from the page's position (read from the
+    sort index alone when `qs` filters on nothing else), or None when the order ends sooner."""
+    found = _ordered(qs, request).values_list(*(f.attname for f in request.columns))[rows - 1 : rows]
+    return list(found[0]) if found else None
+
+
+def fetch_page(
+    qs: QuerySet,
+    request: PageRequest,
+    *,
+    page_size: int,
+    use_sort_index: bool = True,
+    boundary: list[Any] | None = None,
+) -> KeysetPage | None:
+    """The page of `qs` that `request` names. With a `boundary` (see walk_boundary) rows past it are not
+    read, and None means that the page could not be filled before it."""
+    ordered = _ordered(qs, request, use_sort_index=use_sort_index)
+    if boundary is not None:
+        ordered = _row_compare(ordered, request.columns, boundary, ">=" if request.reverse_order else "<=")
+    rows = list(ordered[: page_size + 1])
+    if boundary is not None and len(rows) <= page_size:
+        return None
+    return page_from_rows(rows, request, page_size=page_size, model=qs.model)
+
+
+def page_from_rows(
+    rows: list[Any], request: PageRequest, *, page_size: int, model: type[Model]
+) -> KeysetPage:
+    """A page from up to page_size + 1 rows in reading order (one more than fits says there are more)."""
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if request.backwards:
+        rows.reverse()
+    after_position = request.position is not None
+    has_next = (request.backwards and after_position) or (more and not request.backwards)
+    has_prev = (more and request.backwards) or (not request.backwards and after_position)
+    sort_key, sort = request.sort_key, request.sort
+    return KeysetPage(
+        rows=rows,
+        next_cursor=encode_cursor(sort_key, rows[-1], model, sort) if rows and has_next else None,
+        prev_cursor=encode_cursor(sort_key, rows[0], model, sort) if rows and has_prev else None,
+        bad_cursor=request.bad_cursor,
+    )
+
+
+def counted_first_page(
+    qs: QuerySet, request: PageRequest, *, page_size: int, cap: int
+) -> tuple[int, int | None, list[Any]]:
+    """One query for what usually takes two: how many rows `qs` has (up to cap + 1, read in the order the
+    database finds them), the highest primary key among those, and the first page of them in the
+    request's order. The page is the real first page only when no more than `cap` rows were found."""
+    assert request.position is None, "the first page only: a cursor would hide rows from the count"
+    conn = connections[qs.db]
+    sql, params = qs.order_by()[: cap + 1].query.get_compiler(qs.db).as_sql()
+    qn = conn.ops.quote_name
+    direction = "DESC" if request.reverse_order else "ASC"
+    order = ", ".join(f"{qn(f.column)} {direction}" for f in request.columns)
+    pk = qn(qs.model._meta.pk.column)
+    # Identifiers come from the model; values stay bound parameters of the inner query.
+    page_sql = (
+        f"SELECT *, COUNT(*) OVER () AS keyset_found, MAX({pk}) OVER () AS keyset_last "  # noqa: S608
+        f"FROM ({sql}) AS counted ORDER BY {order} LIMIT {int(page_size) + 1}"
+    )
+    rows = list(qs.model._default_manager.db_manager(qs.db).raw(page_sql, params))
+    if not rows:
+        return 0, None, []
+    return rows[0].keyset_found, rows[0].keyset_last, rows
 
 
 def keyset_page(
@@ -93,31 +208,8 @@ def keyset_page(
     use_sort_index: bool = True,
 ) -> KeysetPage:
     """One page of `qs` in the order `sort_key` ("name" ascending, "-name" descending), after or before
-    the row a cursor names. `use_sort_index=False` words the order so that no index can produce it, which
-    makes the database collect the (few) filtered rows and sort them instead of walking the sort index."""
-    descending = sort_key.startswith("-")
-    sort = sorts[sort_key.lstrip("-")]
-    columns = _sort_columns(qs.model, sort)
-    backwards = bool(before) and not after
-    token = before if backwards else after
-    position = decode_cursor(token, sort_key, qs.model, sort) if token else None
-    if position is not None:
-        qs = _row_compare(qs, columns, position, ">" if descending == backwards else "<")
-    reverse_order = descending != backwards
-    order = [F(f.name) for f in columns]
-    if not use_sort_index:
-        order[0] = Coalesce(order[0], order[0])  # same order, but no index matches it
-    qs = qs.order_by(*(o.desc() if reverse_order else o.asc() for o in order))
-    rows = list(qs[: page_size + 1])
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    if backwards:
-        rows.reverse()
-    has_next = (backwards and position is not None) or (more and not backwards)
-    has_prev = (more and backwards) or (not backwards and position is not None)
-    return KeysetPage(
-        rows=rows,
-        next_cursor=encode_cursor(sort_key, rows[-1], qs.model, sort) if rows and has_next else None,
-        prev_cursor=encode_cursor(sort_key, rows[0], qs.model, sort) if rows and has_prev else None,
-        bad_cursor=bool(token) and position is None,
-    )
+    the row a cursor names (see _ordered for `use_sort_index`)."""
+    request = page_request(qs.model, sorts=sorts, sort_key=sort_key, after=after, before=before)
+    page = fetch_page(qs, request, page_size=page_size, use_sort_index=use_sort_index)
+    assert page is not None  # only a bounded walk can come back without a page
+    return page

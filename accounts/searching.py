@@ -1,14 +1,20 @@
 """Text search over the mirror, shared by user and meeting search: query terms, the indexed text filter,
 the capped count, and one function that runs a whole search page.
 
-How a text search runs (see search_index.py for the indexes):
+How a text search runs (see search_index.py for the indexes). The plan is chosen here rather than left to
+the database's planner, which misjudges how common a substring is:
 - Terms of 3+ characters go through the trigram index (FTS5 on SQLite, an ILIKE on the GIN-indexed
   expression on PostgreSQL). The count comes from the index and stops at COUNT_CAP (on PostgreSQL a
   term its planner estimates at 10x the cap or more is not counted at all: it shows as "1,000+").
-- The page is collected through the index and sorted, except when the terms are common (the count
-  reached the cap) and the order is unrelated to the searched text (meetings by start time): then walking
-  the sort index and checking each row meets a page of matches sooner than collecting them all. The plan
-  is chosen here rather than left to the database's planner, which misjudges how common a substring is.
+- Rare terms (the count stays below the cap): the matches are collected through the index and sorted.
+  On PostgreSQL the counting query sorts them too and returns the first page with the count.
+- Common terms, in an order unrelated to the searched text (meetings by start time): the sort index is
+  walked until a page of matches is met, which is soonest. Each row's text is checked on the way, except
+  on SQLite when matches are sparse (under SQLITE_DENSE): then the index's matches are collected once
+  into a set, and the walk reads only the sort index, looking each row's id up in the set.
+- Common terms, in an order by a searched column (names by name): matches may bunch up anywhere along
+  the order, so a walk is only tried for BOUNDED_WALK_ROWS rows; if that does not fill the page, the
+  matches are collected and sorted as for rare terms.
 - Terms of 1-2 characters cannot use trigrams: rows are checked one by one along the sort order, and the
   count is only what the first page shows.
 """
@@ -22,10 +28,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Field, IntegerField, Max, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from accounts.keyset import SortOption, keyset_page, sort_key_or_default
+from accounts.keyset import (
+    KeysetPage,
+    PageRequest,
+    SortOption,
+    counted_first_page,
+    fetch_page,
+    page_from_rows,
+    page_request,
+    sort_key_or_default,
+    walk_boundary,
+)
 from accounts.search_index import SearchIndexSpec
 
 MAX_QUERY_LENGTH = 200
@@ -33,10 +49,17 @@ MAX_TERMS = 8
 MIN_INDEXED_TERM = 3  # the trigram index needs at least three characters
 COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page says "1,000+"
 PG_COMMON_ESTIMATE = 10 * COUNT_CAP  # planner estimates this far past the cap are trusted without counting
+PG_FEW_ESTIMATE = 2 * COUNT_CAP  # below this estimate the count query fetches the first page too
 PAGE_SIZE = 50
+# A bounded walk reads at most this many rows of the sort order (~2-5 ms) before collecting instead.
+BOUNDED_WALK_ROWS = 2_000
+# SQLite: from this share of rows matching, checking each row's text along the walk beats looking ids
+# up in the set of the index's matches (which costs collecting them all first).
+SQLITE_DENSE = 0.01
 INT64 = 2**63
 BAD_SORT = "Unknown sort order ignored."
 BAD_CURSOR = "That page link has expired or is not valid; showing the first page."
+_NUMBER_CHARACTERS = set("0123456789-")
 _TERM_RE = re.compile(r'"([^"]*)"|(\S+)')
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -65,15 +88,22 @@ def _like_pattern(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _contains_all(spec: SearchIndexSpec, terms: Sequence[str]) -> Q:
-    """Every term in one of the columns, checked row by row (no index)."""
+def _contains_all(spec: SearchIndexSpec, terms: Sequence[str], model: type[Model] | None = None) -> Q:
+    """Every term in one of the columns, checked row by row (no index). Given the `model`, integer
+    columns are left out for terms that no number's digits can contain (each LIKE on a number first turns
+    it into text)."""
     condition = Q()
     for term in terms:
-        any_column = Q()
+        any_column = Q(pk__in=[])  # matches nothing, until a column can contain the term
         for column in spec.columns:
-            any_column |= Q(**{f"{column}__icontains": term})
+            if model is None or _could_contain(model._meta.get_field(column), term):
+                any_column |= Q(**{f"{column}__icontains": term})
         condition &= any_column
     return condition
+
+
+def _could_contain(field: Field, term: str) -> bool:
+    return not isinstance(field, IntegerField) or set(term) <= _NUMBER_CHARACTERS
 
 
 def _fts_rowids(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
@@ -88,6 +118,16 @@ def _fts_driven(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Qu
     return qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
         tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[_fts_match(terms)]
     )
+
+
+def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
+    """The same rows, tested one by one while walking the sort index: the index's matches are collected
+    once into a set that each row's id is looked up in. The unary + keeps SQLite from using the set to
+    find the rows (that would collect and sort them), so the walk reads only the sort index until a page
+    of members is found."""
+    table, fts = qs.model._meta.db_table, spec.fts_table
+    sql = f'+"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)'  # noqa: S608 - constants
+    return qs.filter(RawSQL(sql, [_fts_match(terms)], BooleanField()))  # noqa: S611 - the terms are a parameter
 
 
 def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, indexed: bool) -> QuerySet:
@@ -117,46 +157,145 @@ def count_capped(qs: QuerySet, cap: int | None = None) -> tuple[int, bool]:
 
 
 @dataclass(frozen=True)
+class PageWanted:
+    """The page a search is for, so that counting can fetch it too when the matches are few."""
+
+    request: PageRequest
+    size: int
+    fields: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Counted:
+    count: int
+    capped: bool
+    density: float  # the share of all rows that match, roughly (see _count)
+    page: KeysetPage | None  # the page, when counting read every match
+
+
+def _count(matches: QuerySet, wanted: PageWanted | None = None) -> Counted:
+    """count_capped(), and how dense the matches are: SQLite's index yields them in id order, so counting
+    to the cap while reading ids 1..last says that about cap/last of all rows match (the sync assigns ids
+    densely). Given a first page `wanted`, the same query sorts what it counted: below the cap, that is
+    the page (which saves collecting the matches again, but costs ~2 ms more when the cap is reached)."""
+    if wanted is None or wanted.request.position is not None:
+        found = matches.order_by().values("pk")[: COUNT_CAP + 1].aggregate(n=Count("pk"), last=Max("pk"))
+        n, last, page = found["n"], found["last"], None
+    else:
+        only = matches.only(*wanted.fields)
+        n, last, rows = counted_first_page(only, wanted.request, page_size=wanted.size, cap=COUNT_CAP)
+        fits = n <= COUNT_CAP
+        page = (
+            page_from_rows(rows, wanted.request, page_size=wanted.size, model=matches.model) if fits else None
+        )
+    density = n / last if last and last > 0 else 1.0
+    return Counted(min(n, COUNT_CAP), n > COUNT_CAP, density, page)
+
+
+@dataclass(frozen=True)
 class TextPlan:
     count: int | None  # None: not counted (terms too short for the index); the first page tells
     capped: bool
     rows: QuerySet  # the rows to page through
     walk_sort_index: bool  # page by walking the sort index; False: collect the matches, then sort them
+    # Try first: walk the sort index checking these rows, but only for BOUNDED_WALK_ROWS rows; when that
+    # does not fill the page, `rows` are paged as planned.
+    bounded_walk: QuerySet | None = None
+    page: KeysetPage | None = None  # the page itself, when counting found it
 
 
 def text_search(
-    qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, sort_fields: Sequence[str] = ()
+    qs: QuerySet,
+    spec: SearchIndexSpec,
+    terms: Sequence[str],
+    *,
+    sort_fields: Sequence[str] = (),
+    wanted: PageWanted | None = None,
 ) -> TextPlan:
     """How to count and page the rows of `qs` matching every term.
 
     `sort_fields` is the page's order. When it involves no searched column, matches are spread evenly
     along it, so for common terms walking the sort index meets a page of them soonest. When it does (names
-    sorted by name), the matches bunch up somewhere along the walk: collect them through the text index
-    and sort them instead, as for rare terms."""
+    sorted by name), the matches may bunch up somewhere along the walk: a short walk is tried, and then
+    the matches are collected through the text index and sorted, as for rare terms."""
     vendor = connections[qs.db].vendor
     if not terms or vendor not in ("sqlite", "postgresql"):
-        qs = qs.filter(_contains_all(spec, terms))
+        qs = qs.filter(_contains_all(spec, terms, qs.model))
         return TextPlan(*count_capped(qs), qs, walk_sort_index=True)
     indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
     if not indexed:  # no index can find or count these: check rows along the sort order
-        rows = qs.filter(_contains_all(spec, terms))
-        return TextPlan(None, False, rows, walk_sort_index=True)
+        if vendor == "postgresql":  # one strpos() on the searched text costs less than an ILIKE per column
+            return TextPlan(
+                None, False, _pg_contains_all(qs, spec, terms, indexed=False), walk_sort_index=True
+            )
+        return TextPlan(None, False, qs.filter(_contains_all(spec, terms, qs.model)), walk_sort_index=True)
     uncorrelated = not set(sort_fields) & set(spec.columns)
+    page_size = wanted.size if wanted else PAGE_SIZE
     if vendor == "postgresql":
-        matches = _pg_contains_all(qs, spec, terms, indexed=True)
-        # Counting a very common term means reading every match from the index (a bitmap of 60k rows
-        # costs ~25 ms); the planner's estimate, from the expression index's statistics, spots them.
-        if _pg_estimated_rows(matches) >= PG_COMMON_ESTIMATE:
-            count, capped = COUNT_CAP, True
-        else:
-            count, capped = count_capped(matches)
-        walk = capped and uncorrelated
-        return TextPlan(count, capped, _pg_contains_all(qs, spec, terms, indexed=not walk), walk)
-    short = _contains_all(spec, [t for t in terms if t not in indexed])
-    count, capped = count_capped(_fts_driven(qs, spec, indexed).filter(short))
-    if capped and uncorrelated:
-        return TextPlan(count, capped, qs.filter(_contains_all(spec, terms)), walk_sort_index=True)
-    return TextPlan(count, capped, _fts_rowids(qs, spec, indexed).filter(short), walk_sort_index=False)
+        return _pg_plan(qs, spec, terms, wanted, uncorrelated=uncorrelated)
+    return _sqlite_plan(qs, spec, terms, indexed, page_size=page_size, uncorrelated=uncorrelated)
+
+
+def _worth_a_bounded_walk(density: float, page_size: int) -> bool:
+    """Whether BOUNDED_WALK_ROWS rows should hold a page of matches twice over, were they spread evenly."""
+    return density * BOUNDED_WALK_ROWS >= 2 * (page_size + 1)
+
+
+def _pg_plan(
+    qs: QuerySet,
+    spec: SearchIndexSpec,
+    terms: Sequence[str],
+    wanted: PageWanted | None,
+    *,
+    uncorrelated: bool,
+) -> TextPlan:
+    """Rare terms: count the index's matches, and sort them for the page in the same query. Common
+    terms: walk the sort index checking each row (the trigram index cannot test one row cheaply); for an
+    order by a searched column, only a bounded walk before collecting the matches and sorting them."""
+    matches = _pg_contains_all(qs, spec, terms, indexed=True)
+    # Counting a very common term means reading every match from the index (a bitmap of 60k rows
+    # costs ~25 ms); the planner's estimate, from the expression index's statistics, spots them.
+    estimate = _pg_estimated_rows(matches)
+    if estimate >= PG_COMMON_ESTIMATE:
+        count, capped = COUNT_CAP, True
+    else:
+        counted = _count(matches, wanted if estimate < PG_FEW_ESTIMATE else None)
+        count, capped = counted.count, counted.capped
+        if not capped:
+            return TextPlan(count, capped, matches, walk_sort_index=False, page=counted.page)
+    walk = _pg_contains_all(qs, spec, terms, indexed=False)
+    if uncorrelated:
+        return TextPlan(count, capped, walk, walk_sort_index=True)
+    # No density estimate here: the heap returns matches in no particular id order.
+    return TextPlan(count, capped, matches, walk_sort_index=False, bounded_walk=walk)
+
+
+def _sqlite_plan(
+    qs: QuerySet,
+    spec: SearchIndexSpec,
+    terms: Sequence[str],
+    indexed: list[str],
+    *,
+    page_size: int,
+    uncorrelated: bool,
+) -> TextPlan:
+    """Rare terms: collect the index's matches and sort them. Common terms, order unrelated to the text:
+    walk the sort index, checking each row's text where matches are dense, else looking each row's id up
+    in the set of the index's matches (reading the sort index alone). Common terms, order by a searched
+    column: a bounded walk if the matches are dense enough to fill a page in it, then collect."""
+    short = _contains_all(spec, [t for t in terms if t not in indexed], qs.model)
+    counted = _count(_fts_driven(qs, spec, indexed).filter(short))
+    count, capped, density = counted.count, counted.capped, counted.density
+    collect = _fts_rowids(qs, spec, indexed).filter(short)
+    if not capped:
+        return TextPlan(count, capped, collect, walk_sort_index=False)
+    check_each_row = qs.filter(_contains_all(spec, terms, qs.model))
+    if not uncorrelated:
+        bounded = check_each_row if _worth_a_bounded_walk(density, page_size) else None
+        return TextPlan(count, capped, collect, walk_sort_index=False, bounded_walk=bounded)
+    if density >= SQLITE_DENSE:
+        return TextPlan(count, capped, check_each_row, walk_sort_index=True)
+    return TextPlan(count, capped, _fts_members(qs, spec, indexed).filter(short), walk_sort_index=True)
 
 
 @dataclass
@@ -199,17 +338,20 @@ def search_page(
     """One page of the rows of `qs` (already filtered) that match `query`, with the count."""
     sort_key, bad_sort = sort_key_or_default(sort, spec.sorts, spec.default_sort)
     sort_fields = spec.sorts[sort_key.lstrip("-")].fields
-    plan = text_search(qs, spec.index, query_terms(query), sort_fields=sort_fields)
+    request = page_request(qs.model, sorts=spec.sorts, sort_key=sort_key, after=after, before=before)
+    wanted = PageWanted(request, page_size, spec.list_fields)
+    plan = text_search(qs, spec.index, query_terms(query), sort_fields=sort_fields, wanted=wanted)
     count, capped = plan.count, plan.capped
-    page = keyset_page(
-        plan.rows.only(*spec.list_fields),
-        sorts=spec.sorts,
-        sort_key=sort_key,
-        after=after,
-        before=before,
-        page_size=page_size,
-        use_sort_index=plan.walk_sort_index,
-    )
+    page = plan.page
+    if page is None and plan.bounded_walk is not None:
+        boundary = walk_boundary(qs, request, BOUNDED_WALK_ROWS)
+        page = fetch_page(
+            plan.bounded_walk.only(*spec.list_fields), request, page_size=page_size, boundary=boundary
+        )
+    if page is None:
+        rows = plan.rows.only(*spec.list_fields)
+        page = fetch_page(rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index)
+    assert page is not None  # only a bounded walk comes back without a page
     if count is None and not (page.next_cursor or page.prev_cursor):
         count = len(page.rows)  # everything fits on this page
     ignored = [BAD_SORT] * bad_sort + [BAD_CURSOR] * page.bad_cursor

@@ -1,0 +1,109 @@
+"""Every way a search can run (see accounts/searching.py) pages the same rows in the same order: the plans
+only differ in cost. Each plan is forced here on a small table by moving the thresholds that choose it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.keyset import counted_first_page, fetch_page, keyset_page, page_request, walk_boundary
+from accounts.models import ZoomUser
+from accounts.selectors import USER_LIST_FIELDS, USER_SORTS, user_search
+from tests.accounts.factories import make_users
+
+pytestmark = pytest.mark.django_db
+
+# (threshold, value): the shapes a common-term search can take.
+PLANS = {
+    "walk checking each row": {"SQLITE_DENSE": 0.0},
+    "walk looking ids up in the index's matches": {"SQLITE_DENSE": 2.0},
+    "bounded walk that fills the page": {"BOUNDED_WALK_ROWS": 1_000},
+    "bounded walk cut short, then collect": {"BOUNDED_WALK_ROWS": 2},
+}
+
+
+def every_page(direction: str, **kwargs) -> list[int]:
+    """The ids of every page, following next links, or (direction "backward") previous links back from
+    the last page."""
+    page = user_search(page_size=3, **kwargs)
+    seen = [u.pk for u in page.rows]
+    while page.next_cursor:
+        page = user_search(page_size=3, after=page.next_cursor, **kwargs)
+        seen += [u.pk for u in page.rows]
+    if direction == "forward":
+        return seen
+    back = [u.pk for u in page.rows]
+    while page.prev_cursor:
+        page = user_search(page_size=3, before=page.prev_cursor, **kwargs)
+        back = [u.pk for u in page.rows] + back
+    return back
+
+
+@pytest.fixture
+def users(db):
+    make_users(20)
+    make_users(6, first_name="Same", last_name="Name", last_login=timezone.now())
+    make_users(4, dept="Legal")
+
+
+@pytest.mark.parametrize("plan", sorted(PLANS))
+@pytest.mark.parametrize("sort", ["name", "-name", "last_login", "-email", "status"])
+@pytest.mark.parametrize("query", ["number", "user numb", "example.com us"])
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_common_term_plans_page_what_the_rare_term_plan_pages(
+    users, monkeypatch, plan, sort, query, direction
+):
+    expected = [u.pk for u in user_search(query=query, sort=sort, page_size=100).rows]  # all below the cap
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 4)
+    monkeypatch.setattr("accounts.searching._worth_a_bounded_walk", lambda density, page_size: True)
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(f"accounts.searching.{name}", value)
+    assert every_page(direction, query=query, sort=sort) == expected
+    assert len(expected) > 4 and user_search(query=query, sort=sort).count_label == "4+"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="FTS5 yields matches in id order; the heap does not"
+)
+def test_counting_says_how_dense_the_matches_are(users):
+    from accounts.search_index import USER_SEARCH
+    from accounts.searching import _count, _fts_driven
+
+    legal, everyone = (_fts_driven(ZoomUser.objects.all(), USER_SEARCH, [t]) for t in ("legal", "example"))
+    assert _count(everyone).density == pytest.approx(1.0)  # ids are 1..30 in an empty test table
+    assert _count(legal).density == pytest.approx(4 / 30)
+    assert (_count(legal).count, _count(everyone).count) == (4, 30)
+
+
+def request_for(sort_key: str, **cursor):
+    return page_request(ZoomUser, sorts=USER_SORTS, sort_key=sort_key, **cursor)
+
+
+@pytest.mark.parametrize("sort_key", ["name", "-name", "last_login"])
+def test_counted_first_page_is_the_count_and_the_first_page(users, sort_key):
+    qs = ZoomUser.objects.filter(dept="Engineering").only(*USER_LIST_FIELDS)
+    expected = keyset_page(qs, sorts=USER_SORTS, sort_key=sort_key, page_size=7)
+    n, last, rows = counted_first_page(qs, request_for(sort_key), page_size=7, cap=100)
+    assert n == 26 and last == max(u.pk for u in qs)
+    assert [u.pk for u in rows[:7]] == [u.pk for u in expected.rows] and len(rows) == 8
+    assert counted_first_page(qs, request_for(sort_key), page_size=7, cap=5)[0] == 6  # stops past the cap
+    assert counted_first_page(qs.filter(dept="Nobody"), request_for(sort_key), page_size=7, cap=5) == (
+        0,
+        None,
+        [],
+    )
+
+
+@pytest.mark.parametrize("sort_key", ["name", "-name"])
+@pytest.mark.parametrize("backwards", [False, True])
+def test_bounded_fetch_stops_at_the_boundary(users, sort_key, backwards):
+    everyone = ZoomUser.objects.only(*USER_LIST_FIELDS)
+    start = keyset_page(everyone, sorts=USER_SORTS, sort_key=sort_key, page_size=10)
+    cursor = {"before": start.next_cursor} if backwards else {"after": start.next_cursor}
+    request = request_for(sort_key, **cursor)
+    boundary = walk_boundary(everyone, request, 5)  # the 5th row along the reading order
+    assert fetch_page(everyone, request, page_size=4, boundary=boundary) is not None  # 5 rows: a full page
+    assert fetch_page(everyone, request, page_size=5, boundary=boundary) is None  # cannot tell if more
+    assert fetch_page(everyone.none(), request, page_size=1, boundary=boundary) is None
+    assert walk_boundary(everyone, request, 500) is None  # the order ends sooner: nothing to bound

@@ -1,0 +1,63 @@
+"""Meeting search pages the same rows in the same order whichever plan runs it (see accounts/searching.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from meetings.selectors import meeting_search
+from tests.accounts.test_search_plans import PLANS
+from tests.meetings.factories import make_meetings
+
+pytestmark = pytest.mark.django_db
+
+
+def every_page(**kwargs) -> list[int]:
+    page = meeting_search(page_size=4, **kwargs)
+    seen = [m.pk for m in page.rows]
+    while page.next_cursor:
+        page = meeting_search(page_size=4, after=page.next_cursor, **kwargs)
+        seen += [m.pk for m in page.rows]
+    return seen
+
+
+@pytest.fixture
+def meetings(db):
+    make_meetings(15)
+    make_meetings(5, type=3, start_time=None)
+    make_meetings(6, topic="Same topic", start_time=timezone.now() + datetime.timedelta(days=3))
+    make_meetings(4, start_time=timezone.now() - datetime.timedelta(days=3))  # before today
+
+
+@pytest.mark.parametrize("plan", sorted(PLANS))
+@pytest.mark.parametrize("sort", ["start", "-start", "topic", "-host", "id"])
+@pytest.mark.parametrize("query", ["meeting", "host 1", "81000", "example.com"])
+@pytest.mark.parametrize("upcoming", [True, False])
+def test_common_term_plans_page_what_the_rare_term_plan_pages(
+    meetings, monkeypatch, plan, sort, query, upcoming
+):
+    start_from = timezone.localdate() if upcoming else None
+    expected = [
+        m.pk for m in meeting_search(query=query, sort=sort, start_from=start_from, page_size=100).rows
+    ]
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
+    monkeypatch.setattr("accounts.searching._worth_a_bounded_walk", lambda density, page_size: True)
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(f"accounts.searching.{name}", value)
+    assert every_page(query=query, sort=sort, start_from=start_from) == expected
+    assert len(expected) > 3
+
+
+def test_checking_rows_one_by_one_skips_the_number_column_for_words():
+    from accounts.search_index import MEETING_SEARCH
+    from accounts.searching import _contains_all
+    from meetings.models import ZoomMeeting
+
+    def where(*terms: str) -> str:
+        query = ZoomMeeting.objects.filter(_contains_all(MEETING_SEARCH, terms, ZoomMeeting)).values("id")
+        return str(query.query).split(" WHERE ")[1]
+
+    assert '"meeting_id"' not in where("standup") and '"topic"' in where("standup")
+    assert '"meeting_id"' in where("8100") and '"meeting_id"' in where("-12")
