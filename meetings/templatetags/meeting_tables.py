@@ -1,0 +1,74 @@
+"""The Meetings page's result rows, built in one pass (why: see accounts/templatetags/search_tables.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from accounts.templatetags.search_tables import (
+    GONE_BADGE,
+    GONE_CLASS,
+    LocalTime,
+    choice_labels,
+    detail_url_maker,
+    esc,
+    rows_html,
+)
+from meetings.models import ZoomMeeting
+
+register = template.Library()
+
+MEETING_TYPE_LABELS = choice_labels(ZoomMeeting.Type.choices)
+MEETING_STATUS_LABELS = choice_labels(ZoomMeeting.Status.choices)
+NO_FIXED_TIME = '<span class="muted">No fixed time</span>'
+PMI_BADGE = ' <span class="badge badge-info">PMI</span>'
+MEETING_ROW = (
+    "<tr{}>\n"
+    '          <td class="nowrap">{}</td>\n'
+    '          <td><a href="{}">{}</a>{}</td>\n'
+    '          <td><a href="{}"><code>{}</code></a></td>\n'
+    "          <td>{}{}</td>\n"
+    '          <td class="hide-narrow">{}{}</td>\n'
+    '          <td class="hide-narrow num">{}</td>\n'
+    "          <td>{}</td>\n"
+    "        </tr>"
+)
+
+
+def _status_badge(status: str) -> str:
+    if not status:
+        return ""
+    if status in MEETING_STATUS_LABELS:  # a known status is a plain word
+        return f'<span class="badge badge-{status}">{esc(MEETING_STATUS_LABELS[status])}</span>'
+    return f'<span class="badge badge-unknown">{esc(status)}</span>'
+
+
+def _meeting_row(meeting: ZoomMeeting, url: Callable[[Any], str], time: LocalTime) -> str:
+    gone = meeting.gone_at is not None
+    link = esc(url(meeting.meeting_id))
+    host_name, host_email = meeting.host_name, meeting.host_email
+    return MEETING_ROW.format(
+        GONE_CLASS if gone else "",
+        time.minute(meeting.start_time) if meeting.start_time else NO_FIXED_TIME,
+        link,
+        esc(meeting.topic or "(no topic)"),
+        GONE_BADGE if gone else "",
+        link,
+        esc(meeting.meeting_id),
+        esc(host_name or host_email),
+        f'<div class="small muted">{esc(host_email)}</div>' if host_name and host_email else "",
+        esc(MEETING_TYPE_LABELS.get(meeting.type) or f"Type {meeting.type}"),
+        PMI_BADGE if meeting.is_pmi else "",
+        f"{esc(meeting.duration)} min" if meeting.duration else "",
+        _status_badge(meeting.status),
+    )
+
+
+@register.simple_tag
+def meeting_rows(rows: Iterable[ZoomMeeting]) -> SafeString:
+    """The <tr> of each meeting, as templates/meetings/meeting_list.html had them."""
+    url, time = detail_url_maker("meetings:meeting_detail"), LocalTime()
+    return rows_html(_meeting_row(m, url, time) for m in rows)

@@ -1,0 +1,127 @@
+"""The result-table tags build exactly the markup the templates built, values escaped the same way."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.template import Context, engines
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import ZoomUser
+from accounts.pages import sort_headers
+from accounts.selectors import USER_SORTS
+from accounts.templatetags.search_tables import (
+    LocalTime,
+    detail_url_maker,
+    query_string,
+    sort_th,
+    user_rows,
+)
+from tests.accounts.factories import user_fields
+
+# The markup templates/accounts/user_list.html had before the rows moved into a tag.
+TEMPLATE_USER_ROWS = """{% for u in rows %}
+<tr{% if u.is_gone %} class="row-gone"{% endif %}>
+  <td><a href="{{ u.get_absolute_url }}">{{ u.name }}</a>{% if u.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
+  <td>{{ u.email }}</td>
+  <td class="hide-narrow">{{ u.dept }}</td>
+  <td>{{ u.role_name }}</td>
+  <td>{{ u.type_label }}</td>
+  <td><span class="badge badge-{{ u.status_css }}">{{ u.status_label }}</span></td>
+  <td class="hide-narrow nowrap">{{ u.last_login|date:"Y-m-d"|default:"Never" }}</td>
+</tr>
+{% endfor %}"""  # noqa: E501 - the template's lines as they were
+TEMPLATE_SORT_TH = """<th scope="col"{% if header.aria_sort %} aria-sort="{{ header.aria_sort }}"{% endif %}{% if narrow %} class="hide-narrow"{% endif %}>
+  <a href="{{ request.path }}{% querystring header.params %}" hx-get="{{ request.path }}{% querystring header.params %}">{{ header.label }}{% if header.aria_sort == "ascending" %} <span aria-hidden="true">▲</span>{% elif header.aria_sort == "descending" %} <span aria-hidden="true">▼</span>{% endif %}</a>
+</th>"""  # noqa: E501 - the template's lines as they were
+HOSTILE = "<script>alert('x')</script> & \"quotes\""
+
+
+def same_markup(html: str) -> str:
+    """Markup without the indentation between tags (the tags indent differently)."""
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+def render_template(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+def unsaved_users() -> list[ZoomUser]:
+    login = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    variants = [
+        {},
+        {"gone_at": timezone.now(), "last_login": login},
+        {"zoom_id": None, "status": "pending", "email": "o'neil+zoom&co@example.com", "display_name": ""},
+        {"first_name": HOSTILE, "display_name": "", "dept": HOSTILE, "email": "ünï@example.com"},
+        {"type": 7, "status": "<odd>", "zoom_id": "a b?c#d%e"},
+        {"role_id": "", "type": ZoomUser.Type.NONE, "status": "inactive", "last_login": login},
+    ]
+    users = [ZoomUser(**user_fields(**fields)) for fields in variants]
+    for user, role in zip(
+        users, ["Member", "Admin", HOSTILE, "", "Role x (not in the mirror)", ""], strict=True
+    ):
+        user.role_name = role
+    return users
+
+
+def test_user_rows_are_the_markup_the_template_made():
+    users = unsaved_users()
+    assert same_markup(user_rows(users)) == same_markup(render_template(TEMPLATE_USER_ROWS, rows=users))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_dates_are_shown_in_the_current_time_zone_as_the_date_filter_shows_them(zone):
+    users = unsaved_users()
+    with timezone.override(zone):
+        expected = render_template(TEMPLATE_USER_ROWS, rows=users)
+        assert same_markup(user_rows(users)) == same_markup(expected)
+    moment = datetime.datetime(2026, 12, 31, 23, 59, tzinfo=datetime.UTC)
+    with timezone.override("Pacific/Auckland"):
+        assert LocalTime().minute(moment) == render_template('{{ m|date:"Y-m-d H:i" }}', m=moment)
+        assert LocalTime().day(moment) == "2027-01-01"
+
+
+def test_no_rows_is_no_markup():
+    assert user_rows([]) == ""
+
+
+def test_hostile_values_are_escaped():
+    html = str(user_rows(unsaved_users()))
+    assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;" in html
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["KDcuGIm1QgePTO8WbOqwIQ", "o'neil+zoom&co@example.com", "ünï@example.com", "a b?c#d%e", "~:@!$()*,;="],
+)
+def test_detail_urls_are_what_reverse_gives(key):
+    assert detail_url_maker("accounts:user_detail")(key) == reverse("accounts:user_detail", args=[key])
+
+
+@pytest.mark.parametrize("key", ["", "a/b"])
+def test_keys_the_url_pattern_refuses_fail_as_reverse_fails(key):
+    with pytest.raises(NoReverseMatch):
+        detail_url_maker("accounts:user_detail")(key)
+
+
+@pytest.mark.parametrize("current", ["name", "-email", "dept", "status"])
+@pytest.mark.parametrize("params", [{}, {"q": "jill chill", "dept": "R&D"}, {"q": HOSTILE, "gone": "1"}])
+def test_sort_headers_are_the_markup_the_template_made(current, params):
+    request = RequestFactory().get("/users/")
+    headers = sort_headers(USER_SORTS, current, params)
+    for key, header in headers.items():
+        narrow = key in ("dept", "last_login")
+        expected = render_template(TEMPLATE_SORT_TH, request=request, header=header, narrow=narrow)
+        assert sort_th(Context({"request": request}), header, narrow=narrow) == expected
+
+
+def test_query_string_is_what_the_querystring_tag_gives():
+    request = RequestFactory().get("/users/")
+    params = {"q": "a&b c/ü", "sort": "-name"}
+    expected = render_template("{% querystring params after=c %}", request=request, params=params, c="x:y=")
+    assert query_string(params, {"after": "x:y="}).replace("&", "&amp;") == expected
+    assert query_string({}) == "?"
