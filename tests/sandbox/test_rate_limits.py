@@ -56,6 +56,19 @@ def test_per_second_limit_answers_429_with_qps_headers(sandbox, zoom, wall):
     assert zoom.get("/users").status_code == 200
 
 
+def test_per_second_window_ends_when_the_request_arrived(sandbox, zoom, wall):
+    """A request admitted late (it waited for the state file's lock) is judged on the second before it
+    arrived, not on hits that arrived after it."""
+    sandbox.set_rate_limits(True, per_second={"medium": 3})
+    arrived = wall.now
+    wall.now += 0.5
+    assert [zoom.get("/users").status_code for _ in range(3)] == [200, 200, 200]
+    wall.now = arrived  # a request that arrived half a second before those, admitted only now
+    assert zoom.get("/users").status_code == 200
+    wall.now = arrived + 0.6
+    assert zoom.get("/users").status_code == 429  # its second holds all four
+
+
 def test_per_second_limit_is_shared_by_every_app_over_the_state_file(sandbox, state_path, wall):
     sandbox.set_rate_limits(True, per_second={"light": 4})
     first, second = api_client(make_app(state_path)), api_client(make_app(state_path))

@@ -1,7 +1,8 @@
 """Rate limits (zoom-api.md §9.3), kept in the state file so every process shares them.
 
 - Per second, per label (Light/Medium/Heavy), account-wide: a sliding one-second window over *wall-clock*
-  time (a frozen simulated clock must not turn every test into a 429 storm). Only admitted requests count.
+  time (a frozen simulated clock must not turn every test into a 429 storm), by arrival: the second
+  before a request arrived. Only admitted requests count.
   Over the limit → 429 "maximum per-second rate limit", ``X-RateLimit-Type: QPS``, ``Retry-After: 1``.
 - Per day, per label (simulated UTC day) where the plan has a daily cap → 429 "maximum daily rate limit",
   ``X-RateLimit-Type: Daily-limit``, ``Retry-After`` = next 00:00 UTC as an ISO timestamp (old doc example).
@@ -18,6 +19,7 @@ from .errors import DAILY_LIMIT, MEETING_DAILY_LIMIT, QPS_LIMIT, ZoomError
 from .ids import next_midnight_iso, utc_day
 
 WINDOW_S = 1.0
+_KEEP_HITS_S = 5 * WINDOW_S  # hits older than any request still waiting to be admitted could count
 
 
 def arrival_time() -> float:
@@ -40,9 +42,12 @@ def check_label(ctx: Ctx, label: str) -> None:
     per_second = ctx.knobs.limit("per_second", key)
     if per_second is not None:
         wall = ctx.arrived or time.time()
-        ctx.conn.execute("DELETE FROM qps_hits WHERE label = ? AND ts <= ?", (key, wall - WINDOW_S))
+        # Requests are admitted one at a time, not always in the order they arrived: one that waited for
+        # the state file's lock must not count the hits that arrived after it (its second ends on arrival).
+        ctx.conn.execute("DELETE FROM qps_hits WHERE label = ? AND ts <= ?", (key, wall - _KEEP_HITS_S))
         used = ctx.conn.execute(
-            "SELECT COUNT(*) FROM qps_hits WHERE label = ? AND ts > ?", (key, wall - WINDOW_S)
+            "SELECT COUNT(*) FROM qps_hits WHERE label = ? AND ts > ? AND ts <= ?",
+            (key, wall - WINDOW_S, wall),
         ).fetchone()[0]
         if used >= per_second:
             raise qps_error(label, per_second)
