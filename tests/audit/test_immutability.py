@@ -10,11 +10,11 @@ from django.db import DatabaseError, connection, transaction
 from zoomadmin_site.audit.chain import chain_verify
 from zoomadmin_site.audit.db_triggers import (
     FROZEN_COLUMNS,
-    TRIGGER_NAMES,
+    expected_triggers,
     installed_append_only_triggers,
     remove_append_only_triggers,
 )
-from zoomadmin_site.audit.models import AppendOnlyError, AuditEvent
+from zoomadmin_site.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
 from zoomadmin_site.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +83,45 @@ def test_raw_sql_delete_is_refused_by_the_database(make_events):
     assert AuditEvent.objects.count() == 2
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="INSERT OR REPLACE is SQLite's")
+@pytest.mark.parametrize("verb", ["INSERT OR REPLACE", "REPLACE"])
+def test_replacing_an_event_is_refused_by_sqlite(make_events, verb):
+    """REPLACE deletes the clashing row without firing DELETE triggers; a trigger on INSERT catches it."""
+    event = make_events(1)[0]
+    columns = ", ".join(f'"{c}"' for c in FROZEN_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM audit_auditevent WHERE seq = %s", [event.seq])
+        row = list(cursor.fetchone())
+    row[FROZEN_COLUMNS.index("reason")] = "rewritten"
+    marks = ", ".join(["%s"] * len(row))
+    with pytest.raises(DatabaseError, match="append-only: REPLACE refused"):
+        _raw(f"{verb} INTO audit_auditevent ({columns}) VALUES ({marks})", row)
+    assert AuditEvent.objects.get(seq=event.seq).reason == ""
+    assert chain_verify().intact
+
+
+def test_the_chain_head_cannot_be_wound_back_or_deleted(make_events):
+    """Winding the head back would hide events deleted from the end of the log."""
+    make_events(3)
+    with pytest.raises(DatabaseError, match="only moves forward"):
+        _raw("UPDATE audit_auditchainhead SET seq = seq - 1")
+    with pytest.raises(DatabaseError, match="only moves forward"):
+        _raw("UPDATE audit_auditchainhead SET hash = %s", ["0" * 64])
+    with pytest.raises(DatabaseError, match="only moves forward"):
+        _raw("DELETE FROM audit_auditchainhead")
+    if connection.vendor == "sqlite":
+        with pytest.raises(DatabaseError, match="only moves forward"):
+            _raw("INSERT OR REPLACE INTO audit_auditchainhead (id, seq, hash) VALUES (1, 0, '')")
+    else:
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(DatabaseError, match="only moves forward"):
+            _raw("TRUNCATE audit_auditchainhead")
+    assert AuditChainHead.objects.get(pk=1).seq == AuditEvent.objects.order_by("-seq").first().seq
+    assert chain_verify().intact
+    audit_record(action="auth.login", outcome="succeeded", actor_label="someone")  # appends still work
+    assert chain_verify().intact
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_raw_sql_truncate_is_refused_by_postgresql(make_events):
     make_events(1)
@@ -112,8 +151,8 @@ def test_deleting_an_operator_keeps_their_events_under_their_name(alice, make_ev
 
 
 def test_append_only_triggers_are_installed(db):
-    expected = set(TRIGGER_NAMES) if connection.vendor == "postgresql" else set(TRIGGER_NAMES[:2])
-    assert installed_append_only_triggers(connection) == expected
+    assert installed_append_only_triggers(connection) == expected_triggers(connection.vendor)
+    assert len(expected_triggers(connection.vendor)) == 6
 
 
 def test_trigger_column_list_covers_every_column_but_the_actor_link(db):

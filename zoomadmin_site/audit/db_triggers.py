@@ -2,7 +2,12 @@
 
 They refuse every UPDATE and DELETE (and TRUNCATE on PostgreSQL) whatever the client, with one
 exception: setting `actor_id` to NULL with every other column unchanged, which is what the foreign
-key's SET_NULL does when an operator account is deleted (the hash does not cover `actor_id`).
+key's SET_NULL does when an operator account is deleted (the hash does not cover `actor_id`). On SQLite
+they also refuse an INSERT that reuses a seq: `INSERT OR REPLACE` / `REPLACE` would otherwise delete
+the old row without firing any DELETE trigger.
+
+The chain head (audit_auditchainhead, one row) is guarded too: it only moves forward, and cannot be
+deleted or replaced, so nobody can wind it back to hide events deleted from the end of the log.
 
 Installed by migration 0001 and again after every `migrate` / `flush` (post_migrate, idempotent): a
 later migration that makes SQLite rebuild the table drops its triggers, and this puts them back.
@@ -13,7 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 TABLE = "audit_auditevent"
+HEAD_TABLE = "audit_auditchainhead"
 TRIGGER_NAMES = ("audit_auditevent_no_update", "audit_auditevent_no_delete", "audit_auditevent_no_truncate")
+HEAD_TRIGGER_NAMES = (
+    "audit_chainhead_forward_only",
+    "audit_chainhead_no_delete",
+    "audit_chainhead_no_truncate",
+)
+SQLITE_ONLY_TRIGGER_NAMES = ("audit_auditevent_no_replace", "audit_chainhead_no_replace")
 # Every column but actor_id. tests/audit checks that this matches the model.
 FROZEN_COLUMNS = (
     "seq",
@@ -36,19 +48,49 @@ FROZEN_COLUMNS = (
     "hash",
 )
 REFUSED = "audit_auditevent is append-only: {op} refused"
+HEAD_REFUSED = "the audit chain head only moves forward: {op} refused"
 UNSUPPORTED = "The audit log's append-only triggers exist for SQLite and PostgreSQL only, not {vendor}."
+
+
+def _sqlite_refuse(name: str, when: str, message: str) -> str:
+    return f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
 
 _SQLITE_UNCHANGED = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in FROZEN_COLUMNS)
 SQLITE_INSTALL = (
-    f"""CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_update BEFORE UPDATE ON {TABLE} FOR EACH ROW
-    WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {_SQLITE_UNCHANGED})
-    BEGIN SELECT RAISE(ABORT, '{REFUSED.format(op="UPDATE")}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_delete BEFORE DELETE ON {TABLE} FOR EACH ROW
-    BEGIN SELECT RAISE(ABORT, '{REFUSED.format(op="DELETE")}'); END""",
+    _sqlite_refuse(
+        "audit_auditevent_no_update",
+        f"BEFORE UPDATE ON {TABLE} FOR EACH ROW "
+        f"WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {_SQLITE_UNCHANGED})",
+        REFUSED.format(op="UPDATE"),
+    ),
+    _sqlite_refuse(
+        "audit_auditevent_no_delete", f"BEFORE DELETE ON {TABLE} FOR EACH ROW", REFUSED.format(op="DELETE")
+    ),
+    _sqlite_refuse(
+        "audit_auditevent_no_replace",
+        f"BEFORE INSERT ON {TABLE} FOR EACH ROW WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE seq = NEW.seq)",  # noqa: S608
+        REFUSED.format(op="REPLACE"),
+    ),
+    _sqlite_refuse(
+        "audit_chainhead_forward_only",
+        f"BEFORE UPDATE ON {HEAD_TABLE} FOR EACH ROW WHEN NOT (NEW.id = OLD.id AND NEW.seq > OLD.seq)",
+        HEAD_REFUSED.format(op="UPDATE"),
+    ),
+    _sqlite_refuse(
+        "audit_chainhead_no_delete",
+        f"BEFORE DELETE ON {HEAD_TABLE} FOR EACH ROW",
+        HEAD_REFUSED.format(op="DELETE"),
+    ),
+    _sqlite_refuse(
+        "audit_chainhead_no_replace",
+        f"BEFORE INSERT ON {HEAD_TABLE} FOR EACH ROW WHEN EXISTS (SELECT 1 FROM {HEAD_TABLE})",  # noqa: S608
+        HEAD_REFUSED.format(op="REPLACE"),
+    ),
 )
-SQLITE_REMOVE = (
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
+SQLITE_REMOVE = tuple(
+    f"DROP TRIGGER IF EXISTS {name}"
+    for name in (*TRIGGER_NAMES[:2], *HEAD_TRIGGER_NAMES[:2], *SQLITE_ONLY_TRIGGER_NAMES)
 )
 
 POSTGRESQL_INSTALL = (
@@ -69,13 +111,35 @@ POSTGRESQL_INSTALL = (
     FOR EACH ROW EXECUTE FUNCTION audit_auditevent_refuse_change()""",
     f"""CREATE OR REPLACE TRIGGER audit_auditevent_no_truncate BEFORE TRUNCATE ON {TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION audit_auditevent_refuse_change()""",
+    """CREATE OR REPLACE FUNCTION audit_chainhead_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq > OLD.seq THEN
+        RETURN NEW;
+      END IF;
+      RAISE EXCEPTION 'the audit chain head only moves forward: % refused', TG_OP
+        USING ERRCODE = 'restrict_violation';
+    END
+    $$""",
+    f"""CREATE OR REPLACE TRIGGER audit_chainhead_forward_only BEFORE UPDATE ON {HEAD_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_chainhead_refuse_change()""",
+    f"""CREATE OR REPLACE TRIGGER audit_chainhead_no_delete BEFORE DELETE ON {HEAD_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_chainhead_refuse_change()""",
+    f"""CREATE OR REPLACE TRIGGER audit_chainhead_no_truncate BEFORE TRUNCATE ON {HEAD_TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_chainhead_refuse_change()""",
 )
 POSTGRESQL_REMOVE = (
-    f"DROP TRIGGER IF EXISTS audit_auditevent_no_update ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS audit_auditevent_no_delete ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON {TABLE}",
+    *(f"DROP TRIGGER IF EXISTS {name} ON {TABLE}" for name in TRIGGER_NAMES),
+    *(f"DROP TRIGGER IF EXISTS {name} ON {HEAD_TABLE}" for name in HEAD_TRIGGER_NAMES),
     "DROP FUNCTION IF EXISTS audit_auditevent_refuse_change()",
+    "DROP FUNCTION IF EXISTS audit_chainhead_refuse_change()",
 )
+
+
+def expected_triggers(vendor: str) -> set[str]:
+    """The names of the triggers installed on this database vendor."""
+    if vendor == "sqlite":  # no TRUNCATE in SQLite
+        return {*TRIGGER_NAMES[:2], *HEAD_TRIGGER_NAMES[:2], *SQLITE_ONLY_TRIGGER_NAMES}
+    return {*TRIGGER_NAMES, *HEAD_TRIGGER_NAMES}
 
 
 def _statements(connection: Any, install: bool) -> tuple[str, ...]:
@@ -101,12 +165,17 @@ def remove_append_only_triggers(connection: Any) -> None:
 
 
 def installed_append_only_triggers(connection: Any) -> set[str]:
-    """Names of the append-only triggers present on the table."""
+    """Names of the append-only triggers present on the audit tables."""
+    tables = [TABLE, HEAD_TABLE]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", tables
+            )
         else:
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [TABLE]
+                "SELECT tgname FROM pg_trigger WHERE tgrelid IN (%s::regclass, %s::regclass) "
+                "AND NOT tgisinternal",
+                tables,
             )
-        return {name for (name,) in cursor.fetchall()} & set(TRIGGER_NAMES)
+        return {name for (name,) in cursor.fetchall()} & expected_triggers(connection.vendor)
