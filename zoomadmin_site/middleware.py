@@ -4,6 +4,7 @@ record them without being handed the request."""
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import uuid
 from collections.abc import Callable
 
@@ -17,12 +18,17 @@ current_source_ip: contextvars.ContextVar[str] = contextvars.ContextVar("source_
 
 
 def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the first X-Forwarded-For hop when we are configured to sit behind a proxy."""
+    """REMOTE_ADDR, or, when we sit behind our TLS proxy (BEHIND_TLS_PROXY), the address that proxy
+    appended to X-Forwarded-For: its last hop. Earlier hops are whatever the client chose to send, so
+    taking the first one would let anybody write any address into the audit log."""
+    remote = request.META.get("REMOTE_ADDR", "")[:64]
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+        last_hop = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last_hop))
+        except ValueError:  # absent or not an address: the proxy did not set it
+            return remote
+    return remote
 
 
 class RequestIdMiddleware:
