@@ -58,7 +58,6 @@ def test_check_deploy_passes_with_production_like_variables(tmp_path):
     env = {
         "SECRET_KEY": "k8$Jx2!pQz7@vLm3#Nr5^Tw9&Yb4*Hc6(Fd1)Gs0-Ke8+Uj2=Ai7",
         "ALLOWED_HOSTS": "zoomadmin.example.com",
-        "SECURE_HSTS_PRELOAD": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PATH": os.environ.get("PATH", ""),
     }
@@ -72,3 +71,15 @@ def test_check_deploy_passes_with_production_like_variables(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_with_debug_off_cookies_are_secure_and_https_is_enforced():
+    names = (
+        "SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SESSION_COOKIE_HTTPONLY SECURE_SSL_REDIRECT "
+        "SECURE_HSTS_SECONDS SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD X_FRAME_OPTIONS"
+    )
+    code = f"from django.conf import settings as s; print(*(getattr(s, n) for n in {names.split()!r}))"
+    result = _run(code, SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="zoomadmin_site.settings")
+    assert result.stdout.split() == ["True", "True", "True", "True", "31536000", "True", "True", "DENY"]
+    debug = _run(code, DEBUG="true", DJANGO_SETTINGS_MODULE="zoomadmin_site.settings")
+    assert debug.stdout.split()[:4] == ["False", "False", "True", "False"]  # plain http on a laptop
