@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 HTML_PAGES = [
@@ -71,6 +72,37 @@ def test_every_page_has_security_headers_and_a_strict_csp(root_client, name):
     response = root_client.get(reverse(name))
     assert response.status_code == 200
     _assert_strict_page(response)
+
+
+def test_detail_pages_have_security_headers_and_a_strict_csp(root_client):
+    from tests.accounts.factories import make_user
+    from tests.meetings.factories import make_meeting
+    from zoomadmin_site.audit.services import audit_record
+    from zoomadmin_site.mirror.models import SyncRun
+
+    user = make_user(display_name="<b>Ann</b>")
+    meeting = make_meeting(user, topic="<script>alert(1)</script>")
+    event = audit_record(action="auth.login", outcome="succeeded", actor_label="someone")
+    run = SyncRun.objects.create(trigger=SyncRun.Trigger.UI, status=SyncRun.Status.SUCCEEDED)
+    for url in (
+        user.get_absolute_url(),
+        meeting.get_absolute_url(),
+        reverse("audit:event_detail", args=[event.seq]),
+        reverse("mirror:overview"),
+        reverse("mirror:run_detail", args=[run.pk]),
+    ):
+        response = root_client.get(url)
+        assert response.status_code == 200, url
+        _assert_strict_page(response)
+
+
+def test_the_server_error_page_is_strict_and_names_the_request(client, db):
+    client.raise_request_exception = False
+    with override_settings(ROOT_URLCONF="tests.failing_urls"):
+        response = client.get("/boom/")
+    assert response.status_code == 500
+    _assert_strict_page(response)
+    assert response["X-Request-ID"] in response.content.decode()
 
 
 def test_login_page_is_strict(client, db):
