@@ -1,14 +1,16 @@
-"""``manage.py zoom_sandbox``: seed, faults, calls, webhook, reset, scenarios."""
+"""``manage.py zoom_sandbox``: seed, faults, calls, webhook, deliver-webhooks, serve, reset, scenarios."""
 
 from __future__ import annotations
 
 import json
 from io import StringIO
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from zoomadmin_site.management.commands.zoom_sandbox import serve_app
 from zoomadmin_site.sandbox import Sandbox, make_app
 
 from .conftest import api_client
@@ -89,3 +91,31 @@ def test_calls_webhook_scenarios_and_reset(tmp_path):
     assert "transfer_blocked" in json.loads(_run("scenarios", "--state", state))
     _run("reset", "--state", state)
     assert sandbox.calls() == []
+
+
+def test_deliver_webhooks_holds_events_while_the_url_does_not_validate(tmp_path):
+    state = str(tmp_path / "cmd.sqlite3")
+    _run("webhook", "--state", state, "--url", "http://127.0.0.1:1/hook", "--secret-token", "x")
+    sandbox = Sandbox(state)
+    sandbox.create_user("queued@example.com")
+    out = _run("deliver-webhooks", "--state", state)
+    assert out.startswith("Webhook URL validation: FAILED (ConnectError")
+    assert "1 event(s) held until the URL validates" in out
+    assert [e["status"] for e in sandbox.outbox()] == ["pending"]
+
+
+def test_serve_flags_override_the_credentials_without_renaming_the_account(tmp_path):
+    state = str(tmp_path / "cmd.sqlite3")
+    make_app(state)  # the in-process app created the state: account "sandbox"
+    options = {"state": state, "account_id": "acme", "client_id": "acme-client", "client_secret": "acme-s"}
+    served = serve_app(options)
+    with httpx.Client(transport=httpx.WSGITransport(app=served)) as client:
+        token = client.post(
+            "https://zoom.us/oauth/token",
+            params={"grant_type": "account_credentials", "account_id": "acme"},
+            auth=("acme-client", "acme-s"),
+        )
+    assert token.status_code == 200
+    assert Sandbox(state).account_id == "sandbox"
+    make_app(state)  # and the in-process app opens it again
+    assert Sandbox(state).account_id == "sandbox"

@@ -69,6 +69,15 @@ def test_instant_meeting_with_schedule_for_answers_3000(seeded, zoom):
     assert response.json()["message"].startswith("Instant meetings do not support the schedule_for parameter")
 
 
+def test_schedule_for_without_start_time_answers_3000_because_the_meeting_would_be_instant(seeded, zoom):
+    before = seeded.meeting_ids(HOST)
+    response = zoom.post("/users/me/meetings", json={"topic": "x", "schedule_for": HOST})
+    assert response.status_code == 400
+    assert response.json()["code"] == 3000
+    assert response.json()["message"].startswith("Instant meetings do not support the schedule_for parameter")
+    assert seeded.meeting_ids(HOST) == before
+
+
 def test_scheduled_meeting_without_start_time_becomes_instant(seeded, zoom):
     body = zoom.post(f"/users/{HOST}/meetings", json={"topic": "No time"}).json()
     assert body["type"] == 1 and "start_time" not in body

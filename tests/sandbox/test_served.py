@@ -15,6 +15,8 @@ import pytest
 
 from zoomadmin_site.sandbox import Sandbox, make_app, make_threaded_server
 
+from .receiver import SECRET, Receiver
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,29 +40,46 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float = 20.0) -> No
 
 
 @pytest.fixture
-def served(tmp_path):
-    """``manage.py zoom_sandbox serve`` in a subprocess; yields (base URL, state path); stopped by pid."""
-    state, port = tmp_path / "served.sqlite3", _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "manage.py",
-        "zoom_sandbox",
-        "serve",
-        "--port",
-        str(port),
-        "--state",
-        str(state),
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
+def serve(tmp_path):
+    """Start ``manage.py zoom_sandbox serve`` in a subprocess with extra arguments and environment;
+    returns (base URL, state path). Every process started is stopped by its pid."""
+    processes: list[subprocess.Popen] = []
+
+    def start(*arguments: str, env: dict[str, str] | None = None) -> tuple[str, Path]:
+        state, port = tmp_path / f"served-{len(processes)}.sqlite3", _free_port()
+        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "manage.py", "zoom_sandbox", "serve", "--port", str(port)]
+        command += ["--state", str(state), *arguments]
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**environment, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
         _wait_for(port, process)
-        yield f"http://127.0.0.1:{port}", state
-    finally:
+        return f"http://127.0.0.1:{port}", state
+
+    yield start
+    for process in processes:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def served(serve):
+    """``manage.py zoom_sandbox serve`` with its defaults; yields (base URL, state path)."""
+    return serve()
+
+
+def _token(base: str, account_id: str, client_id: str, secret: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}/oauth/token",
+        params={"grant_type": "account_credentials", "account_id": account_id},
+        auth=(client_id, secret),
+    )
 
 
 def test_served_sandbox_answers_real_http(served):
@@ -111,3 +130,30 @@ def test_threaded_server_serves_concurrent_clients(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_serve_keeps_the_sandbox_credentials_when_real_zoom_credentials_are_configured(serve):
+    real = {"ZOOM_ACCOUNT_ID": "real-acct", "ZOOM_CLIENT_ID": "real-id", "ZOOM_CLIENT_SECRET": "real-secret"}
+    base, state = serve(env=real)
+    assert _token(base, "real-acct", "real-id", "real-secret").status_code == 400
+    assert _token(base, "sandbox", "sandbox-client", "sandbox-secret").status_code == 200
+    assert Sandbox(state).account_id == "sandbox"
+
+
+def test_serve_delivers_webhooks_in_the_background_after_validating_the_url(serve):
+    receiver = Receiver()
+    hooks = make_threaded_server(receiver, "127.0.0.1", 0)
+    threading.Thread(target=hooks.serve_forever, daemon=True).start()
+    try:
+        _base, state = serve("--webhooks-every", "0.2")
+        sandbox = Sandbox(state)
+        sandbox.set_webhook(f"http://127.0.0.1:{hooks.server_port}/zoom/webhooks/", SECRET)
+        sandbox.create_user("hooked@example.com", first_name="Hoo", last_name="Ked")
+        deadline = time.monotonic() + 20
+        while "user.created" not in receiver.events and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        hooks.shutdown()
+        hooks.server_close()
+    assert receiver.events == ["endpoint.url_validation", "user.created"]
+    assert sandbox.outbox("delivered")

@@ -5,35 +5,37 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 
 import httpx
 
-from zoomadmin_site.sandbox import API_USER_EMAIL, SCENARIOS, deliver_webhooks, signature
+from zoomadmin_site.sandbox import (
+    API_USER_EMAIL,
+    SCENARIOS,
+    DeliveryReport,
+    UrlValidation,
+    WebhookNotes,
+    WebhookPump,
+    deliver_pending,
+    deliver_webhooks,
+    signature,
+)
 
-SECRET = "whsec-test"
+from .receiver import SECRET, Receiver
+
 URL = "https://admin.example.com/zoom/webhooks"
 
 
-class Receiver:
-    """A tiny WSGI endpoint recording each delivery and answering ``status``."""
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
 
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.requests: list[tuple[dict[str, str], bytes]] = []
 
-    def __call__(self, environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        headers = {k[5:].lower().replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
-        headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        self.requests.append((headers, body))
-        payload = json.loads(body)
-        answer = b""
-        if payload["event"] == "endpoint.url_validation":
-            plain = payload["payload"]["plainToken"]
-            encrypted = hmac.new(SECRET.encode(), plain.encode(), hashlib.sha256).hexdigest()
-            answer = json.dumps({"plainToken": plain, "encryptedToken": encrypted}).encode()
-        start_response(f"{self.status} X", [("Content-Type", "application/json")])
-        return [answer]
+def _validated(sandbox, url: str = URL) -> Receiver:
+    """Subscribe ``url`` and let it pass the validation challenge."""
+    sandbox.set_webhook(url, SECRET)
+    receiver = Receiver()
+    assert sandbox.validate_webhook_url(transport=httpx.WSGITransport(app=receiver)).ok
+    return receiver
 
 
 def test_nothing_is_queued_without_a_subscription(seeded, zoom):
@@ -72,7 +74,7 @@ def test_subscription_can_be_limited_to_some_events(seeded, zoom):
 
 
 def test_delivery_is_signed_compact_json_with_zoom_headers(seeded, zoom):
-    seeded.set_webhook(URL, SECRET)
+    _validated(seeded)
     zoom.patch("/users/me", json={"dept": "Ops"})
     receiver = Receiver()
     assert deliver_webhooks(seeded.state_path, transport=httpx.WSGITransport(app=receiver)) == 1
@@ -90,7 +92,7 @@ def test_delivery_is_signed_compact_json_with_zoom_headers(seeded, zoom):
 
 
 def test_server_errors_are_retried_after_5_20_and_60_simulated_minutes_then_dropped(seeded, zoom):
-    seeded.set_webhook(URL, SECRET)
+    _validated(seeded)
     zoom.patch("/users/me", json={"dept": "Ops"})
     receiver = Receiver(status=500)
     transport = httpx.WSGITransport(app=receiver)
@@ -108,20 +110,16 @@ def test_server_errors_are_retried_after_5_20_and_60_simulated_minutes_then_drop
 
 
 def test_client_errors_are_not_retried(seeded, zoom):
-    seeded.set_webhook(URL, SECRET)
+    _validated(seeded)
     zoom.patch("/users/me", json={"dept": "Ops"})
     seeded.deliver_webhooks(transport=httpx.WSGITransport(app=Receiver(status=401)))
     assert seeded.outbox()[0]["status"] == "failed"
 
 
 def test_network_errors_are_retried(seeded, zoom):
-    seeded.set_webhook(URL, SECRET)
+    _validated(seeded)
     zoom.patch("/users/me", json={"dept": "Ops"})
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
-
-    seeded.deliver_webhooks(transport=httpx.MockTransport(refuse))
+    seeded.deliver_webhooks(transport=httpx.MockTransport(_refuse))
     event = seeded.outbox()[0]
     assert event["status"] == "pending" and "ConnectError" in event["last_error"]
     seeded.advance(300)
@@ -146,3 +144,86 @@ def test_helpers_that_change_data_queue_events_too(seeded):
     seeded.set_role("new.person@example.com", "1")
     seeded.set_user_status(SCENARIOS["new_host"]["email"], "inactive")
     assert [e["event"] for e in seeded.outbox()] == ["user.created", "user.updated", "user.deactivated"]
+
+
+class TestUrlValidationBeforeDelivery:
+    def test_an_unvalidated_url_is_challenged_before_the_first_event(self, seeded, zoom):
+        seeded.set_webhook(URL, SECRET)
+        zoom.patch("/users/me", json={"dept": "Ops"})
+        receiver = Receiver()
+        assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver)) == 1
+        assert receiver.events == ["endpoint.url_validation", "user.updated"]
+        assert seeded.webhook_validated()
+
+    def test_events_are_held_while_the_receiver_is_not_up_and_sent_once_it_validates(self, seeded, zoom):
+        seeded.set_webhook(URL, SECRET)
+        zoom.patch("/users/me", json={"dept": "Ops"})
+        report = deliver_pending(seeded.state_path, transport=httpx.MockTransport(_refuse))
+        assert (report.delivered, report.held, report.waiting) == (0, True, 1)
+        assert "ConnectError" in report.validation.detail
+        (event,) = seeded.outbox()
+        assert (event["status"], event["attempts"]) == ("pending", 0)  # not an attempt: never sent
+        receiver = Receiver()
+        assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver)) == 1
+        assert receiver.events == ["endpoint.url_validation", "user.updated"]
+
+    def test_a_wrong_challenge_answer_holds_the_events(self, seeded, zoom):
+        seeded.set_webhook(URL, SECRET)
+        zoom.patch("/users/me", json={"dept": "Ops"})
+        receiver = Receiver(secret="not-the-secret")
+        for _ in range(2):
+            assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver)) == 0
+        assert receiver.events == ["endpoint.url_validation"] * 2
+        assert not seeded.webhook_validated() and seeded.outbox("pending")
+
+    def test_a_new_url_or_secret_must_validate_again(self, seeded, zoom):
+        _validated(seeded)
+        seeded.set_webhook(URL, SECRET)  # saved again unchanged (make run does this on every start)
+        assert seeded.webhook_validated()
+        seeded.set_webhook(URL, "rotated-secret")
+        assert not seeded.webhook_validated()
+        seeded.set_webhook("https://other.example.com/hooks", SECRET)
+        assert not seeded.webhook_validated()
+        zoom.patch("/users/me", json={"dept": "Ops"})
+        receiver = Receiver()
+        assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver)) == 1
+        assert receiver.events == ["endpoint.url_validation", "user.updated"]
+        assert receiver.requests[0][0]["host"] == "other.example.com"
+
+    def test_validate_challenges_an_already_validated_url_again(self, seeded):
+        receiver = _validated(seeded)
+        seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver), validate=True)
+        assert receiver.events == ["endpoint.url_validation"] * 2
+
+
+def test_pump_delivers_in_the_background_until_stopped(seeded, zoom):
+    seeded.set_webhook(URL, SECRET)
+    zoom.patch("/users/me", json={"dept": "Ops"})
+    receiver = Receiver()
+    pump = WebhookPump(seeded.state_path, 0.05, transport=httpx.WSGITransport(app=receiver)).start()
+    try:
+        deadline = time.monotonic() + 10
+        while "user.updated" not in receiver.events and time.monotonic() < deadline:
+            time.sleep(0.02)
+        zoom.patch("/users/me", json={"dept": "Sales"})
+        while receiver.events.count("user.updated") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        pump.stop()
+    assert receiver.events == ["endpoint.url_validation", "user.updated", "user.updated"]
+
+
+def test_delivery_notes_report_a_repeated_validation_failure_once():
+    lines: list[str] = []
+    notes = WebhookNotes(lines.append, every=2)
+    refused = UrlValidation(False, None, "ConnectError: refused")
+    for _ in range(3):
+        notes(DeliveryReport(waiting=1, held=True, validation=refused, subscribed=True))
+    notes(DeliveryReport(delivered=1, validation=UrlValidation(True, 200, "Validated."), subscribed=True))
+    notes(DeliveryReport(subscribed=True))  # a quiet cycle
+    assert lines == [
+        "Webhook URL validation: FAILED (ConnectError: refused); 1 event(s) held until the URL validates; "
+        "retrying every 2 s",
+        "Webhook URL validation: ok (Validated.)",
+        "Delivered 1 webhook event(s); 0 waiting for a retry",
+    ]

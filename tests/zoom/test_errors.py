@@ -142,6 +142,16 @@ CATALOGUE = [
     ),
     (
         PATCH_MEETING,
+        400,
+        3000,
+        "Cannot access meeting information.",
+        ZoomRequestError,
+        "meeting_refused",
+        False,
+        ["refused to let this app change or read the meeting", "Cannot access meeting information."],
+    ),
+    (
+        PATCH_MEETING,
         404,
         3001,
         "Meeting 97763643886 is not found or has expired.",
@@ -309,6 +319,20 @@ class TestRateLimits:
 
         assert isinstance(error, ZoomRateLimited)
         assert (error.limit_kind, error.retryable, error.retry_after) == ("per_second", True, 2.0)
+
+    def test_per_second_429_without_retry_after_uses_x_ratelimit_reset(self, zoom_api, once, clock):
+        reset = datetime.fromtimestamp(int(clock.now) + 3, tz=UTC)
+        answer = zoom_error(
+            429,
+            429,
+            "You have reached the maximum per-second rate limit for this API. Try again later.",
+            headers={"X-RateLimit-Reset": str(int(reset.timestamp()))},
+        )
+
+        error = _raise(once, GET_USER, answer, zoom_api)
+
+        assert isinstance(error, ZoomRateLimited) and error.limit_kind == "per_second"
+        assert error.reset_at == reset and error.retry_after == pytest.approx(2.75)
 
     def test_daily_429_is_not_retryable_and_says_when_it_resets(self, zoom_api, once):
         answer = zoom_error(

@@ -36,6 +36,15 @@ CASES = [
         id="list_users-every-filter",
     ),
     pytest.param(
+        lambda c: c.list_users(license="zoom_workforce_management"),
+        "GET",
+        "/v2/users",
+        {"license": "zoom_workforce_management"},
+        None,
+        httpx.Response(200, json={"users": []}),
+        id="list_users-license",
+    ),
+    pytest.param(
         lambda c: c.list_users(),
         "GET",
         "/v2/users",
@@ -87,7 +96,16 @@ CASES = [
         {},
         {"action": "deactivate"},
         NO_CONTENT,
-        id="update_user_status",
+        id="update_user_status-deactivate",
+    ),
+    pytest.param(
+        lambda c: c.update_user_status(user_id="u1", action="activate"),
+        "PUT",
+        "/v2/users/u1/status",
+        {},
+        {"action": "activate"},
+        NO_CONTENT,
+        id="update_user_status-activate",
     ),
     pytest.param(
         lambda c: c.list_assistants(user_id="host@example.com"),
@@ -162,6 +180,15 @@ CASES = [
         id="list_roles",
     ),
     pytest.param(
+        lambda c: c.list_roles(role_type="iq"),
+        "GET",
+        "/v2/roles",
+        {"type": "iq"},
+        None,
+        httpx.Response(200, json={"roles": []}),
+        id="list_roles-type",
+    ),
+    pytest.param(
         lambda c: c.get_role(role_id="RqBLcd1jLS9a7RBkbGtqn2A"),
         "GET",
         "/v2/roles/RqBLcd1jLS9a7RBkbGtqn2A",
@@ -207,6 +234,17 @@ CASES = [
         id="list_meetings-type-filter",
     ),
     pytest.param(
+        lambda c: c.list_meetings(
+            user_id="host", from_date="2026-12-01", to_date="2026-12-31", timezone="Europe/Berlin"
+        ),
+        "GET",
+        "/v2/users/host/meetings",
+        {"from": "2026-12-01", "to": "2026-12-31", "timezone": "Europe/Berlin"},
+        None,
+        httpx.Response(200, json={"meetings": []}),
+        id="list_meetings-from-to-timezone",
+    ),
+    pytest.param(
         lambda c: c.get_meeting(meeting_id="977 6364 3886"),
         "GET",
         "/v2/meetings/97763643886",
@@ -214,6 +252,17 @@ CASES = [
         None,
         httpx.Response(200, json=MEETING),
         id="get_meeting-id-as-pasted-string",
+    ),
+    pytest.param(
+        lambda c: c.get_meeting(
+            meeting_id=97763643886, occurrence_id="1648194360000", show_previous_occurrences=True
+        ),
+        "GET",
+        "/v2/meetings/97763643886",
+        {"occurrence_id": "1648194360000", "show_previous_occurrences": "true"},
+        None,
+        httpx.Response(200, json=MEETING),
+        id="get_meeting-occurrence-and-previous-occurrences",
     ),
     pytest.param(
         lambda c: c.create_meeting(
@@ -238,6 +287,28 @@ CASES = [
         },
         httpx.Response(201, json=MEETING),
         id="create_meeting-schedule_for",
+    ),
+    pytest.param(
+        lambda c: c.create_meeting(
+            user_id="host@example.com",
+            topic="Weekly",
+            type=8,
+            start_time=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+            agenda="Plans for the week",
+            recurrence={"type": 2, "repeat_interval": 1, "weekly_days": "2,4", "end_times": 6},
+        ),
+        "POST",
+        "/v2/users/host%40example.com/meetings",
+        {},
+        {
+            "topic": "Weekly",
+            "type": 8,
+            "start_time": "2026-12-01T09:30:00Z",
+            "agenda": "Plans for the week",
+            "recurrence": {"type": 2, "repeat_interval": 1, "weekly_days": "2,4", "end_times": 6},
+        },
+        httpx.Response(201, json={**MEETING, "type": 8}),
+        id="create_meeting-recurring-with-agenda-for-another-user",
     ),
     pytest.param(
         lambda c: c.update_meeting(meeting_id=97763643886, schedule_for="new@example.com"),
@@ -283,6 +354,7 @@ def test_method_sends_exactly_the_documented_request(
     assert dict(request.url.params) == query
     assert request.headers["authorization"] == "Bearer tok-1"
     assert request.headers["accept"] == "application/json"
+    assert request.headers["user-agent"] == "zoomadmin/0.1 (+httpx)"
     assert sent_json(request) == body
     if body is not None:
         assert request.headers["content-type"] == "application/json"
@@ -298,6 +370,7 @@ def test_token_request_is_a_basic_auth_form_post_with_account_credentials(zoom_a
     assert str(request.url) == OAUTH_URL
     assert request.headers["authorization"] == "Basic " + base64.b64encode(b"client-1:secret-1").decode()
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.headers["user-agent"] == "zoomadmin/0.1 (+httpx)"
     assert parse_qs(request.content.decode()) == {
         "grant_type": ["account_credentials"],
         "account_id": ["acct-1"],

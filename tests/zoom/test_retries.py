@@ -1,5 +1,6 @@
-"""Reads retry on transient failures with Retry-After or backoff; writes are never retried blindly; a
-refused token (401 / code 124) is replaced and the request sent once more, for reads and writes."""
+"""Reads retry on transient failures with Retry-After, X-RateLimit-Reset or backoff; writes are never
+retried blindly; a refused token (401 / code 124) is replaced and the request sent once more, and a
+failure to get a token is retried, for reads and writes (neither lets a write reach Zoom)."""
 
 from __future__ import annotations
 
@@ -68,6 +69,25 @@ class TestReadsAreRetried:
         client.get_user(user_id="u1")
 
         assert clock.sleeps == [1.0]
+
+    def test_after_429_with_only_x_ratelimit_reset_as_epoch_seconds(self, zoom_api, client, clock):
+        reset = str(int(clock.now) + 4)  # the fake clock starts a quarter second into a second
+        route = _user_route(
+            zoom_api, zoom_error(429, 429, PER_SECOND, headers={"X-RateLimit-Reset": reset}), USER
+        )
+
+        client.get_user(user_id="u1")
+
+        assert route.call_count == 2
+        assert clock.sleeps == [pytest.approx(3.75)]
+
+    def test_retry_after_wins_over_x_ratelimit_reset(self, zoom_api, client, clock):
+        headers = {"Retry-After": "2", "X-RateLimit-Reset": str(int(clock.now) + 9)}
+        _user_route(zoom_api, zoom_error(429, 429, PER_SECOND, headers=headers), USER)
+
+        client.get_user(user_id="u1")
+
+        assert clock.sleeps == [2.0]
 
     def test_without_any_hint_backs_off_exponentially_with_jitter(self, zoom_api, client, clock):
         _user_route(zoom_api, httpx.Response(503), httpx.Response(503), httpx.Response(503), USER)
@@ -194,6 +214,42 @@ class TestWritesAreNeverRetriedBlindly:
             call(client)
 
         assert route.call_count == 1 and clock.sleeps == []
+
+
+class TestTokenFailureBeforeAWriteIsRetried:
+    """The token comes before the write is sent: a token endpoint that times out or answers 5xx has not
+    let the write reach Zoom, so getting the token is retried; the write still goes out exactly once."""
+
+    @pytest.mark.parametrize(("call", "method", "url"), WRITES)
+    @pytest.mark.parametrize(
+        "failure",
+        [httpx.ReadTimeout("slow"), httpx.Response(503), httpx.ConnectError("refused")],
+        ids=["timeout", "5xx", "connect-error"],
+    )
+    def test_the_token_is_fetched_again_and_the_write_sent_once(
+        self, zoom_api, client, clock, call, method, url, failure
+    ):
+        zoom_api["token"].mock(side_effect=[failure, token_response("tok-2")])
+        answer = httpx.Response(201, json={"id": 5}) if method == "POST" else httpx.Response(204)
+        route = zoom_api.request(method, url).mock(return_value=answer)
+
+        call(client)
+
+        assert zoom_api["token"].call_count == 2 and len(clock.sleeps) == 1
+        assert route.call_count == 1
+        assert route.calls.last.request.headers["authorization"] == "Bearer tok-2"
+
+    def test_until_max_retries_then_the_token_error_is_raised_and_nothing_was_written(self, zoom_api, client):
+        zoom_api["token"].mock(return_value=httpx.Response(503))
+        route = zoom_api.post("https://api.zoom.us/v2/users/me/meetings").mock(
+            return_value=httpx.Response(201, json={"id": 5})
+        )
+
+        with pytest.raises(ZoomServerError) as caught:
+            client.create_meeting(topic="x")
+
+        assert zoom_api["token"].call_count == 5 and route.call_count == 0
+        assert "access token" in caught.value.explanation and not caught.value.outcome_unknown
 
 
 class TestRefusedTokenIsReplacedOnce:

@@ -69,6 +69,7 @@ class Result:
     latency_s: float = 0.0
     logged_body: str | None = None
     extra_headers: list[tuple[str, str]] = field(default_factory=list)
+    payload: bytes | None = None  # the encoded answer, made once for the call log and the response
 
 
 class SandboxApp:
@@ -103,6 +104,7 @@ class SandboxApp:
             oauth_call = request.path == "/oauth/token"
             result = self._oauth(ctx, request) if oauth_call else self._api(ctx, request)
             result.latency_s = faults.latency_s(ctx)
+            result.payload = _encode(result.reply)
             _log(conn, ctx, request, result, tracking_id)
         return result
 
@@ -215,6 +217,10 @@ def _json_object(raw: bytes) -> dict[str, Any]:
 def _log(conn: sqlite3.Connection, ctx: Ctx, request: Request, result: Result, tracking_id: str) -> None:
     body = result.reply.body
     code = body.get("code") if isinstance(body, dict) and result.reply.status >= 400 else None
+    status = 0 if result.timeout else result.reply.status
+    answer, truncated = calllog.logged_answer(
+        request.method, request.path, status, b"" if result.timeout else result.payload or b""
+    )
     calllog.record(
         conn,
         ts=ctx.now,
@@ -223,12 +229,20 @@ def _log(conn: sqlite3.Connection, ctx: Ctx, request: Request, result: Result, t
         path=request.path,
         query=request.query_string,
         body=result.logged_body,
-        status=0 if result.timeout else result.reply.status,
+        status=status,
         code=code,
         route=result.route,
         tracking_id=tracking_id,
         fault=result.fault,
+        answer=answer,
+        answer_truncated=int(truncated),
     )
+
+
+def _encode(reply: Reply) -> bytes:
+    if reply.body is None or reply.status == 204:
+        return b""
+    return json.dumps(reply.body, separators=(",", ":")).encode()
 
 
 def _respond(start_response: StartResponse, result: Result, tracking_id: str) -> Iterable[bytes]:
@@ -236,9 +250,8 @@ def _respond(start_response: StartResponse, result: Result, tracking_id: str) ->
     headers = [("x-zm-trackingid", tracking_id), *result.extra_headers]
     seen = {name.lower() for name, _ in headers}
     headers += [(name, value) for name, value in reply.headers if name.lower() not in seen]
-    payload = b""
-    if reply.body is not None and reply.status != 204:
-        payload = json.dumps(reply.body, separators=(",", ":")).encode()
+    payload = result.payload if result.payload is not None else _encode(reply)
+    if payload:
         headers.append(("Content-Type", "application/json;charset=UTF-8"))
     headers.append(("Content-Length", str(len(payload))))
     start_response(f"{reply.status} {REASONS.get(reply.status, 'Unknown')}", headers)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from . import calllog, db, delivery, knobs, state
+from . import calllog, db, delivery, knobs, state, url_validation
 from .helpers import DataHelpers
 from .seed import SeedReport, seed_demo
 
@@ -24,6 +24,8 @@ def _utc(moment: datetime) -> datetime:
 
 class Sandbox(DataHelpers):
     def __init__(self, state_path: str | os.PathLike[str], *, account_id: str | None = None) -> None:
+        """``account_id`` names the account of a new state file (default ``sandbox``); an existing
+        state keeps its account id."""
         self.state_path = os.fspath(state_path)
         state.ensure(self.state_path, account_id=account_id)
         self._pool = db.ConnectionPool(self.state_path, size=2)
@@ -214,8 +216,9 @@ class Sandbox(DataHelpers):
         writes_only: bool = False,
         since_id: int = 0,
     ) -> list[calllog.Call]:
-        """The call log, oldest first. ``route`` like ``"PATCH /meetings/{meetingId}"``; ``path`` is an
-        fnmatch pattern on the request path (``"/v2/meetings/*"``)."""
+        """The call log, oldest first, with each answer (``calllog`` explains the size policy). ``route``
+        like ``"PATCH /meetings/{meetingId}"``; ``path`` is an fnmatch pattern on the request path
+        (``"/v2/meetings/*"``)."""
         with self._pool.connection() as conn:
             return calllog.select(
                 conn, method=method, path=path, route=route, writes_only=writes_only, since_id=since_id
@@ -238,7 +241,8 @@ class Sandbox(DataHelpers):
         events: Iterable[str] | None = None,
         authorization: str | None = None,
     ) -> None:
-        """Subscribe ``url``; changes from now on queue events (all events, or only ``events``)."""
+        """Subscribe ``url``; changes from now on queue events (all events, or only ``events``). A new URL
+        or secret token is unvalidated: events are held until it answers the validation challenge."""
         hook = {"url": url, "secret_token": secret_token, "events": list(events) if events else None}
         if authorization:
             hook["authorization"] = authorization
@@ -257,8 +261,20 @@ class Sandbox(DataHelpers):
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
         return [{**dict(row), "body": db.loads(row["body"])} for row in rows]
 
-    def deliver_webhooks(self, *, transport: httpx.BaseTransport | None = None) -> int:
-        return delivery.deliver_webhooks(self.state_path, transport=transport)
+    def deliver_webhooks(
+        self, *, transport: httpx.BaseTransport | None = None, validate: bool = False
+    ) -> int:
+        """One delivery cycle (challenging the URL first while it is unvalidated, or when ``validate``);
+        returns how many events were delivered."""
+        return delivery.deliver_pending(self.state_path, transport=transport, validate=validate).delivered
 
-    def validate_webhook_url(self, *, transport: httpx.BaseTransport | None = None) -> delivery.UrlValidation:
-        return delivery.validate_webhook_url(self.state_path, transport=transport)
+    def validate_webhook_url(
+        self, *, transport: httpx.BaseTransport | None = None
+    ) -> url_validation.UrlValidation:
+        return url_validation.validate_webhook_url(self.state_path, transport=transport)
+
+    def webhook_validated(self) -> bool:
+        """Has the subscribed URL (with its current secret token) passed the validation challenge?"""
+        with self._pool.connection() as conn:
+            hook = db.get_meta(conn, "webhook")
+            return bool(hook and hook.get("url")) and url_validation.is_validated(conn, hook)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: calls.answer, calls.answer_truncated
 BUSY_TIMEOUT_MS = 15_000
 
 _TABLES = """
@@ -109,7 +109,9 @@ CREATE TABLE IF NOT EXISTS calls (
     code INTEGER,
     route TEXT,
     tracking_id TEXT,
-    fault TEXT
+    fault TEXT,
+    answer TEXT,
+    answer_truncated INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS webhook_outbox (
     id INTEGER PRIMARY KEY,
@@ -225,8 +227,32 @@ def create_schema(conn: sqlite3.Connection) -> None:
     if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
         raise RuntimeError(f"Zoom sandbox state needs SQLite WAL mode, got {mode!r}")
     conn.executescript(_TABLES)
+    _add_missing_columns(conn)
     for ddl in INDEXES.values():
         conn.execute(ddl)
+
+
+# Columns added after a state file may already exist (``CREATE TABLE IF NOT EXISTS`` keeps the old
+# table): added in place, so a seeded 1M-meeting state survives an upgrade.
+_ADDED_COLUMNS = {
+    "calls": (("answer", "TEXT"), ("answer_truncated", "INTEGER NOT NULL DEFAULT 0")),
+}
+
+
+def _missing_columns(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    missing = []
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        missing += [(table, name, ddl) for name, ddl in columns if name not in present]
+    return missing
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    if not _missing_columns(conn):
+        return
+    with write_txn(conn):  # checked again under the lock: another process may be upgrading too
+        for table, name, ddl in _missing_columns(conn):
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
 
 
 def drop_all(conn: sqlite3.Connection) -> None:

@@ -1,64 +1,60 @@
-"""Sending queued webhook events and the URL-validation challenge (zoom-api.md §10).
+"""Sending queued webhook events to the subscribed URL (zoom-api.md §10).
 
-Every delivery is a POST of the compact JSON body with ``x-zm-request-timestamp`` (Unix seconds, real
-wall-clock time so receivers' staleness checks work), ``x-zm-signature`` = ``v0=`` + hex HMAC-SHA256
-(secret token, ``v0:{timestamp}:{raw body}``), ``x-zm-request-id`` (stable across retries),
-``x-zm-trackingid``, ``user-agent: Zoom Marketplace/1.0a`` and ``content-type: application/json;
-charset=utf-8``. A 2xx answer delivers; ≥500 or a network error retries after +5, +20 and +60 minutes of
-the *simulated* clock (then the event is dropped); 3xx/4xx are not retried.
+Each delivery is signed (``signing.py``). A 2xx answer delivers; ≥500 or a network error retries after
++5, +20 and +60 minutes of the *simulated* clock (then the event is dropped); 3xx/4xx are not retried.
+
+Like Zoom, nothing is sent to a URL that has not passed the ``endpoint.url_validation`` challenge: a
+delivery cycle first challenges an unvalidated URL and, if the receiver is not up yet or answers wrongly,
+holds the events (still pending) and tries again on the next cycle (``url_validation.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
 import sqlite3
-import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from . import db, knobs
+from . import db, knobs, url_validation
+from .signing import TIMEOUT_S, signature, signed_headers
+from .url_validation import UrlValidation, validate_webhook_url
+
+__all__ = [
+    "DeliveryReport",
+    "UrlValidation",
+    "deliver_pending",
+    "deliver_webhooks",
+    "signature",
+    "validate_webhook_url",
+]
 
 RETRY_DELAYS_S = (5 * 60, 20 * 60, 60 * 60)
-TIMEOUT_S = 3.0
 
 
 @dataclass(frozen=True)
-class UrlValidation:
-    ok: bool
-    status_code: int | None
-    detail: str
+class DeliveryReport:
+    delivered: int = 0  # events answered 2xx in this cycle
+    waiting: int = 0  # pending events left: due for a retry later, or held
+    held: bool = False  # events wait because the URL has not passed the validation challenge
+    validation: UrlValidation | None = None  # the challenge sent in this cycle, if one was
+    subscribed: bool = False  # a webhook URL is configured
 
 
-def signature(secret_token: str, timestamp: int | str, body: bytes) -> str:
-    message = b"v0:" + str(timestamp).encode() + b":" + body
-    return "v0=" + hmac.new(secret_token.encode(), message, hashlib.sha256).hexdigest()
-
-
-def signed_headers(hook: dict[str, Any], body: bytes, request_id: str) -> dict[str, str]:
-    timestamp = int(time.time())
-    headers = {
-        "content-type": "application/json; charset=utf-8",
-        "user-agent": "Zoom Marketplace/1.0a",
-        "x-zm-request-timestamp": str(timestamp),
-        "x-zm-signature": signature(str(hook.get("secret_token", "")), timestamp, body),
-        "x-zm-request-id": request_id,
-        "x-zm-trackingid": f"v=2.0;clid=us06;rid=WH_{uuid.uuid4().hex}",
-    }
-    if hook.get("authorization"):
-        headers["authorization"] = str(hook["authorization"])
-    return headers
+def _hook(path: str) -> dict[str, Any] | None:
+    with db.opened(path) as conn:
+        hook = db.get_meta(conn, "webhook")
+        if not hook or not hook.get("url"):
+            return None
+        return {**hook, "validated": url_validation.is_validated(conn, hook)}
 
 
 def _claim(path: str) -> tuple[dict[str, Any] | None, list[sqlite3.Row]]:
     with db.opened(path) as conn, db.write_txn(conn):
         hook = db.get_meta(conn, "webhook")
-        if not hook or not hook.get("url"):
+        # Checked again in the claiming transaction: the URL may have changed since the challenge.
+        if not hook or not hook.get("url") or not url_validation.is_validated(conn, hook):
             return None, []
         now = knobs.load(conn).now()
         rows = conn.execute(
@@ -102,13 +98,7 @@ def _settle(path: str, row: sqlite3.Row, status: int | None, error: str | None) 
     return new_status == "delivered"
 
 
-def deliver_webhooks(
-    state_path: str | os.PathLike[str], *, transport: httpx.BaseTransport | None = None
-) -> int:
-    """Send every due event; returns how many were delivered (answered 2xx).
-
-    Pass ``transport=httpx.WSGITransport(app=django_wsgi_app)`` to deliver straight into a Django app."""
-    path = os.fspath(state_path)
+def _send_due(path: str, transport: httpx.BaseTransport | None) -> int:
     hook, rows = _claim(path)
     if hook is None or not rows:
         return 0
@@ -120,48 +110,36 @@ def deliver_webhooks(
     return delivered
 
 
-def validate_webhook_url(
+def _waiting(path: str) -> int:
+    with db.opened(path) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM webhook_outbox WHERE status = 'pending'").fetchone()[0])
+
+
+def deliver_pending(
     state_path: str | os.PathLike[str],
     *,
     transport: httpx.BaseTransport | None = None,
-    plain_token: str | None = None,
-) -> UrlValidation:
-    """Send a signed ``endpoint.url_validation`` challenge to the configured URL and check the answer:
-    200 with ``{"plainToken", "encryptedToken": hex HMAC-SHA256(secret, plainToken)}``."""
-    with db.opened(os.fspath(state_path)) as conn:
-        hook = db.get_meta(conn, "webhook")
-    if not hook or not hook.get("url"):
-        return UrlValidation(False, None, "No webhook URL is configured.")
-    token = plain_token or secrets.token_urlsafe(16)
-    body = db.dumps(
-        {
-            "event": "endpoint.url_validation",
-            "event_ts": int(time.time() * 1000),
-            "payload": {"plainToken": token},
-        }
-    ).encode()
-    try:
-        with httpx.Client(transport=transport, timeout=TIMEOUT_S) as client:
-            response = client.post(
-                hook["url"], content=body, headers=signed_headers(hook, body, uuid.uuid4().hex)
-            )
-    except httpx.HTTPError as exc:
-        return UrlValidation(False, None, f"{type(exc).__name__}: {exc}")
-    return _check_validation(response, hook, token)
+    validate: bool = False,
+) -> DeliveryReport:
+    """One delivery cycle: challenge the URL if it is unvalidated (or ``validate`` asks for it again),
+    then send every due event unless the challenge failed."""
+    path = os.fspath(state_path)
+    hook = _hook(path)
+    if hook is None:
+        return DeliveryReport()
+    validation = None
+    if validate or not hook["validated"]:
+        validation = validate_webhook_url(path, transport=transport)
+        if not validation.ok:
+            return DeliveryReport(waiting=_waiting(path), held=True, validation=validation, subscribed=True)
+    delivered = _send_due(path, transport)
+    return DeliveryReport(delivered, _waiting(path), validation=validation, subscribed=True)
 
 
-def _check_validation(response: httpx.Response, hook: dict[str, Any], token: str) -> UrlValidation:
-    if response.status_code != 200:
-        return UrlValidation(False, response.status_code, f"Expected 200, got {response.status_code}.")
-    try:
-        answer = response.json()
-    except ValueError:
-        return UrlValidation(False, 200, "The answer is not JSON.")
-    expected = hmac.new(
-        str(hook.get("secret_token", "")).encode(), token.encode(), hashlib.sha256
-    ).hexdigest()
-    if not isinstance(answer, dict) or answer.get("plainToken") != token:
-        return UrlValidation(False, 200, "plainToken does not match.")
-    if not hmac.compare_digest(str(answer.get("encryptedToken", "")), expected):
-        return UrlValidation(False, 200, "encryptedToken is not HMAC-SHA256(secret token, plainToken).")
-    return UrlValidation(True, 200, "Validated.")
+def deliver_webhooks(
+    state_path: str | os.PathLike[str], *, transport: httpx.BaseTransport | None = None
+) -> int:
+    """Send every due event (validating the URL first if needed); returns how many were delivered.
+
+    Pass ``transport=httpx.WSGITransport(app=django_wsgi_app)`` to deliver straight into a Django app."""
+    return deliver_pending(state_path, transport=transport).delivered

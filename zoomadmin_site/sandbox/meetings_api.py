@@ -106,16 +106,20 @@ def _new_ids(ctx: Ctx) -> tuple[int, str]:
             return meeting_id, uuid_from_bytes(ctx.draw.raw())
 
 
+def effective_type(body: dict[str, Any]) -> int:
+    """The type a create call really makes. Zoom (current create-meeting docs): a scheduled meeting
+    (type 2, the default) without ``start_time`` starts now and becomes an instant meeting (type 1), so
+    every rule about instant meetings (no ``schedule_for``) must see the type after this step."""
+    meeting_type = body.get("type", 2)
+    return 1 if meeting_type == 2 and not body.get("start_time") else meeting_type
+
+
 def _initial_row(
     ctx: Ctx, body: dict[str, Any], host: sqlite3.Row, assistant_id: str | None
 ) -> dict[str, Any]:
-    meeting_type = body.get("type", 2)
+    meeting_type = effective_type(body)
     timezone = body.get("timezone") or host["timezone"]
     start = parse_time(body["start_time"], timezone) if body.get("start_time") else None
-    if meeting_type == 2 and start is None:
-        # Zoom (current create-meeting docs): a scheduled meeting without start_time starts now and
-        # becomes an instant meeting.
-        meeting_type = 1
     if meeting_type == 8 and start is None:
         start = ctx.now
     meeting_id, uuid = _new_ids(ctx)
@@ -175,7 +179,7 @@ def create_meeting(ctx: Ctx) -> Reply:
         raise ZoomError(400, 3161, HOSTING_NOT_ALLOWED)
     host, assistant_id = path_user, None
     if body.get("schedule_for") is not None:
-        host, assistant_id = scheduling.for_create(ctx, path_user, body["schedule_for"], body.get("type", 2))
+        host, assistant_id = scheduling.for_create(ctx, path_user, body["schedule_for"], effective_type(body))
     ratelimit.check_meeting_quota(ctx, host["id"])
     stored = insert_meeting(ctx, body, host, assistant_id)
     ratelimit.charge_meeting_quota(ctx, host["id"])

@@ -17,6 +17,7 @@ OWNER_EMAIL = "owner@example.com"
 API_USER_EMAIL = "zoom-api@example.com"
 API_USER_ID = user_id_for(API_USER_EMAIL)
 OWNER_ID = user_id_for(OWNER_EMAIL)
+DEFAULT_ACCOUNT_ID = "sandbox"
 
 ALL_PRIVILEGES = [
     "User:Read",
@@ -64,7 +65,10 @@ SYSTEM_ROLES = (
 
 
 def ensure(path: str | os.PathLike[str], *, account_id: str | None = None) -> None:
-    """Create the schema and the base account if missing; record ``account_id`` when given."""
+    """Create the schema and the base account if missing. ``account_id`` names the account only when
+    the state has none yet: the served sandbox and every in-process app open the same file, each with
+    its own credentials, and the account must not flip between them (the ids they report, the
+    ``account_id`` of webhook payloads)."""
     folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     os.makedirs(folder, exist_ok=True)
     with db.opened(path) as conn:
@@ -72,11 +76,10 @@ def ensure(path: str | os.PathLike[str], *, account_id: str | None = None) -> No
         with db.write_txn(conn):
             if db.get_meta(conn, "schema_version") is None:
                 _base_account(conn, time.time())
+            if db.get_meta(conn, "schema_version") != db.SCHEMA_VERSION:
                 db.set_meta(conn, "schema_version", db.SCHEMA_VERSION)
-            if account_id is not None and db.get_meta(conn, "account_id") != account_id:
-                db.set_meta(conn, "account_id", account_id)
             if db.get_meta(conn, "account_id") is None:
-                db.set_meta(conn, "account_id", "sandbox")
+                db.set_meta(conn, "account_id", account_id or DEFAULT_ACCOUNT_ID)
 
 
 def _base_account(conn: sqlite3.Connection, now: float) -> None:
@@ -126,7 +129,7 @@ def reset(path: str | os.PathLike[str], *, keep_knobs: bool = False) -> None:
         saved = db.all_meta(conn) if _has_meta(conn) else {}
         with db.write_txn(conn):
             db.drop_all(conn)
-    ensure(path, account_id=saved.get("account_id", "sandbox"))
+    ensure(path, account_id=saved.get("account_id", DEFAULT_ACCOUNT_ID))
     kept = {name: value for name, value in saved.items() if name in DEFAULTS} if keep_knobs else {}
     if kept:
         with db.opened(path) as conn, db.write_txn(conn):

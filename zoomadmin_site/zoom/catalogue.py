@@ -73,6 +73,9 @@ def _rate_limited(a: Answer, now: datetime) -> ZoomRateLimited:
             retry_after=max(0.0, (reset - now).total_seconds()),
             **a.common(),
         )
+    # Retry-After first; else X-RateLimit-Reset (some gateways send only that); else a QPS hint means
+    # the window is one second; else None and the session backs off.
+    retry_at = retry_at or parse_ratelimit_reset(a.header("x-ratelimit-reset"), now)
     if retry_at:
         wait: float | None = max(0.0, (retry_at - now).total_seconds())
     else:

@@ -1,10 +1,12 @@
 """One Zoom API call, end to end: token, shared budget, HTTP, decoding, retries, logging, recording.
 
 Retry rules: GETs retry on 429 (not the daily kinds), 5xx, timeouts and connection errors, up to
-``max_retries`` times and ``max_retry_wait_seconds`` of waiting in total, honouring Retry-After. Writes
-are never retried blindly: Zoom has no idempotency keys. The one exception, for every method, is a
-401 / code 124 answer: the token was refused, so the request provably did not run; the client drops the
-token, fetches a new one and sends the request once more.
+``max_retries`` times and ``max_retry_wait_seconds`` of waiting in total, honouring Retry-After (or
+X-RateLimit-Reset). Writes are never retried blindly: Zoom has no idempotency keys. Two exceptions, for
+every method, where the write provably never ran: a 401 / code 124 answer (the token was refused; the
+client drops the token, fetches a new one and sends the request once more), and a failure to get a
+token at all (a timeout or 5xx from the token endpoint: the write was not sent yet, so getting the token
+is retried as a GET is).
 """
 
 from __future__ import annotations
@@ -87,9 +89,11 @@ class ZoomSession:
         attempt, waited, refreshed = 0, 0.0, False
         while True:
             attempt += 1
+            sent = False  # has this attempt handed the request to the network?
             try:
                 token = self.tokens.current()
                 self.budget.acquire(priority)
+                sent = True
                 answer = self._send(
                     method, path, token, operation=operation, attempt=attempt, params=params, json=json
                 )
@@ -104,7 +108,8 @@ class ZoomSession:
                     self.budget.exhaust_current_window()
             except ZoomError as exc:
                 error = exc
-            delay = self._retry_delay(method, error, attempt=attempt, waited=waited)
+            # Until the request is sent, retrying cannot repeat a write: retry as for a GET.
+            delay = self._retry_delay(method if sent else "GET", error, attempt=attempt, waited=waited)
             if delay is None:
                 raise error
             logger.info("zoom %s %s: %s; retrying in %.1f s", method, path, error.reason, delay)

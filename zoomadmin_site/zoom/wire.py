@@ -37,10 +37,8 @@ class Answer:
     body: Mapping[str, Any] | None = None
     is_json: bool = True
     content_type: str = ""
-
-    @property
-    def is_write(self) -> bool:
-        return self.method != "GET"
+    # Could the request have changed Zoom data? Not the method alone: the token endpoint is a POST.
+    is_write: bool = False
 
     def header(self, name: str) -> str:
         return (self.headers or {}).get(name.lower(), "")
@@ -104,7 +102,7 @@ def request_path(request: httpx.Request) -> str:
     return request.url.raw_path.split(b"?", 1)[0].decode("ascii")
 
 
-def decode_answer(response: httpx.Response) -> Answer:
+def decode_answer(response: httpx.Response, *, is_write: bool) -> Answer:
     body = None
     is_json = True
     if response.content.strip():
@@ -137,6 +135,7 @@ def decode_answer(response: httpx.Response) -> Answer:
         body=body,
         is_json=is_json,
         content_type=response.headers.get("content-type", ""),
+        is_write=is_write,
     )
 
 
@@ -173,7 +172,7 @@ def exchange(
             )
         )
         raise error from exc
-    answer = decode_answer(response)
+    answer = decode_answer(response, is_write=is_write)
     observe(
         ZoomCall(
             method=answer.method,
