@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -197,7 +198,14 @@ ZOOM_MAX_RETRY_WAIT_SECONDS = env.float("ZOOM_MAX_RETRY_WAIT_SECONDS", default=3
 ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
 # Full mirror sync: concurrent per-user reads, and the nightly schedule ("HH:MM" UTC, or "off").
 ZOOM_SYNC_WORKERS = env.int("ZOOM_SYNC_WORKERS", default=6)
-ZOOM_SYNC_SCHEDULE = env.str("ZOOM_SYNC_SCHEDULE", default="02:30")
+ZOOM_SYNC_SCHEDULE = env.str("ZOOM_SYNC_SCHEDULE", default="02:30").strip()
+if ZOOM_SYNC_SCHEDULE.lower() not in {"", "off", "none"} and not re.fullmatch(
+    r"([01]?[0-9]|2[0-3]):[0-5][0-9]", ZOOM_SYNC_SCHEDULE, flags=re.ASCII
+):
+    raise ImproperlyConfigured(
+        "ZOOM_SYNC_SCHEDULE must be a 24-hour UTC time HH:MM (like 02:30) or 'off', "
+        f"not {ZOOM_SYNC_SCHEDULE!r}."
+    )
 ZOOM_SANDBOX_STATE = env.path("ZOOM_SANDBOX_STATE", default=str(VAR_DIR / "zoom-sandbox.sqlite3"))
 if ZOOM_MODE == "live":
     _missing = [

@@ -69,3 +69,23 @@ def test_detail_pages_offer_the_refresh_button_to_it_admins(alice_client, synced
     user = ZoomUser.objects.get(email=SCENARIOS["new_host"]["email"])
     page = alice_client.get(user.get_absolute_url()).content.decode()
     assert f'action="{reverse("mirror:user_refresh", args=[user.zoom_id])}"' in page
+
+
+def test_refreshing_a_user_whose_email_changed_in_zoom_updates_their_row(alice_client, synced):
+    user = ZoomUser.objects.get(email=SCENARIOS["new_host"]["email"])
+    synced.update_user(user.email, email="marcus.o@example.com", email_lc="marcus.o@example.com")
+    response = alice_client.post(reverse("mirror:user_refresh", args=[user.zoom_id]), follow=True)
+    assert response.status_code == 200
+    assert "Refreshed from Zoom just now." in response.content.decode()
+    refreshed = ZoomUser.objects.get(pk=user.pk)
+    assert (refreshed.email, refreshed.zoom_id) == ("marcus.o@example.com", user.zoom_id)
+    assert ZoomUser.objects.filter(zoom_id=user.zoom_id).count() == 1
+
+
+def test_refreshing_a_pending_user_by_email_adopts_the_id_zoom_gives(alice_client, synced):
+    pending = ZoomUser.objects.get(email="olivia.grant@example.com", zoom_id=None)
+    response = alice_client.post(reverse("mirror:user_refresh", args=[pending.email]), follow=True)
+    assert response.status_code == 200
+    refreshed = ZoomUser.objects.get(pk=pending.pk)
+    assert refreshed.zoom_id == synced.user(pending.email)["id"]
+    assert ZoomUser.objects.filter(email=pending.email).count() == 1

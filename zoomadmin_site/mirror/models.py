@@ -75,11 +75,15 @@ class SyncRun(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A Zoom webhook we accepted. The unique key makes a redelivered event a no-op."""
+    """A Zoom webhook we accepted. The unique key makes a redelivered event a no-op. `detail` names what
+    in the event could not be applied (a value of the wrong type or size, a refused change)."""
 
     class Result(models.TextChoices):
         APPLIED = "applied", "Applied"
+        PARTIAL = "partial", "Applied, except invalid fields"
         IGNORED = "ignored", "Ignored (stale or not mirrored)"
+        INVALID = "invalid", "Not applied (invalid fields)"
+        CONFLICT = "conflict", "Not applied (conflicts with the mirror)"
 
     dedupe_key = models.CharField(max_length=64, unique=True)
     zoom_request_id = models.CharField(max_length=128, blank=True)
@@ -88,6 +92,7 @@ class WebhookDelivery(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     result = models.CharField(max_length=16, choices=Result.choices)
+    detail = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["-received_at"])]

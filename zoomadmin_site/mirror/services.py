@@ -110,10 +110,12 @@ def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) ->
     run.status = SyncRun.Status.FAILED if error else SyncRun.Status.SUCCEEDED
     run.active = False
     run.finished_at = timezone.now()
-    run.counts = report.counts()
-    run.zoom_calls = run.counts["zoom_calls"] + run.zoom_calls
+    run.counts = report.counts()  # a resumed run's report includes its earlier parts
+    run.zoom_calls = run.counts["zoom_calls"]
     run.error = _describe(error) if error else ""
-    run.save(update_fields=["status", "active", "finished_at", "counts", "zoom_calls", "error"])
+    run.save(
+        update_fields=["status", "active", "finished_at", "counts", "zoom_calls", "error", "resume_state"]
+    )
     drift = {name: d.as_dict() for name, d in report.drift.items()}
     audit_record(
         action="mirror.sync",
@@ -153,7 +155,7 @@ def mirror_refresh_user(*, user_key: str) -> ZoomUser | None:
         )
         return None
     row = upsert.user_row(zoom_user, now=now)
-    upsert.upsert(upsert.USERS, [row], update_fields=ZoomUser.MIRROR_FIELDS, drift=upsert.Drift())
+    upsert.upsert_users([row], drift=upsert.Drift())
     if zoom_user.id and zoom_user.is_licensed:
         _replace_delegations(
             host_zoom_id=zoom_user.id, assistants=client.list_assistants(user_id=zoom_user.id), now=now
@@ -161,7 +163,7 @@ def mirror_refresh_user(*, user_key: str) -> ZoomUser | None:
         _replace_schedulers(
             assistant_zoom_id=zoom_user.id, schedulers=client.list_schedulers(user_id=zoom_user.id), now=now
         )
-    return ZoomUser.objects.get(email=row.email)
+    return ZoomUser.objects.get(zoom_id=row.zoom_id) if row.zoom_id else ZoomUser.objects.get(email=row.email)
 
 
 def _replace_delegations(*, host_zoom_id: str, assistants: Any, now: datetime.datetime) -> None:

@@ -6,7 +6,9 @@ carries role ids, so no call per role or per user); then per user with an id one
 at page_size 300 (more pages only for users with more meetings), and for licensed users one
 `GET /users/{id}/assistants` (only licensed users can hold scheduling privilege). The per-user reads run
 concurrently at background priority inside the shared rate budget; all database writes happen on the
-calling thread, in batches. A failed run can be resumed: users already done are skipped.
+calling thread, in batches. A failed run can be resumed: users already done are skipped, and users whose
+meeting list could not be read are read again (their rows are never marked gone on the strength of a list
+we did not get). The counts of a resumed run cover all of its parts.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ZoomUser
@@ -80,6 +83,22 @@ class SyncReport:
             {"method": m, "path": p, "status": s, "count": n} for (m, p, s), n in sorted(self.calls.items())
         ]
 
+    # A resumed run carries on from what its earlier parts saved in the run's resume_state.
+    def saved_drift(self) -> dict[str, dict[str, Any]]:
+        return {name: d.as_dict() for name, d in self.drift.items()}
+
+    def saved_calls(self) -> list[list[Any]]:
+        return [[m, p, s, n] for (m, p, s), n in self.calls.items()]
+
+    @classmethod
+    def resumed(cls, state: dict[str, Any]) -> SyncReport:
+        report = cls()
+        for name, saved in state.get("drift", {}).items():
+            report.drift[name] = Drift(**saved)
+        for method, path, status, count in state.get("calls", []):
+            report.calls[(method, path, status)] += count
+        return report
+
 
 TABLE_NAMES = ("roles", "users", "delegations", "meetings")
 
@@ -99,7 +118,14 @@ class MirrorSync:
         self.sync_run = sync_run
         self.on_progress = on_progress
         self.workers = max(1, workers)
-        self.report = SyncReport()
+        state = sync_run.resume_state
+        self.report = SyncReport.resumed(state)
+        # Hosts at or below the resume point whose meeting list an earlier part could not read.
+        self._owed: set[str] = set(state.get("failed_hosts", []))
+        self._done_through = 0
+        self._calls: list[ZoomCall] = []
+        self._calls_counted = 0
+        self._calls_before = sum(self.report.calls.values())
         self._last_saved = 0.0
         self._hosts_total = 0
 
@@ -110,15 +136,21 @@ class MirrorSync:
         assert started is not None
         state = self.sync_run.resume_state
         with zoom_priority(Priority.BACKGROUND), record_zoom_calls() as calls:
+            self._calls = calls
             try:
                 if not state.get("users_done"):
                     self._sync_roles(started)
                     self._sync_users(started)
-                    self._save_state(users_done=True, hosts_done_through=0)
+                    self._save_state(users_done=True, hosts_done_through=0, failed_hosts=[])
                 self._sync_hosts(started, done_through=int(state.get("hosts_done_through", 0)))
                 self._mark_gone(started)
             finally:
-                self._count_calls(calls)
+                # Every call made counts, also those after the last saved point (sync_run_execute saves it).
+                self._count_calls()
+                self.sync_run.resume_state = {
+                    **self.sync_run.resume_state,
+                    "calls": self.report.saved_calls(),
+                }
         return self.report
 
     def _sync_roles(self, started) -> None:
@@ -137,15 +169,15 @@ class MirrorSync:
             ):
                 total = max(total, done + (page.total_records or 0))
                 rows = [upsert.user_row(u, now=started, listed_status=status) for u in page.items if u.email]
-                upsert.upsert(
-                    USERS, rows, update_fields=ZoomUser.MIRROR_FIELDS, drift=self.report.drift["users"]
-                )
+                upsert.upsert_users(rows, drift=self.report.drift["users"])
                 done += len(page.items)
                 self._progress("users", done, max(total, done))
 
     def _sync_hosts(self, started, *, done_through: int) -> None:
-        hosts = list(_hosts_to_read(after_pk=done_through))
-        self._hosts_total = total = len(hosts) + _count_hosts_through(done_through)
+        hosts = list(_hosts_to_read(after_pk=done_through, owed=self._owed))
+        self._done_through = done_through
+        after = sum(1 for h in hosts if h.pk > done_through)
+        self._hosts_total = total = after + _count_hosts_through(done_through)
         done = total - len(hosts)
         meeting_rows: list[Any] = []
         delegation_rows: list[Any] = []
@@ -174,7 +206,8 @@ class MirrorSync:
                 _close_thread_connections(pool, self.workers)
 
     def _mark_gone(self, started) -> None:
-        failed = self.report.failed_hosts
+        # Owed hosts still unread here were not readable now (pending, or gone since): not read either.
+        self.report.failed_hosts = failed = sorted({*self.report.failed_hosts, *self._owed})
         drift = self.report.drift
         upsert.mark_gone(ROLES, seen_before=started, drift=drift["roles"])
         upsert.mark_gone(USERS, seen_before=started, drift=drift["users"])
@@ -216,11 +249,13 @@ class MirrorSync:
         host = result.host
         if result.vanished:
             self.report.skipped_hosts += 1
+            self._owed.discard(host.zoom_id)
             return
         if result.error is not None:
             self.report.failed_hosts.append(host.zoom_id)
             self._check_failure_share()
             return
+        self._owed.discard(host.zoom_id)  # its rows are in the buffer: the next flush writes them
         meeting_rows.extend(upsert.meeting_row(m, host=host, now=started) for m in result.meetings)
         delegation_rows.extend(
             upsert.delegation_row(assistant=a, host_zoom_id=host.zoom_id, now=started)
@@ -243,7 +278,12 @@ class MirrorSync:
         )
         meeting_rows.clear()
         delegation_rows.clear()
-        self._save_state(hosts_done_through=done_through)
+        # Retried hosts lie below the resume point: the point never moves back.
+        self._done_through = max(self._done_through, done_through)
+        self._save_state(
+            hosts_done_through=self._done_through,
+            failed_hosts=sorted({*self._owed, *self.report.failed_hosts}),
+        )
 
     def _check_failure_share(self) -> None:
         if len(self.report.failed_hosts) > max(5, MAX_FAILED_USER_SHARE * self._hosts_total):
@@ -263,14 +303,26 @@ class MirrorSync:
         self._last_saved = now
         run = self.sync_run
         run.phase, run.done, run.total, run.heartbeat_at = phase, done, total, timezone.now()
-        run.save(update_fields=["phase", "done", "total", "heartbeat_at"])
+        run.zoom_calls = self._calls_before + len(self._calls)
+        run.save(update_fields=["phase", "done", "total", "heartbeat_at", "zoom_calls"])
 
     def _save_state(self, **state: Any) -> None:
-        self.sync_run.resume_state = {**self.sync_run.resume_state, **state}
+        """A resume point: what is written so far, with the drift it found (a resumed run's counts start
+        from here, so rows written after it are not counted twice) and the calls made."""
+        self._count_calls()
+        self.sync_run.resume_state = {
+            **self.sync_run.resume_state,
+            **state,
+            "drift": self.report.saved_drift(),
+            "calls": self.report.saved_calls(),
+        }
         self.sync_run.save(update_fields=["resume_state"])
 
-    def _count_calls(self, calls: list[ZoomCall]) -> None:
-        for call in calls:
+    def _count_calls(self) -> None:
+        """Count the calls recorded since the last count (worker threads append to the same list)."""
+        new = self._calls[self._calls_counted :]
+        self._calls_counted += len(new)
+        for call in new:
             self.report.calls[(call.method, _template(call.path), call.status)] += 1
 
 
@@ -286,9 +338,10 @@ def _prompt_thread_switching() -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
-def _hosts_to_read(*, after_pk: int) -> Iterator[HostFacts]:
+def _hosts_to_read(*, after_pk: int, owed: set[str]) -> Iterator[HostFacts]:
+    wanted = Q(pk__gt=after_pk) | Q(zoom_id__in=sorted(owed)) if owed else Q(pk__gt=after_pk)
     users = (
-        ZoomUser.objects.filter(gone_at__isnull=True, zoom_id__isnull=False, pk__gt=after_pk)
+        ZoomUser.objects.filter(wanted, gone_at__isnull=True, zoom_id__isnull=False)
         .exclude(status=ZoomUser.Status.PENDING)
         .order_by("pk")
         .values_list("pk", "zoom_id", "email", "display_name", "type")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Delegation, ZoomRole, ZoomUser
@@ -79,6 +80,7 @@ class Table:
 
 
 ROLES = Table(ZoomRole, "role_id", ("role_id",))
+# Users are written by `upsert_users` (two unique keys); this entry serves `mark_gone`.
 USERS = Table(ZoomUser, "email", ("email",))
 DELEGATIONS = Table(Delegation, "pair", ("assistant_zoom_id", "host_zoom_id"))
 MEETINGS = Table(ZoomMeeting, "meeting_id", ("meeting_id",))
@@ -92,21 +94,26 @@ def upsert(table: Table, rows: Sequence[models.Model], *, update_fields: Sequenc
     existing = _existing(table, rows, compared)
     for row in rows:
         key = table.key_of(row)
-        before = existing.get(key)
-        if before is None:
-            drift.note("created", str(key))
-        elif before["gone_at"] is not None:
-            drift.note("returned", str(key))
-        elif any(before[f] != getattr(row, f) for f in compared):
-            drift.note("updated", str(key))
-        else:
-            drift.note("unchanged", str(key))
+        _note_drift(drift, existing.get(key), row, compared, key=str(key))
     table.model.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=list(table.unique_fields),
         update_fields=list(update_fields),
     )
+
+
+def _note_drift(
+    drift: Drift, before: dict[str, Any] | None, row: models.Model, compared: Sequence[str], *, key: str
+) -> None:
+    if before is None:
+        drift.note("created", key)
+    elif before["gone_at"] is not None:
+        drift.note("returned", key)
+    elif any(before[f] != getattr(row, f) for f in compared):
+        drift.note("updated", key)
+    else:
+        drift.note("unchanged", key)
 
 
 def _existing(table: Table, rows: Sequence[models.Model], compared: Sequence[str]) -> dict[Any, dict]:
@@ -119,6 +126,74 @@ def _existing(table: Table, rows: Sequence[models.Model], compared: Sequence[str
     hosts = {r.host_zoom_id for r in rows}  # type: ignore[attr-defined]
     found = table.model.objects.filter(host_zoom_id__in=hosts).values(*fields)
     return {tuple(row[f] for f in table.unique_fields): row for row in found}
+
+
+# --- users: two unique keys ---------------------------------------------------------------------------
+
+USER_UPDATE_FIELDS = [*ZoomUser.MIRROR_FIELDS, "email"]
+
+
+def upsert_users(rows: Sequence[ZoomUser], *, drift: Drift) -> None:
+    """Insert or update users, matched the way Zoom identifies them: by Zoom id, or by email for a user Zoom
+    lists without one (pending). Emails move (changed in Zoom, swapped between two users, given to a new
+    user after the old one left), so a row still holding an email that Zoom now gives someone else lets
+    go of it first: the unique email constraint would refuse the write otherwise."""
+    if not rows:
+        return
+    compared = [f for f in USER_UPDATE_FIELDS if f not in ("synced_at", "gone_at")]
+    by_id, by_email = _existing_users(rows, compared)
+    for row in rows:
+        before = _match_user(row, by_id, by_email)
+        if before is not None:
+            row.pk = before["pk"]
+            row.zoom_id = row.zoom_id or before["zoom_id"]  # lists omit a pending user's id: keep one we know
+        _note_drift(drift, before, row, compared, key=row.zoom_id or row.email)
+    _release_emails(rows, by_email)
+    ZoomUser.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["pk"], update_fields=USER_UPDATE_FIELDS
+    )
+
+
+def _existing_users(
+    rows: Sequence[ZoomUser], compared: Sequence[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    ids = [r.zoom_id for r in rows if r.zoom_id]
+    found = list(
+        ZoomUser.objects.filter(Q(zoom_id__in=ids) | Q(email__in=[r.email for r in rows])).values(
+            "pk", "gone_at", *compared
+        )
+    )
+    return {u["zoom_id"]: u for u in found if u["zoom_id"]}, {u["email"]: u for u in found}
+
+
+def _match_user(
+    row: ZoomUser, by_id: dict[str, dict[str, Any]], by_email: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    if not row.zoom_id:
+        return by_email.get(row.email)
+    if row.zoom_id in by_id:
+        return by_id[row.zoom_id]
+    held = by_email.get(row.email)
+    # A pending user (mirrored without an id) accepted the invitation: the same person, now with an id.
+    # A row holding the email under another id is someone else; `_release_emails` frees the email.
+    return held if held is not None and held["zoom_id"] is None else None
+
+
+def _release_emails(rows: Sequence[ZoomUser], by_email: dict[str, dict[str, Any]]) -> None:
+    """Rows holding an email that one of `rows` takes get a placeholder (unique: it names the row). Their
+    own Zoom entry brings their new email later in the sync; a row that never comes back is marked gone."""
+    released = [
+        ZoomUser(pk=held["pk"], email=released_email(held["email"], pk=held["pk"]))
+        for row in rows
+        if (held := by_email.get(row.email)) is not None and held["pk"] != row.pk
+    ]
+    if released:
+        ZoomUser.objects.bulk_update(released, ["email"])
+
+
+def released_email(email: str, *, pk: int) -> str:
+    """Not an address (it has spaces), so no Zoom user can claim it; the old email stays readable."""
+    return f"{email[:200]} (email moved; mirror row {pk})"
 
 
 def mark_gone(
