@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import re
 import sys
 import threading
@@ -184,7 +185,7 @@ class MirrorSync:
         in_flight: dict[Future, HostFacts] = {}
         pending = iter(hosts)
         threads = ThreadPoolExecutor(self.workers, thread_name_prefix="zoom-sync")
-        with _prompt_thread_switching(), threads as pool:
+        with _steady_pacing(), threads as pool:
             try:
                 self._fill(pool, pending, in_flight)
                 while in_flight:
@@ -327,14 +328,20 @@ class MirrorSync:
 
 
 @contextlib.contextmanager
-def _prompt_thread_switching() -> Iterator[None]:
-    """A paced Zoom call must leave when its turn comes, not 5 ms (Python's default switch interval)
-    per busy thread later: late calls bunch up, and Zoom counts per sliding second."""
+def _steady_pacing() -> Iterator[None]:
+    """Paced Zoom calls must leave when their turn comes: late calls bunch up, and Zoom counts per sliding
+    second, so a bunch answers 429. Two things hold a whole process up:
+    - Python's switch interval: 5 ms by default per busy thread before a woken one may run.
+    - Full garbage collections, which walk every object alive: with the hosts of a 100k-user account in
+      memory they pause every thread for 50-150 ms. What lives when the reads start (Django, the list of
+      hosts) is frozen out of them, so they only walk what the reads themselves create."""
     previous = sys.getswitchinterval()
     sys.setswitchinterval(0.001)
+    gc.freeze()
     try:
         yield
     finally:
+        gc.unfreeze()
         sys.setswitchinterval(previous)
 
 
