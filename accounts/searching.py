@@ -16,7 +16,8 @@ the database's planner, which misjudges how common a substring is:
   the order, so a walk is only tried for BOUNDED_WALK_ROWS rows; if that does not fill the page, the
   matches are collected and sorted as for rare terms.
 - Terms of 1-2 characters cannot use trigrams: rows are checked one by one along the sort order, and the
-  count is only what the first page shows.
+  count is only what the first page shows. SQLite's LIKE folds only ASCII letters, so such checks try
+  each other letter in both cases ("öl" also as "Öl"; see case_variants); the index folds every letter.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ from accounts.search_index import SearchIndexSpec
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MIN_INDEXED_TERM = 3  # the trigram index needs at least three characters
+# Spellings of one term that a row-by-row check may try (see case_variants): a 1-2 character term never
+# needs more than 9, so short terms always match in any case.
+MAX_CASE_VARIANTS = 9
 COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page says "1,000+"
 PG_COMMON_ESTIMATE = 10 * COUNT_CAP  # planner estimates this far past the cap are trusted without counting
 PG_FEW_ESTIMATE = 2 * COUNT_CAP  # below this estimate the count query fetches the first page too
@@ -88,16 +92,32 @@ def _like_pattern(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def case_variants(term: str) -> list[str] | None:
+    """The spellings of `term` that SQLite's LIKE, which folds only ASCII letters, needs to match it in
+    any case: each other cased letter as given, in lower and in upper case ("öl": öl, Öl). Just [term]
+    when it has no such letter (the common case, and no slower than before); None when there would be
+    more than MAX_CASE_VARIANTS (long non-ASCII words: those are checked through the index instead)."""
+    variants = [""]
+    for char in term:
+        spellings = [char] if char.isascii() else list(dict.fromkeys((char, char.lower(), char.upper())))
+        variants = [v + s for v in variants for s in spellings]
+        if len(variants) > MAX_CASE_VARIANTS:
+            return None
+    return variants
+
+
 def _contains_all(spec: SearchIndexSpec, terms: Sequence[str], model: type[Model] | None = None) -> Q:
-    """Every term in one of the columns, checked row by row (no index). Given the `model`, integer
-    columns are left out for terms that no number's digits can contain (each LIKE on a number first turns
-    it into text)."""
+    """Every term in one of the columns, in any case, checked row by row (no index). Given the `model`,
+    integer columns are left out for terms that no number's digits can contain (each LIKE on a number
+    first turns it into text)."""
     condition = Q()
     for term in terms:
         any_column = Q(pk__in=[])  # matches nothing, until a column can contain the term
+        spellings = case_variants(term) or [term]
         for column in spec.columns:
             if model is None or _could_contain(model._meta.get_field(column), term):
-                any_column |= Q(**{f"{column}__icontains": term})
+                for spelling in spellings:
+                    any_column |= Q(**{f"{column}__icontains": spelling})
         condition &= any_column
     return condition
 
@@ -290,10 +310,14 @@ def _sqlite_plan(
     if not capped:
         return TextPlan(count, capped, collect, walk_sort_index=False)
     check_each_row = qs.filter(_contains_all(spec, terms, qs.model))
+    # The index folds case for every letter; a row-by-row LIKE only when case_variants() can spell it.
+    like_folds = all(case_variants(term) is not None for term in indexed)
     if not uncorrelated:
-        bounded = check_each_row if _worth_a_bounded_walk(density, page_size) else None
-        return TextPlan(count, capped, collect, walk_sort_index=False, bounded_walk=bounded)
-    if density >= SQLITE_DENSE:
+        worth_it = like_folds and _worth_a_bounded_walk(density, page_size)
+        return TextPlan(
+            count, capped, collect, walk_sort_index=False, bounded_walk=check_each_row if worth_it else None
+        )
+    if density >= SQLITE_DENSE and like_folds:
         return TextPlan(count, capped, check_each_row, walk_sort_index=True)
     return TextPlan(count, capped, _fts_members(qs, spec, indexed).filter(short), walk_sort_index=True)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Model, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from accounts.history import audit_history_for_target
 from accounts.keyset import SortOption
@@ -17,6 +18,7 @@ from accounts.search_index import USER_SEARCH
 from accounts.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
 from meetings.models import ZoomMeeting
 from meetings.selectors import meeting_list_upcoming_for_host
+from zoomadmin_site.mirror.models import SyncRun
 
 USER_SORTS = {
     "name": SortOption("Name", ("display_name",)),
@@ -46,6 +48,8 @@ USER_LIST_FIELDS = (
 USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_LIST_FIELDS)
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
 DEPARTMENTS_CACHE_SECONDS = 300
+# The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
+MIRROR_STALE_AFTER = datetime.timedelta(hours=36)
 
 
 def user_search(
@@ -100,9 +104,38 @@ def department_list() -> list[str]:
     return cache.get_or_set(DEPARTMENTS_CACHE_KEY, load, DEPARTMENTS_CACHE_SECONDS)
 
 
-def mirror_synced_at(*, model: type[Model]) -> datetime.datetime | None:
-    """When the sync last saw any row of this mirror table (index-backed MAX)."""
-    return model.objects.aggregate(latest=Max("synced_at"))["latest"]
+@dataclass(frozen=True)
+class MirrorFreshness:
+    """How fresh the mirror is, as the search pages state it: from full syncs only. Webhooks and single-row
+    refreshes bump rows' synced_at too, so the newest synced_at would look fresh while the nightly sync
+    fails."""
+
+    synced_at: datetime.datetime | None  # when the last successful full sync finished
+    failed_at: datetime.datetime | None  # when the latest full sync failed, if none succeeded since
+    running: bool  # a full sync is queued or running now
+
+    @property
+    def state(self) -> str:
+        """One of: "never" (no full sync has finished), "failed" (the latest one failed), "stale" (the last
+        success is older than MIRROR_STALE_AFTER: the schedule may have stopped), or "ok"."""
+        if self.failed_at is not None:
+            return "failed"
+        if self.synced_at is None:
+            return "never"
+        return "stale" if timezone.now() - self.synced_at > MIRROR_STALE_AFTER else "ok"
+
+
+def mirror_freshness() -> MirrorFreshness:
+    """The last successful and the latest failed full sync, in one query (SyncRun is one row a night)."""
+    succeeded, failed = Q(status=SyncRun.Status.SUCCEEDED), Q(status=SyncRun.Status.FAILED)
+    runs = SyncRun.objects.aggregate(
+        succeeded=Max("finished_at", filter=succeeded),
+        failed=Max("finished_at", filter=failed),
+        active=Count("id", filter=Q(active=True)),
+    )
+    success, failure = runs["succeeded"], runs["failed"]
+    latest_failed = failure is not None and (success is None or failure > success)
+    return MirrorFreshness(success, failure if latest_failed else None, bool(runs["active"]))
 
 
 def user_get(*, key: str) -> ZoomUser | None:
@@ -149,6 +182,14 @@ def user_delegations(*, user: ZoomUser) -> UserDelegations:
         (Delegate(h, by_id.get(h)) for a, h in pairs if a == user.zoom_id), key=lambda d: d.label.lower()
     )
     return UserDelegations(assistants, schedulers)
+
+
+def user_search_row(*, key: str) -> ZoomUser | None:
+    """One user as a row of the Users page shows them (with `role_name`), e.g. just refreshed."""
+    user = user_get(key=key)
+    if user is not None:
+        user.role_name = role_label(user.role_id, role_names())
+    return user
 
 
 def role_label(role_id: str, names: dict[str, str]) -> str:

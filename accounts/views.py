@@ -5,13 +5,12 @@ from django.shortcuts import render
 from django.utils.text import Truncator
 
 from accounts.forms import UserSearchForm
-from accounts.models import ZoomUser
 from accounts.pages import render_search, search_params, sort_headers, wants_fragment
 from accounts.selectors import (
     USER_DEFAULT_SORT,
     USER_SORTS,
     department_list,
-    mirror_synced_at,
+    mirror_freshness,
     role_label,
     role_list,
     role_names,
@@ -45,7 +44,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "ignored": form.ignored() + page.ignored,
     }
     if not wants_fragment(request):
-        context |= {"departments": department_list(), "synced_at": mirror_synced_at(model=ZoomUser)}
+        context |= {"departments": department_list(), "mirror": mirror_freshness()}
     return render_search(request, "accounts/user_list.html", context, form=form, page=page)
 
 

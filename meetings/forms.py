@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.forms import MirrorSearchForm
 from meetings.models import ZoomMeeting
+from meetings.selectors import STATUS_NOT_KNOWN
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
@@ -25,7 +26,11 @@ class MeetingSearchForm(MirrorSearchForm):
         choices=[("", "Any type"), *ZoomMeeting.Type.choices],
     )
     host = forms.CharField(required=False, max_length=254, label="Host")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ZoomMeeting.Status.choices])
+    # Zoom's meeting lists carry no status: most meetings' status is not known (ZoomMeeting.status_known).
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *ZoomMeeting.Status.choices, (STATUS_NOT_KNOWN, "Not known")],
+    )
     recurring = forms.ChoiceField(required=False, choices=YES_NO, label="Recurring")
     pmi = forms.ChoiceField(required=False, choices=YES_NO, label="Personal meeting ID")
 

@@ -129,9 +129,26 @@ class ZoomMeeting(MirrorRow, models.Model):
         return self.assistant_id or self.host_zoom_id
 
     @property
-    def scheduler_known(self) -> bool:
-        """Whether the mirror has read this meeting itself, and so knows who scheduled it."""
+    def details_known(self) -> bool:
+        """Whether the mirror has read this meeting itself (GET /meetings/{id}). Until then the facts that
+        Zoom's meeting lists leave out (scheduler of record, status, alternative hosts, recurrence,
+        occurrences) are unknown, not empty."""
         return self.details_synced_at is not None
+
+    @property
+    def scheduler_known(self) -> bool:
+        return self.details_known
+
+    @property
+    def status_known(self) -> bool:
+        """Zoom gives a status only when the meeting itself is read, or in a meeting.started / .ended
+        webhook; the full sync never writes one, so an empty status means "not known"."""
+        return bool(self.status)
+
+    @property
+    def alternative_hosts_known(self) -> bool:
+        """Read from Zoom, or named by a webhook (an empty list from a webhook cannot be told apart)."""
+        return self.details_known or bool(self.alternative_hosts.strip())
 
     @property
     def is_recurring(self) -> bool:

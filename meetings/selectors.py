@@ -41,6 +41,8 @@ MEETING_LIST_FIELDS = (
     "start_sort",
 )
 MEETING_SEARCH_SPEC = SearchSpec(MEETING_SEARCH, MEETING_SORTS, MEETING_DEFAULT_SORT, MEETING_LIST_FIELDS)
+# The status filter's value for meetings whose status the mirror does not know (see ZoomMeeting.status_known).
+STATUS_NOT_KNOWN = "unknown"
 _FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 30)
 
 
@@ -69,7 +71,8 @@ def meeting_search(
     """Meetings matching every word of `query` (in topic, meeting id, host name or email) and the filters.
 
     Dates are inclusive days in the site's time zone; meetings without a fixed time count as later than
-    any date, so they are "upcoming" but fall outside any range with an end date."""
+    any date, so they are "upcoming" but fall outside any range with an end date. `status` may be
+    STATUS_NOT_KNOWN: meetings no webhook or single read has told us the status of."""
     qs = ZoomMeeting.objects.all()
     if not include_gone:
         qs = qs.filter(gone_at__isnull=True)
@@ -82,7 +85,7 @@ def meeting_search(
     if start_to:
         qs = qs.filter(start_sort__lt=day_start(start_to) + datetime.timedelta(days=1))
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status="" if status == STATUS_NOT_KNOWN else status)
     if recurring is not None:
         is_recurring = Q(type__in=ZoomMeeting.RECURRING_TYPES)
         qs = qs.filter(is_recurring if recurring else ~is_recurring)
@@ -161,7 +164,8 @@ def meeting_people(*, meeting: ZoomMeeting) -> MeetingPeople:
 class MeetingProfile:
     meeting: ZoomMeeting
     people: MeetingPeople
-    recurrence: str  # in words; "" when not recurring or unreadable
+    repeats: str | None  # how it repeats, in words; None: not known until the meeting is read from Zoom
+    occurrences_known: bool  # False: a fixed-time series whose occurrences only GET /meetings/{id} lists
     occurrences: list[Occurrence]
     more_occurrences: int
     start_local: datetime.datetime | None  # the start in the meeting's own time zone
@@ -177,9 +181,27 @@ def meeting_profile(*, meeting_id: int) -> MeetingProfile | None:
     return MeetingProfile(
         meeting=meeting,
         people=meeting_people(meeting=meeting),
-        recurrence=recurrence_in_words(meeting.recurrence),
+        repeats=meeting_repeats(meeting=meeting),
+        occurrences_known=bool(occurrences)
+        or meeting.details_known
+        or meeting.type != ZoomMeeting.Type.RECURRING_FIXED_TIME,
         occurrences=occurrences,
         more_occurrences=more,
         start_local=in_zone(meeting.start_time, meeting.timezone),
         audit_events=audit_history_for_target(target_type="zoom_meeting", target_id=str(meeting.meeting_id)),
     )
+
+
+def meeting_repeats(*, meeting: ZoomMeeting) -> str | None:
+    """How the meeting repeats, in words; None when only reading the meeting from Zoom can tell (the sync's
+    meeting lists carry no recurrence, so a fixed-time series looks patternless until then)."""
+    if not meeting.is_recurring:
+        return "No"
+    words = recurrence_in_words(meeting.recurrence)
+    if words:
+        return words
+    if meeting.type == ZoomMeeting.Type.RECURRING_NO_FIXED_TIME:
+        return "Recurring with no fixed time: the host can start it whenever they like"
+    if meeting.details_known:
+        return "Recurring at fixed times (Zoom gave no readable pattern)"
+    return None

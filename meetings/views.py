@@ -6,9 +6,8 @@ from django.utils.text import Truncator
 
 from accounts.pages import render_search, search_params, sort_headers, wants_fragment
 from accounts.searching import INT64
-from accounts.selectors import mirror_synced_at
+from accounts.selectors import mirror_freshness
 from meetings.forms import MeetingSearchForm
-from meetings.models import ZoomMeeting
 from meetings.selectors import MEETING_DEFAULT_SORT, MEETING_SORTS, meeting_profile, meeting_search
 from zoomadmin_site.access import operator_required
 
@@ -37,7 +36,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "ignored": form.ignored() + page.ignored,
     }
     if not wants_fragment(request):
-        context["synced_at"] = mirror_synced_at(model=ZoomMeeting)
+        context["mirror"] = mirror_freshness()
     return render_search(request, "meetings/meeting_list.html", context, form=form, page=page)
 
 

@@ -47,11 +47,13 @@ def rows_html(row_markup: Iterable[str]) -> SafeString:
     return mark_safe(ROW_SEPARATOR.join(row_markup))  # noqa: S308 - built from escaped values only
 
 
-def detail_url_maker(viewname: str) -> Callable[[Any], str]:
+def detail_url_maker(viewname: str, placeholder: Any = _PLACEHOLDER) -> Callable[[Any], str]:
     """`reverse(viewname, args=[key])` for many keys, reversing only once: the URL is the reversed prefix,
     the key quoted as reverse() quotes it, and the suffix. Keys the path converter would refuse (empty,
-    or with a "/") still go through reverse(), which fails for them as before."""
-    prefix, _, suffix = reverse(viewname, args=[_PLACEHOLDER]).rpartition(_PLACEHOLDER)
+    or with a "/") still go through reverse(), which fails for them as before. For an <int:> converter,
+    give a numeric `placeholder` (digits that appear nowhere else in the URL)."""
+    marker = str(placeholder)
+    prefix, _, suffix = reverse(viewname, args=[placeholder]).rpartition(marker)
 
     def url(key: Any) -> str:
         text = str(key)
@@ -105,19 +107,36 @@ USER_ROW = (
     "          <td>{}</td>\n"
     "          <td>{}</td>\n"
     '          <td><span class="badge badge-{}">{}</span></td>\n'
-    '          <td class="hide-narrow nowrap">{}</td>\n'
+    '          <td class="hide-narrow nowrap">{}</td>{}\n'
     "        </tr>"
 )
+# "Refresh this row from Zoom", for operators who may refresh the mirror. htmx posts it and swaps the row
+# (hx-target and hx-vals come from the <tbody>); without JavaScript the button submits the page's one
+# hidden form `form_id` (CSRF token, the search URL to come back to) to the row's refresh URL.
+REFRESH_CELL = (
+    '\n          <td class="row-refresh"><button type="submit" class="btn btn-small" form="{}" '
+    'formaction="{}" hx-post="{}">Refresh<span class="sr-only"> {} from Zoom</span></button></td>'
+)
+USER_REFRESH_FORM = "user-row-refresh"
+ROW_REFRESH_PLACEHOLDER = 918273645546372819  # for refresh URLs with an <int:> meeting id
 
 
-def _user_row(user: ZoomUser, url: Callable[[Any], str], time: LocalTime) -> str:
+def refresh_cell(form_id: str, url: str, label: str) -> str:
+    """The refresh button's cell; `url` and `label` already escaped."""
+    return REFRESH_CELL.format(form_id, url, url, label)
+
+
+def _user_row(
+    user: ZoomUser, url: Callable[[Any], str], time: LocalTime, refresh: Callable[[Any], str] | None
+) -> str:
     gone = user.gone_at is not None
     status = user.status
     known_status = status in USER_STATUS_LABELS
+    name = esc(user.name)
     return USER_ROW.format(
         GONE_CLASS if gone else "",
         esc(url(user.url_key)),
-        esc(user.name),
+        name,
         GONE_BADGE if gone else "",
         esc(user.email),
         esc(user.dept),
@@ -126,14 +145,17 @@ def _user_row(user: ZoomUser, url: Callable[[Any], str], time: LocalTime) -> str
         status if known_status else "unknown",  # a known status is a plain word
         esc(USER_STATUS_LABELS[status] if known_status else status),
         time.day(user.last_login) if user.last_login else "Never",
+        refresh_cell(USER_REFRESH_FORM, esc(refresh(user.url_key)), name) if refresh else "",
     )
 
 
 @register.simple_tag
-def user_rows(rows: Iterable[ZoomUser]) -> SafeString:
-    """The <tr> of each user, as templates/accounts/user_list.html had them (`role_name` set by the view)."""
+def user_rows(rows: Iterable[ZoomUser], can_refresh: bool = False) -> SafeString:
+    """The <tr> of each user, as templates/accounts/user_list.html had them (`role_name` set by the view),
+    with a refresh button when the operator `can_refresh`."""
     url, time = detail_url_maker("accounts:user_detail"), LocalTime()
-    return rows_html(_user_row(u, url, time) for u in rows)
+    refresh = detail_url_maker("mirror:user_refresh") if can_refresh else None
+    return rows_html(_user_row(u, url, time, refresh) for u in rows)
 
 
 SORT_MARKS = {

@@ -11,10 +11,12 @@ from django.utils.safestring import SafeString
 from accounts.templatetags.search_tables import (
     GONE_BADGE,
     GONE_CLASS,
+    ROW_REFRESH_PLACEHOLDER,
     LocalTime,
     choice_labels,
     detail_url_maker,
     esc,
+    refresh_cell,
     rows_html,
 )
 from meetings.models import ZoomMeeting
@@ -25,6 +27,9 @@ MEETING_TYPE_LABELS = choice_labels(ZoomMeeting.Type.choices)
 MEETING_STATUS_LABELS = choice_labels(ZoomMeeting.Status.choices)
 NO_FIXED_TIME = '<span class="muted">No fixed time</span>'
 PMI_BADGE = ' <span class="badge badge-info">PMI</span>'
+# Zoom's meeting lists carry no status: most rows have none until read from Zoom or told by a webhook.
+NOT_KNOWN = '<span class="muted">Not known</span>'
+MEETING_REFRESH_FORM = "meeting-row-refresh"
 MEETING_ROW = (
     "<tr{}>\n"
     '          <td class="nowrap">{}</td>\n'
@@ -33,22 +38,25 @@ MEETING_ROW = (
     "          <td>{}{}</td>\n"
     '          <td class="hide-narrow">{}{}</td>\n'
     '          <td class="hide-narrow num">{}</td>\n'
-    "          <td>{}</td>\n"
+    "          <td>{}</td>{}\n"
     "        </tr>"
 )
 
 
 def _status_badge(status: str) -> str:
     if not status:
-        return ""
+        return NOT_KNOWN
     if status in MEETING_STATUS_LABELS:  # a known status is a plain word
         return f'<span class="badge badge-{status}">{esc(MEETING_STATUS_LABELS[status])}</span>'
     return f'<span class="badge badge-unknown">{esc(status)}</span>'
 
 
-def _meeting_row(meeting: ZoomMeeting, url: Callable[[Any], str], time: LocalTime) -> str:
+def _meeting_row(
+    meeting: ZoomMeeting, url: Callable[[Any], str], time: LocalTime, refresh: Callable[[Any], str] | None
+) -> str:
     gone = meeting.gone_at is not None
     link = esc(url(meeting.meeting_id))
+    meeting_id = esc(meeting.meeting_id)
     host_name, host_email = meeting.host_name, meeting.host_email
     return MEETING_ROW.format(
         GONE_CLASS if gone else "",
@@ -57,18 +65,23 @@ def _meeting_row(meeting: ZoomMeeting, url: Callable[[Any], str], time: LocalTim
         esc(meeting.topic or "(no topic)"),
         GONE_BADGE if gone else "",
         link,
-        esc(meeting.meeting_id),
+        meeting_id,
         esc(host_name or host_email),
         f'<div class="small muted">{esc(host_email)}</div>' if host_name and host_email else "",
         esc(MEETING_TYPE_LABELS.get(meeting.type) or f"Type {meeting.type}"),
         PMI_BADGE if meeting.is_pmi else "",
         f"{esc(meeting.duration)} min" if meeting.duration else "",
         _status_badge(meeting.status),
+        refresh_cell(MEETING_REFRESH_FORM, esc(refresh(meeting.meeting_id)), f"meeting {meeting_id}")
+        if refresh
+        else "",
     )
 
 
 @register.simple_tag
-def meeting_rows(rows: Iterable[ZoomMeeting]) -> SafeString:
-    """The <tr> of each meeting, as templates/meetings/meeting_list.html had them."""
+def meeting_rows(rows: Iterable[ZoomMeeting], can_refresh: bool = False) -> SafeString:
+    """The <tr> of each meeting, as templates/meetings/meeting_list.html had them, with a refresh button
+    when the operator `can_refresh`."""
     url, time = detail_url_maker("meetings:meeting_detail"), LocalTime()
-    return rows_html(_meeting_row(m, url, time) for m in rows)
+    refresh = detail_url_maker("mirror:meeting_refresh", ROW_REFRESH_PLACEHOLDER) if can_refresh else None
+    return rows_html(_meeting_row(m, url, time, refresh) for m in rows)

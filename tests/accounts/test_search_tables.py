@@ -23,7 +23,8 @@ from accounts.templatetags.search_tables import (
 )
 from tests.accounts.factories import user_fields
 
-# The markup templates/accounts/user_list.html had before the rows moved into a tag.
+# The markup templates/accounts/user_list.html had before the rows moved into a tag (with the refresh
+# button added since).
 TEMPLATE_USER_ROWS = """{% for u in rows %}
 <tr{% if u.is_gone %} class="row-gone"{% endif %}>
   <td><a href="{{ u.get_absolute_url }}">{{ u.name }}</a>{% if u.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
@@ -33,6 +34,7 @@ TEMPLATE_USER_ROWS = """{% for u in rows %}
   <td>{{ u.type_label }}</td>
   <td><span class="badge badge-{{ u.status_css }}">{{ u.status_label }}</span></td>
   <td class="hide-narrow nowrap">{{ u.last_login|date:"Y-m-d"|default:"Never" }}</td>
+  {% if can_refresh %}{% url 'mirror:user_refresh' u.url_key as refresh_url %}<td class="row-refresh"><button type="submit" class="btn btn-small" form="user-row-refresh" formaction="{{ refresh_url }}" hx-post="{{ refresh_url }}">Refresh<span class="sr-only"> {{ u.name }} from Zoom</span></button></td>{% endif %}
 </tr>
 {% endfor %}"""  # noqa: E501 - the template's lines as they were
 TEMPLATE_SORT_TH = """<th scope="col"{% if header.aria_sort %} aria-sort="{{ header.aria_sort }}"{% endif %}{% if narrow %} class="hide-narrow"{% endif %}>
@@ -83,6 +85,19 @@ def test_dates_are_shown_in_the_current_time_zone_as_the_date_filter_shows_them(
     with timezone.override("Pacific/Auckland"):
         assert LocalTime().minute(moment) == render_template('{{ m|date:"Y-m-d H:i" }}', m=moment)
         assert LocalTime().day(moment) == "2027-01-01"
+
+
+def test_rows_with_a_refresh_button_are_the_markup_the_template_made():
+    users = unsaved_users()
+    expected = render_template(TEMPLATE_USER_ROWS, rows=users, can_refresh=True)
+    html = user_rows(users, can_refresh=True)
+    assert same_markup(html) == same_markup(expected)
+    assert html.count('class="row-refresh"') == len(users) and "<script>" not in html
+
+
+def test_numeric_placeholder_makes_urls_for_int_converters():
+    make = detail_url_maker("mirror:meeting_refresh", 918273645546372819)
+    assert make(85010000002) == reverse("mirror:meeting_refresh", args=[85010000002])
 
 
 def test_no_rows_is_no_markup():

@@ -139,7 +139,7 @@ def test_user_list_query_count_is_constant(alice, client, django_assert_num_quer
     make_role("1", "Admin")
     client.force_login(alice)
     client.get(USERS)  # warm the session and permission caches the same way for both sizes
-    # session, operator, operator's permissions (2), roles, count and page, mirror synced_at, groups
+    # session, operator, operator's permissions (2), roles, count and page, last full sync, groups
     with django_assert_num_queries(7 + COUNT_AND_PAGE):
         response = client.get(USERS, {"q": "user"})
     assert response.status_code == 200

@@ -192,3 +192,78 @@ def test_meeting_page_partials_render_on_their_own(rf, alice, host, partial):
     context = {"profile": profile, "meeting": profile.meeting}
     html = render_to_string(f"meetings/meeting_detail.html#{partial}", context, request=request)
     assert html.strip() and "<html" not in html
+
+
+# --- facts that Zoom's meeting lists (and so a full sync) do not carry --------------------------------
+
+
+def test_after_a_sync_unknown_facts_say_so_instead_of_none(alice_client, host):
+    make_meeting(host, meeting_id=1020, type=8)  # as the sync writes it: from a meeting list only
+    html = page(alice_client, 1020)
+    assert "Only what Zoom's meeting lists say is known about this meeting yet" in html
+    assert html.count("Not known yet.") == 4  # scheduler, alternative hosts, status, occurrences
+    assert "the pattern is not known yet" in html and "Recurring (no fixed pattern)" not in html
+    assert "<dt>Next occurrence</dt>" in html
+    alternative_hosts = html[html.index("<dt>Alternative hosts</dt>") :]
+    assert not alternative_hosts.split("</dd>")[0].endswith("None")
+
+
+def test_unknown_facts_offer_the_refresh_that_reads_them_only_to_those_who_may_sync(
+    client, alice, morgan, host
+):
+    make_meeting(host, meeting_id=1021)
+    client.force_login(alice)
+    notice = page(client, 1021).split('class="message details-unknown"')[1].split("</div>")[0]
+    assert (
+        'action="/meetings/1021/refresh/"' in notice
+        and "Refresh from Zoom</button></form> reads them now." in notice
+    )
+    client.force_login(morgan)
+    html = page(client, 1021)
+    assert "details-unknown" in html and "Refresh from Zoom" not in html
+
+
+def test_facts_read_from_zoom_are_shown_plainly(alice_client, host):
+    make_meeting(
+        host,
+        meeting_id=1022,
+        type=8,
+        status="waiting",
+        details_synced_at=timezone.now(),
+        recurrence={"type": 1, "repeat_interval": 1, "end_times": 3},
+        occurrences=[{"occurrence_id": "1", "start_time": "2030-01-01T09:00:00Z", "status": "available"}],
+    )
+    html = page(alice_client, 1022)
+    assert "Not known yet." not in html and "details-unknown" not in html
+    assert "<dd>None</dd>" in html  # Zoom said: no alternative hosts
+    assert "Every day, 3 times" in html and "2030-01-01 09:00" in html
+    assert '<span class="badge badge-waiting">Waiting</span>' in html and "as Zoom last reported it" in html
+
+
+def test_a_fixed_time_series_zoom_gave_no_pattern_for_says_so(alice_client, host):
+    make_meeting(host, meeting_id=1023, type=8, details_synced_at=timezone.now())
+    html = page(alice_client, 1023)
+    assert "Recurring at fixed times (Zoom gave no readable pattern)" in html
+    assert "the pattern is not known yet" not in html
+
+
+def test_a_series_without_fixed_time_has_no_pattern_to_know(alice_client, host):
+    make_meeting(host, meeting_id=1024, type=3, start_time=None)
+    html = page(alice_client, 1024)
+    assert "Recurring with no fixed time" in html and "the pattern is not known yet" not in html
+    assert "<h3>Occurrences</h3>" not in html
+
+
+def test_a_status_reported_by_a_webhook_is_known_without_reading_the_meeting(alice_client, host):
+    make_meeting(host, meeting_id=1025, status="started")  # meeting.started webhook
+    html = page(alice_client, 1025)
+    assert '<span class="badge badge-started">Started</span>' in html and "as Zoom last reported it" in html
+    assert html.count("Not known yet.") == 2  # still: scheduler and alternative hosts
+
+
+def test_alternative_hosts_named_by_a_webhook_are_known_without_reading_the_meeting(alice_client, host):
+    make_meeting(host, meeting_id=1026, alternative_hosts="stranger@example.com")
+    html = page(alice_client, 1026)
+    assert "stranger@example.com" in html
+    people = html[html.index("<h2>People</h2>") : html.index("<h2>Schedule</h2>")]
+    assert people.count("Not known yet.") == 1  # the scheduler of record only

@@ -10,7 +10,8 @@ from meetings.templatetags.meeting_tables import meeting_rows
 from tests.accounts.test_search_tables import HOSTILE, render_template, same_markup
 from tests.meetings.factories import meeting_fields
 
-# The markup templates/meetings/meeting_list.html had before the rows moved into a tag.
+# The markup templates/meetings/meeting_list.html had before the rows moved into a tag (with the status
+# "Not known" and the refresh button added since).
 TEMPLATE_MEETING_ROWS = """{% for m in rows %}
 <tr{% if m.is_gone %} class="row-gone"{% endif %}>
   <td class="nowrap">{% if m.start_time %}{{ m.start_time|date:"Y-m-d H:i" }}{% else %}<span class="muted">No fixed time</span>{% endif %}</td>
@@ -19,7 +20,8 @@ TEMPLATE_MEETING_ROWS = """{% for m in rows %}
   <td>{{ m.host_name|default:m.host_email }}{% if m.host_name and m.host_email %}<div class="small muted">{{ m.host_email }}</div>{% endif %}</td>
   <td class="hide-narrow">{{ m.type_label }}{% if m.is_pmi %} <span class="badge badge-info">PMI</span>{% endif %}</td>
   <td class="hide-narrow num">{% if m.duration %}{{ m.duration }} min{% endif %}</td>
-  <td>{% if m.status %}<span class="badge badge-{{ m.status_css }}">{{ m.status_label }}</span>{% endif %}</td>
+  <td>{% if m.status %}<span class="badge badge-{{ m.status_css }}">{{ m.status_label }}</span>{% else %}<span class="muted">Not known</span>{% endif %}</td>
+  {% if can_refresh %}{% url 'mirror:meeting_refresh' m.meeting_id as refresh_url %}<td class="row-refresh"><button type="submit" class="btn btn-small" form="meeting-row-refresh" formaction="{{ refresh_url }}" hx-post="{{ refresh_url }}">Refresh<span class="sr-only"> meeting {{ m.meeting_id }} from Zoom</span></button></td>{% endif %}
 </tr>
 {% endfor %}"""  # noqa: E501 - the template's lines as they were
 
@@ -42,6 +44,18 @@ def test_meeting_rows_are_the_markup_the_template_made(zone):
     with timezone.override(zone):
         expected = render_template(TEMPLATE_MEETING_ROWS, rows=meetings)
         assert same_markup(meeting_rows(meetings)) == same_markup(expected)
+
+
+def test_rows_with_a_refresh_button_are_the_markup_the_template_made():
+    meetings = [m for m in unsaved_meetings() if m.meeting_id > 0]  # Zoom's ids; the URL takes no others
+    expected = render_template(TEMPLATE_MEETING_ROWS, rows=meetings, can_refresh=True)
+    assert same_markup(meeting_rows(meetings, can_refresh=True)) == same_markup(expected)
+    assert str(meeting_rows(meetings, can_refresh=True)).count('class="row-refresh"') == len(meetings)
+
+
+def test_a_status_zoom_lists_do_not_carry_is_shown_as_not_known():
+    html = str(meeting_rows([ZoomMeeting(**meeting_fields(status=""))]))
+    assert '<td><span class="muted">Not known</span></td>' in html
 
 
 def test_hostile_values_are_escaped():

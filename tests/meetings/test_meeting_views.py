@@ -99,7 +99,7 @@ def test_sortable_columns_and_pager_keep_the_query(alice_client):
 def test_meeting_list_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    # session, operator, operator's permissions (2), count and page, mirror synced_at, operator's groups
+    # session, operator, operator's permissions (2), count and page, last full sync, operator's groups
     with django_assert_num_queries(6 + COUNT_AND_PAGE):
         response = alice_client.get(MEETINGS, {"q": "meeting"})
     assert response.status_code == 200

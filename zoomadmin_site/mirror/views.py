@@ -2,14 +2,22 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.messages.utils import get_level_tags
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, trigger_client_event
 
+from accounts.selectors import user_search_row
+from meetings.selectors import meeting_get
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.middleware import client_ip
@@ -31,6 +39,9 @@ logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024
 ZOOM_FAILED = "Zoom did not answer as expected: {explanation} {remedy}"
 MEETING_GONE = "Zoom no longer has this meeting (deleted or expired); the mirror now marks it gone."
+USER_GONE = "Zoom no longer knows this user; the mirror now marks them as gone."
+REFRESHED = "Refreshed from Zoom just now."
+ROW_MESSAGE_EVENT = "zoomadmin:message"  # shown by static/js/app.js
 
 
 @operator_required("browse")
@@ -107,33 +118,76 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
 @operator_required("sync_mirror")
 @require_POST
 def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
-    """Refresh one user (and both sides of their delegations) from Zoom, then show their page."""
+    """Refresh one user (and both sides of their delegations) from Zoom, then show their page; from a
+    search row, that row again (htmx) or the search it came from (`next`)."""
+    detail_url = reverse("accounts:user_detail", args=[user_key])
     try:
         user = mirror_refresh_user(user_key=user_key)
     except ZoomError as error:
-        messages.error(request, _zoom_failed(error))
-        return redirect("accounts:user_detail", user_key)
+        return _refresh_answer(request, messages.ERROR, _zoom_failed(error), back=detail_url)
+    row = partial(_user_row, request, user.url_key if user else user_key)
     if user is None:
-        messages.warning(request, "Zoom no longer knows this user; the mirror now marks them as gone.")
-        return redirect("accounts:user_detail", user_key)
-    messages.success(request, "Refreshed from Zoom just now.")
-    return redirect(user.get_absolute_url())
+        return _refresh_answer(request, messages.WARNING, USER_GONE, back=detail_url, row=row)
+    return _refresh_answer(request, messages.SUCCESS, REFRESHED, back=user.get_absolute_url(), row=row)
 
 
 @operator_required("sync_mirror")
 @require_POST
 def meeting_refresh(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """Refresh one meeting from Zoom (GET /meetings/{id}: scheduler of record, status, alternative hosts)."""
+    """Refresh one meeting from Zoom (GET /meetings/{id}: scheduler of record, status, alternative hosts),
+    then show its page; from a search row, that row again (htmx) or the search it came from (`next`)."""
+    detail_url = reverse("meetings:meeting_detail", args=[meeting_id])
     try:
         meeting = mirror_refresh_meeting(meeting_id=meeting_id)
     except ZoomError as error:
-        messages.error(request, _zoom_failed(error))
-        return redirect("meetings:meeting_detail", meeting_id)
-    if meeting is None:
-        messages.warning(request, MEETING_GONE)
-    else:
-        messages.success(request, "Refreshed from Zoom just now.")
-    return redirect("meetings:meeting_detail", meeting_id)
+        return _refresh_answer(request, messages.ERROR, _zoom_failed(error), back=detail_url)
+    text, level = (MEETING_GONE, messages.WARNING) if meeting is None else (REFRESHED, messages.SUCCESS)
+    row = partial(_meeting_row, request, meeting_id)
+    return _refresh_answer(request, level, text, back=detail_url, row=row)
+
+
+def _from_search_row(request: HttpRequest) -> bool:
+    # The search rows' buttons send row=1 with htmx (hx-vals on their <tbody>); the detail pages post
+    # plain forms, whose answer is a redirect.
+    return bool(getattr(request, "htmx", False)) and request.POST.get("row") == "1"
+
+
+def _user_row(request: HttpRequest, user_key: str) -> HttpResponse | None:
+    """The user's search row as the mirror has it now; None when they are not in it."""
+    user = user_search_row(key=user_key)
+    return render(request, "accounts/_user_row.html", {"rows": [user]}) if user else None
+
+
+def _meeting_row(request: HttpRequest, meeting_id: int) -> HttpResponse | None:
+    meeting = meeting_get(meeting_id=meeting_id)
+    return render(request, "meetings/_meeting_row.html", {"rows": [meeting]}) if meeting else None
+
+
+def _refresh_answer(
+    request: HttpRequest,
+    level: int,
+    text: str,
+    *,
+    back: str,
+    row: Callable[[], HttpResponse | None] | None = None,
+) -> HttpResponse:
+    """A search row gets its fresh <tr> (or, when there is none to show, no swap) and the message as a
+    client event that static/js/app.js shows; a plain form gets a redirect and the message."""
+    if not _from_search_row(request):
+        messages.add_message(request, level, text)
+        return redirect(_safe_next(request) or back)
+    response = (row() if row else None) or reswap(HttpResponse(), "none")
+    event = {"level": get_level_tags()[level], "text": text}
+    return trigger_client_event(response, ROW_MESSAGE_EVENT, event)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where a search row's plain form came from (its search URL), if it is a page of this site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed and target.startswith("/") else ""
 
 
 def _zoom_failed(error: ZoomError) -> str:
