@@ -87,9 +87,10 @@ class ZoomRole(models.Model):
 class ZoomUser(MirrorRow, models.Model):
     """A user of the Zoom account (GET /users, GET /users/{id}).
 
-    Keys: `email` is the mirror's upsert key (unique in a Zoom account, and the only key a *pending* user
-    has: Zoom lists pending users without an id). `zoom_id` is Zoom's user id, unique when present and
-    NULL only for pending users; it is filled in when the invitation is accepted, by the same upsert.
+    Keys: `zoom_id` is Zoom's user id, unique when present and NULL only for pending users (Zoom lists
+    them without an id); the mirror matches users on it. `email` is unique too (as in a Zoom account) and
+    is the match for a pending user; when the invitation is accepted the same row takes the new id. Emails
+    change and move between users, so the sync lets go of a moved email first (mirror/upsert.py).
     Pages address a user by Zoom id, or by email when there is none (Zoom's API accepts either too).
     """
 
