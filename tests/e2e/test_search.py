@@ -18,7 +18,7 @@ def test_typing_part_of_a_name_shows_matching_users_and_the_url_follows(page, da
     total = page.locator(".result-meta").inner_text()
     page.fill("#user-q", "marc")  # Marcus Okafor, the seed's new host
     expect(page.locator(".result-meta")).to_contain_text("marc")
-    assert page.locator("#user-results").get_by_text("Marcus Okafor").is_visible()
+    assert page.locator("#user-results").get_by_role("link", name="Marcus Okafor").is_visible()
     assert page.locator(".result-meta").inner_text() != total
     expect(page).to_have_url(re.compile(r"/users/\?q=marc"))  # bookmarkable
     screenshot(page, "users-search-marc")
@@ -60,4 +60,32 @@ def test_hostile_input_is_shown_as_text(page, dashboard, console_errors):
     page.fill("#user-q", '<script>alert(1)</script> "NEAR(" -- ;')
     expect(page.locator(".result-meta")).to_contain_text("NEAR")
     assert "<script>alert(1)</script>" in page.locator(".result-meta").inner_text()
+    assert console_errors == []
+
+
+def test_refreshing_one_row_from_zoom_swaps_just_that_row(page, dashboard, console_errors):
+    login(page, dashboard, "itadmin")
+    page.goto(dashboard.url + "/users/?q=okafor")
+    row = page.locator("#user-results tbody tr", has_text="Marcus Okafor")
+    row.get_by_role("button", name=re.compile("Refresh Marcus Okafor")).click()
+    expect(page.get_by_role("status")).to_contain_text("Refreshed from Zoom")
+    expect(page).to_have_url(re.compile(r"/users/\?q=okafor$"))  # still on the same search
+    expect(row.get_by_role("link", name="Marcus Okafor")).to_be_visible()
+    screenshot(page, "users-row-refreshed")
+    assert console_errors == []
+
+
+def test_a_meeting_read_from_a_list_says_what_is_not_known_until_refreshed(
+    page, dashboard, console_errors
+):
+    login(page, dashboard, "itadmin")
+    page.goto(dashboard.url + "/meetings/?q=pipeline")
+    page.locator("#meeting-results").get_by_role("link", name="Q3 Pipeline Review - West Region").click()
+    page.wait_for_url(re.compile(r"/meetings/85010000001/$"))
+    main = page.locator("main")
+    expect(main).to_contain_text("Not known yet")
+    main.get_by_role("button", name=re.compile("Refresh from Zoom")).first.click()
+    expect(page.locator(".messages")).to_contain_text("Refreshed from Zoom")
+    assert "Not known yet" not in main.inner_text()
+    screenshot(page, "meeting-detail-refreshed")
     assert console_errors == []
