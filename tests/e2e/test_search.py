@@ -89,3 +89,12 @@ def test_a_meeting_read_from_a_list_says_what_is_not_known_until_refreshed(
     assert "Not known yet" not in main.inner_text()
     screenshot(page, "meeting-detail-refreshed")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/users/?q=a", "/meetings/?q=review", "/audit/", "/mirror/"])
+def test_narrow_screens_scroll_tables_not_the_page(page, dashboard, console_errors, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, dashboard, "itadmin" if path != "/audit/" else "auditor")
+    page.goto(dashboard.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert console_errors == []
