@@ -46,7 +46,7 @@ RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" SECURE_SSL_REDIRECT=false SESSION_
 
 run: install var/secret_key var/webhook_secret
 	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
-	@$(RUN_ENV) $(PY) manage.py createcachetable
+	@$(RUN_ENV) $(PY) manage.py createcachetable -v0
 	@$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v0
 	@if [ "$$ZOOM_MODE" = sandbox ]; then \
 	  $(RUN_ENV) $(PY) manage.py zoom_sandbox seed --if-empty --users $(SANDBOX_USERS) --meetings $(SANDBOX_MEETINGS) && \
