@@ -14,25 +14,18 @@ import pytest
 
 from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
-from tests.mirror.test_webhooks import SECRET, DjangoTestClientTransport, _post, webhook_secret  # noqa: F401
+from tests.mirror.webhook_support import (
+    MEETING_ID,
+    SECRET,
+    DjangoTestClientTransport,
+    mirrored_user,
+    post_event,
+)
 from zoomadmin_site.mirror.models import SyncRun, WebhookDelivery
 from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
 from zoomadmin_site.zoom import get_zoom_client
 
-# The secret the signed test deliveries use (a fixture of test_webhooks.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]
-LONG_AGO = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
-MEETING_ID = 81234567890
-
-
-def _mirrored_user(**fields: Any) -> ZoomUser:
-    defaults = {
-        "zoom_id": "u1",
-        "email": "ana@example.com",
-        "display_name": "Ana Lima",
-        "synced_at": LONG_AGO,
-    }
-    return ZoomUser.objects.create(**{**defaults, **fields})
 
 
 def _mirror() -> list[dict[str, Any]]:
@@ -126,13 +119,13 @@ def assert_gone() -> None:
 def test_an_event_is_applied_and_three_deliveries_change_the_mirror_once(client, name, request_id):
     before, payload, check = CASES[name]
     if name != "user.created":
-        _mirrored_user(**before)
+        mirrored_user(**before)
     event = {"event": name, "event_ts": int(time.time() * 1000), "payload": payload}
 
-    first = _post(client, event, request_id=request_id).json()["result"]
+    first = post_event(client, event, request_id=request_id).json()["result"]
     check()
     after_first = _mirror()
-    again = [_post(client, event, request_id=request_id).json()["result"] for _ in range(2)]
+    again = [post_event(client, event, request_id=request_id).json()["result"] for _ in range(2)]
 
     assert [first, *again] == ["applied", "duplicate", "duplicate"]
     assert _mirror() == after_first

@@ -3,55 +3,22 @@ named in the answer, the delivery record and the audit log."""
 
 from __future__ import annotations
 
-import datetime
-import time
-from typing import Any
-
 import pytest
 
 from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
-from tests.mirror.test_webhooks import _post, webhook_secret  # noqa: F401
+from tests.mirror.webhook_support import MEETING_ID, make_event, mirrored_meeting, mirrored_user, post_event
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.mirror.models import WebhookDelivery
 
-# The secret the signed test deliveries use (a fixture of test_webhooks.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]
-LONG_AGO = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
-MEETING_ID = 81234567890
-
-
-def _event(name: str, obj: dict[str, Any], **payload: Any) -> dict[str, Any]:
-    return {"event": name, "event_ts": int(time.time() * 1000), "payload": {"object": obj, **payload}}
-
-
-def _user(**fields: Any) -> ZoomUser:
-    defaults = {
-        "zoom_id": "u1",
-        "email": "ana@example.com",
-        "display_name": "Ana Lima",
-        "synced_at": LONG_AGO,
-    }
-    return ZoomUser.objects.create(**{**defaults, **fields})
-
-
-def _meeting(**fields: Any) -> ZoomMeeting:
-    defaults = {
-        "meeting_id": MEETING_ID,
-        "topic": "Planning",
-        "host_zoom_id": "u1",
-        "host_email": "ana@example.com",
-        "host_name": "Ana Lima",
-        "synced_at": LONG_AGO,
-    }
-    return ZoomMeeting.objects.create(**{**defaults, **fields})
 
 
 def test_user_created_without_an_id_mirrors_a_pending_user_with_no_zoom_id(client):
-    event = _event(
+    event = make_event(
         "user.created", {"email": "invitee@example.com", "first_name": "In"}, creation_type="create"
     )
-    assert _post(client, event).json()["result"] == "applied"
+    assert post_event(client, event).json()["result"] == "applied"
     user = ZoomUser.objects.get(email="invitee@example.com")
     assert user.zoom_id is None and user.status == "pending"
 
@@ -59,11 +26,11 @@ def test_user_created_without_an_id_mirrors_a_pending_user_with_no_zoom_id(clien
 def test_an_email_another_user_holds_is_a_conflict_recorded_and_audited_not_a_duplicate(
     client,
 ):
-    _user()
-    _user(zoom_id="u2", email="ben@example.com", display_name="Ben")
-    event = _event("user.updated", {"id": "u1", "email": "ben@example.com", "dept": "Sales"})
+    mirrored_user()
+    mirrored_user(zoom_id="u2", email="ben@example.com", display_name="Ben")
+    event = make_event("user.updated", {"id": "u1", "email": "ben@example.com", "dept": "Sales"})
 
-    response = _post(client, event, request_id="conflict-1")
+    response = post_event(client, event, request_id="conflict-1")
 
     assert response.status_code == 200 and response.json()["result"] == "conflict"
     ana = ZoomUser.objects.get(zoom_id="u1")
@@ -72,14 +39,14 @@ def test_an_email_another_user_holds_is_a_conflict_recorded_and_audited_not_a_du
     assert delivery.result == "conflict" and "next full sync" in delivery.detail
     audit = AuditEvent.objects.get(action="webhook.conflict")
     assert audit.outcome == "failed" and audit.target_id == "u1"
-    assert _post(client, event, request_id="conflict-1").json()["result"] == "duplicate"
+    assert post_event(client, event, request_id="conflict-1").json()["result"] == "duplicate"
 
 
 def test_a_field_of_the_wrong_type_is_skipped_and_named_while_the_rest_is_applied(client):
-    _user(type=2)
-    event = _event("user.updated", {"id": "u1", "type": "abc", "dept": "Research"})
+    mirrored_user(type=2)
+    event = make_event("user.updated", {"id": "u1", "type": "abc", "dept": "Research"})
 
-    assert _post(client, event).json()["result"] == "partial"
+    assert post_event(client, event).json()["result"] == "partial"
 
     user = ZoomUser.objects.get(zoom_id="u1")
     assert (user.type, user.dept) == (2, "Research")
@@ -91,8 +58,8 @@ def test_a_field_of_the_wrong_type_is_skipped_and_named_while_the_rest_is_applie
 
 @pytest.mark.parametrize("meeting_id", [2**63, 2**64 + 5, "92233720368547758070"])
 def test_a_meeting_id_beyond_int64_is_invalid_and_changes_nothing(client, meeting_id):
-    event = _event("meeting.created", {"id": meeting_id, "host_id": "u1", "topic": "Overflow"})
-    response = _post(client, event)
+    event = make_event("meeting.created", {"id": meeting_id, "host_id": "u1", "topic": "Overflow"})
+    response = post_event(client, event)
     assert response.status_code == 200 and response.json()["result"] == "invalid"
     assert not ZoomMeeting.objects.exists()
     assert WebhookDelivery.objects.get().detail.startswith("id:")
@@ -100,27 +67,29 @@ def test_a_meeting_id_beyond_int64_is_invalid_and_changes_nothing(client, meetin
 
 
 def test_a_meeting_moved_to_a_host_not_in_the_mirror_drops_the_old_hosts_name(client):
-    _meeting()
-    assert _post(client, _event("meeting.updated", {"id": MEETING_ID, "host_id": "stranger"})).json() == {
-        "result": "applied"
-    }
+    mirrored_meeting()
+    assert post_event(
+        client, make_event("meeting.updated", {"id": MEETING_ID, "host_id": "stranger"})
+    ).json() == {"result": "applied"}
     meeting = ZoomMeeting.objects.get(meeting_id=MEETING_ID)
     assert (meeting.host_zoom_id, meeting.host_email, meeting.host_name) == ("stranger", "", "")
 
 
 def test_a_meeting_moved_to_an_unmirrored_host_shows_the_email_zoom_gave(client):
-    _meeting()
+    mirrored_meeting()
     obj = {"id": MEETING_ID, "host_id": "stranger", "host_email": "new.host@example.com"}
-    assert _post(client, _event("meeting.updated", obj)).json()["result"] == "applied"
+    assert post_event(client, make_event("meeting.updated", obj)).json()["result"] == "applied"
     meeting = ZoomMeeting.objects.get(meeting_id=MEETING_ID)
     assert (meeting.host_email, meeting.host_name) == ("new.host@example.com", "new.host@example.com")
 
 
 def test_a_meeting_moved_to_a_mirrored_host_takes_that_hosts_name_and_email(client):
-    _meeting()
-    _user(zoom_id="u2", email="ben@example.com", display_name="Ben Ode")
+    mirrored_meeting()
+    mirrored_user(zoom_id="u2", email="ben@example.com", display_name="Ben Ode")
     assert (
-        _post(client, _event("meeting.updated", {"id": MEETING_ID, "host_id": "u2"})).json()["result"]
+        post_event(client, make_event("meeting.updated", {"id": MEETING_ID, "host_id": "u2"})).json()[
+            "result"
+        ]
         == "applied"
     )
     meeting = ZoomMeeting.objects.get(meeting_id=MEETING_ID)
@@ -150,9 +119,9 @@ def test_a_meeting_moved_to_a_mirrored_host_takes_that_hosts_name_and_email(clie
     ],
 )
 def test_bad_values_never_cause_an_error_and_leave_the_mirror_valid(client, name, obj):
-    _user(type=2, dept="Before")
-    _meeting(duration=60)
-    response = _post(client, _event(name, obj))
+    mirrored_user(type=2, dept="Before")
+    mirrored_meeting(duration=60)
+    response = post_event(client, make_event(name, obj))
     assert response.status_code == 200
     result = response.json()["result"]
     assert result in {"partial", "invalid"}, result
@@ -165,16 +134,16 @@ def test_bad_values_never_cause_an_error_and_leave_the_mirror_valid(client, name
 
 
 def test_an_unreadable_event_time_falls_back_to_arrival_and_says_so(client):
-    _user()
+    mirrored_user()
     event = {"event": "user.updated", "event_ts": "soon", "payload": {"object": {"id": "u1", "dept": "Ops"}}}
-    assert _post(client, event).json()["result"] == "partial"
+    assert post_event(client, event).json()["result"] == "partial"
     assert ZoomUser.objects.get(zoom_id="u1").dept == "Ops"
     assert WebhookDelivery.objects.get().detail.startswith("event_ts:")
 
 
 def test_an_event_with_every_field_valid_writes_no_audit_event(client):
-    _user()
-    assert _post(client, _event("user.updated", {"id": "u1", "dept": "Ops", "type": "1"})).json()[
+    mirrored_user()
+    assert post_event(client, make_event("user.updated", {"id": "u1", "dept": "Ops", "type": "1"})).json()[
         "result"
     ] == ("applied")
     assert ZoomUser.objects.get(zoom_id="u1").type == 1

@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 
-import httpx
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
+from tests.mirror.webhook_support import SECRET, URL, DjangoTestClientTransport, post_event
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.mirror.models import SyncRun, WebhookDelivery
 from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
 from zoomadmin_site.mirror.signatures import signature_for
-
-SECRET = "whsec-webhook-tests"
-URL = "/zoom/webhooks/"
-
-
-class DjangoTestClientTransport(httpx.BaseTransport):
-    """Lets the sandbox deliver its webhooks into this Django app through the test client."""
-
-    def __init__(self) -> None:
-        self.client = Client()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-zm-")}
-        response = self.client.post(
-            request.url.path, data=request.content, content_type="application/json", headers=headers
-        )
-        return httpx.Response(response.status_code, content=response.content)
-
-
-@pytest.fixture
-def webhook_secret(settings):
-    settings.ZOOM_WEBHOOK_SECRET_TOKEN = SECRET
-    return SECRET
-
-
-def _post(
-    client, event: dict, *, secret: str = SECRET, timestamp: int | None = None, request_id: str = "req-1"
-):
-    body = json.dumps(event, separators=(",", ":")).encode()
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    return client.post(
-        URL,
-        data=body,
-        content_type="application/json",
-        headers={
-            "x-zm-request-timestamp": ts,
-            "x-zm-signature": signature_for(secret, ts, body),
-            "x-zm-request-id": request_id,
-        },
-    )
 
 
 def _synced(zoom_sandbox) -> None:
@@ -66,7 +24,7 @@ def _synced(zoom_sandbox) -> None:
 def test_url_validation_challenge_is_answered(client, webhook_secret):
     from zoomadmin_site.mirror.signatures import url_validation_answer
 
-    response = _post(client, {"event": "endpoint.url_validation", "payload": {"plainToken": "abc123"}})
+    response = post_event(client, {"event": "endpoint.url_validation", "payload": {"plainToken": "abc123"}})
     assert response.status_code == 200
     assert response.json() == url_validation_answer(SECRET, "abc123")
 
@@ -94,7 +52,7 @@ def test_bad_signature_or_stale_delivery_gets_401_an_audit_event_and_changes_not
         "event_ts": int(time.time() * 1000),
         "payload": {"object": {"id": "u1", "dept": "Hacked"}},
     }
-    response = _post(client, event, secret=secret, timestamp=timestamp)
+    response = post_event(client, event, secret=secret, timestamp=timestamp)
     assert response.status_code == 401
     assert ZoomUser.objects.get(zoom_id="u1").dept == ""
     assert not WebhookDelivery.objects.exists()
@@ -105,7 +63,7 @@ def test_bad_signature_or_stale_delivery_gets_401_an_audit_event_and_changes_not
 @pytest.mark.django_db
 def test_without_a_configured_secret_every_delivery_is_refused(client, settings):
     settings.ZOOM_WEBHOOK_SECRET_TOKEN = ""
-    assert _post(client, {"event": "user.updated"}, secret="").status_code == 401
+    assert post_event(client, {"event": "user.updated"}, secret="").status_code == 401
 
 
 @pytest.mark.django_db
@@ -118,7 +76,7 @@ def test_the_same_event_delivered_three_times_changes_the_mirror_once(client, we
         "event_ts": int(time.time() * 1000),
         "payload": {"object": {"id": "u1", "dept": "Research"}, "old_object": {"id": "u1", "dept": ""}},
     }
-    results = [_post(client, event, request_id="same-id").json()["result"] for _ in range(3)]
+    results = [post_event(client, event, request_id="same-id").json()["result"] for _ in range(3)]
     assert results == ["applied", "duplicate", "duplicate"]
     assert ZoomUser.objects.get(zoom_id="u1").dept == "Research"
     assert WebhookDelivery.objects.count() == 1
@@ -134,7 +92,7 @@ def test_an_event_older_than_the_mirror_row_is_ignored(client, webhook_secret):
         "event_ts": 1_700_000_000_000,
         "payload": {"object": {"id": "u1", "dept": "Old"}},
     }
-    assert _post(client, event).json()["result"] == "ignored"
+    assert post_event(client, event).json()["result"] == "ignored"
     assert ZoomUser.objects.get(zoom_id="u1").dept == "Now"
 
 
@@ -180,7 +138,7 @@ def test_meeting_deleted_event_marks_the_meeting_gone(client, webhook_secret):
         "event_ts": int(time.time() * 1000),
         "payload": {"object": {"id": "123456789012", "host_id": "h"}},
     }
-    assert _post(client, event).json()["result"] == "applied"
+    assert post_event(client, event).json()["result"] == "applied"
     assert ZoomMeeting.objects.get(meeting_id=123456789012).gone_at is not None
 
 
