@@ -87,6 +87,7 @@ def prepare(args: argparse.Namespace) -> tuple[Deployment, dict[str, Any]]:
         saved = json.loads(marker.read_text())
         log(f"reusing the deployment in {args.workdir}")
         dep = Deployment.create(database_url=saved["database_url"], keep=Path(args.workdir), reuse=True)
+        dep.setup()  # migrations and static files of the code as it is now
         return dep, saved["setup"]
     dep = Deployment.create(database_url=args.database_url, keep=Path(args.workdir) if args.workdir else None)
     dep.setup()
