@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WRK_SCRIPT = ROOT / "bench" / "wrk_paths.lua"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway superuser on loopback
-ACCESS_LOG_FORMAT = "%(U)s %(s)s %(D)s"
+ACCESS_LOG_FORMAT = "%(U)s?%(q)s %(s)s %(D)s"
 
 
 def log(message: str) -> None:
@@ -198,15 +198,29 @@ class Server:
     def server_times(self) -> tuple[list[float], int]:
         """Server-side milliseconds of the 200 answers since the last reset, and the count of others."""
         times, others = [], 0
-        for line in self.access_log.read_text().splitlines():
-            parts = line.split()
-            if len(parts) != 3:
-                continue
-            if parts[1] == "200":
-                times.append(int(parts[2]) / 1000)
+        for _url, status, ms in self._log_lines():
+            if status == "200":
+                times.append(ms)
             else:
                 others += 1
         return times, others
+
+    def slowest(self, count: int = 8) -> list[dict[str, Any]]:
+        """The URLs with the slowest median answer since the last reset (to see what a p95 is made of)."""
+        by_url: dict[str, list[float]] = {}
+        for url, status, ms in self._log_lines():
+            if status == "200":
+                by_url.setdefault(url, []).append(ms)
+        medians = sorted(((statistics.median(v), url, len(v)) for url, v in by_url.items()), reverse=True)
+        return [{"url": url, "median_ms": round(m, 1), "requests": n} for m, url, n in medians[:count]]
+
+    def _log_lines(self) -> list[tuple[str, str, float]]:
+        lines = []
+        for line in self.access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                lines.append((parts[0].removesuffix("?"), parts[1], int(parts[2]) / 1000))
+        return lines
 
 
 def wrk(

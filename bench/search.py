@@ -77,7 +77,7 @@ def measure(server: Server, cookie: str, paths: list[str], *, htmx: bool, second
     server.reset_log()
     load = wrk(server.url, paths, cookie=cookie, seconds=seconds, htmx=htmx)
     times, others = server.server_times()
-    return {**load, **percentiles(times), "non_200": others}
+    return {**load, **percentiles(times), "non_200": others, "slowest": server.slowest()}
 
 
 def prepare(args: argparse.Namespace) -> tuple[Deployment, dict[str, Any]]:
