@@ -141,10 +141,18 @@ def fetch_page(
     page_size: int,
     use_sort_index: bool = True,
     boundary: list[Any] | None = None,
+    ids_first: bool = False,
 ) -> KeysetPage | None:
     """The page of `qs` that `request` names. With a `boundary` (see walk_boundary) rows past it are not
-    read, and None means that the page could not be filled before it."""
+    read, and None means that the page could not be filled before it. `ids_first` finds the page's ids in
+    a subquery that reads nothing else, then fetches those rows: where an index covers the order and the
+    filters, the walk reads that index alone (an index-only scan) and no table row until the page is known."""
     ordered = _ordered(qs, request, use_sort_index=use_sort_index)
+    if ids_first:
+        # Compiled on its own, not as a Django subquery: that would alias the table (U0) under the raw
+        # SQL of the filters and the cursor, which name it. The subquery's FROM shadows the outer table.
+        sql, params = ordered.values("pk")[: page_size + 1].query.sql_with_params()
+        ordered = ordered.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - compiled by Django
     if boundary is not None:
         ordered = _row_compare(ordered, request.columns, boundary, ">=" if request.reverse_order else "<=")
     rows = list(ordered[: page_size + 1])

@@ -151,15 +151,15 @@ def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Q
 
 
 def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, indexed: bool) -> QuerySet:
-    """Every term in the searched columns: an ILIKE on the trigram-indexed expression, or (indexed=False)
+    """Every term in the lowercase search text: a LIKE that the trigram index serves, or (indexed=False)
     the same test worded as strpos(), which the index cannot serve and the planner takes to be common,
     so that it walks the sort index instead of collecting every match of a common term."""
+    text = spec.pg_text(qs.model._meta.db_table)  # a constant; the terms are parameters
     for term in terms:
         if indexed:
-            condition = f"{spec.pg_expression} ILIKE %s"  # the expression is a constant; the term a parameter
-            param = _like_pattern(term)
+            condition, param = f"{text} LIKE lower(%s)", _like_pattern(term)
         else:
-            condition, param = f"strpos(lower({spec.pg_expression}), lower(%s)) > 0", term
+            condition, param = f"strpos({text}, lower(%s)) > 0", term
         qs = qs.filter(RawSQL(condition, [param], BooleanField()))  # noqa: S611
     return qs
 
@@ -222,6 +222,7 @@ class TextPlan:
     # does not fill the page, `rows` are paged as planned.
     bounded_walk: QuerySet | None = None
     page: KeysetPage | None = None  # the page itself, when counting found it
+    ids_first: bool = False  # walk for ids alone (an index covers the walk: see keyset.fetch_page)
 
 
 def text_search(
@@ -243,16 +244,16 @@ def text_search(
         qs = qs.filter(_contains_all(spec, terms, qs.model))
         return TextPlan(*count_capped(qs), qs, walk_sort_index=True)
     indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
+    covered = tuple(sort_fields) in spec.pg_walk_orders  # PostgreSQL can walk this order index-only
     if not indexed:  # no index can find or count these: check rows along the sort order
-        if vendor == "postgresql":  # one strpos() on the searched text costs less than an ILIKE per column
-            return TextPlan(
-                None, False, _pg_contains_all(qs, spec, terms, indexed=False), walk_sort_index=True
-            )
+        if vendor == "postgresql":  # one strpos() on the search text costs less than an ILIKE per column
+            walk = _pg_contains_all(qs, spec, terms, indexed=False)
+            return TextPlan(None, False, walk, walk_sort_index=True, ids_first=covered)
         return TextPlan(None, False, qs.filter(_contains_all(spec, terms, qs.model)), walk_sort_index=True)
     uncorrelated = not set(sort_fields) & set(spec.columns)
     page_size = wanted.size if wanted else PAGE_SIZE
     if vendor == "postgresql":
-        return _pg_plan(qs, spec, terms, wanted, uncorrelated=uncorrelated)
+        return _pg_plan(qs, spec, terms, wanted, uncorrelated=uncorrelated, covered=covered)
     return _sqlite_plan(qs, spec, terms, indexed, page_size=page_size, uncorrelated=uncorrelated)
 
 
@@ -268,6 +269,7 @@ def _pg_plan(
     wanted: PageWanted | None,
     *,
     uncorrelated: bool,
+    covered: bool,
 ) -> TextPlan:
     """Rare terms: count the index's matches, and sort them for the page in the same query. Common
     terms: walk the sort index checking each row (the trigram index cannot test one row cheaply); for an
@@ -285,7 +287,7 @@ def _pg_plan(
             return TextPlan(count, capped, matches, walk_sort_index=False, page=counted.page)
     walk = _pg_contains_all(qs, spec, terms, indexed=False)
     if uncorrelated:
-        return TextPlan(count, capped, walk, walk_sort_index=True)
+        return TextPlan(count, capped, walk, walk_sort_index=True, ids_first=covered)
     # No density estimate here: the heap returns matches in no particular id order.
     return TextPlan(count, capped, matches, walk_sort_index=False, bounded_walk=walk)
 
@@ -374,7 +376,9 @@ def search_page(
         )
     if page is None:
         rows = plan.rows.only(*spec.list_fields)
-        page = fetch_page(rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index)
+        page = fetch_page(
+            rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids_first=plan.ids_first
+        )
     assert page is not None  # only a bounded walk comes back without a page
     if count is None and not (page.next_cursor or page.prev_cursor):
         count = len(page.rows)  # everything fits on this page

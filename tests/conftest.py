@@ -134,3 +134,24 @@ def zoom_sandbox(tmp_path, settings):
     reset_zoom_clients()
     yield sandbox
     reset_zoom_clients()
+
+
+@pytest.fixture
+def audit_triggers_off_for_flush(transactional_db):
+    """Let pytest-django empty the database after a transactional test (on PostgreSQL: any; on SQLite:
+    one that wrote audit events).
+
+    After a transactional test pytest-django runs `flush` (DELETE on SQLite, TRUNCATE on PostgreSQL),
+    which the append-only triggers refuse. This fixture depends on `transactional_db`, so its teardown
+    runs just before that flush: it drops the triggers. The flush then sends post_migrate, and the audit
+    app's post_migrate handler (`AuditConfig.ready`) installs them again, as after any `migrate`, so
+    the next test finds them in place (`test_post_migrate_reinstalls_dropped_triggers` covers that
+    handler). The flush also removes the operator groups, which the persona fixtures recreate with
+    `ensure_operator_groups()`, and the chain head row, which `audit_record` recreates.
+    """
+    from django.db import connection
+
+    from zoomadmin_site.audit.db_triggers import remove_append_only_triggers
+
+    yield
+    remove_append_only_triggers(connection)

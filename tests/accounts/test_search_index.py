@@ -136,4 +136,52 @@ def test_postgres_search_can_use_the_trigram_gin_index(spec, model):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = " ".join(row[0] for row in cursor.fetchall())
-    assert spec.pg_index in plan
+    assert spec.pg_text_index in plan
+
+
+@postgres_only
+def test_postgres_search_text_is_the_lowercase_of_the_searched_columns():
+    from tests.accounts.factories import make_user
+
+    user = make_user(display_name="Ünïcode ADA", email="Ada.King@Example.com", dept="R&D", zoom_id="AbC")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_text FROM accounts_zoomuser WHERE id = %s", [user.pk])
+        (text,) = cursor.fetchone()
+    assert "ünïcode ada" in text and "ada.king@example.com" in text and "r&d" in text and "abc" in text
+
+
+@postgres_only
+def test_postgres_walks_the_start_time_through_the_covering_index_alone(monkeypatch):
+    """Common terms walk upcoming meetings by start time testing each row's text: an index-only scan."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.factories import make_meetings
+
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
+    monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 10)
+    make_meetings(60)
+    with CaptureQueriesContext(connection) as queries:
+        page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
+    assert len(page.rows) == 5
+    walk = next(q["sql"] for q in queries if "strpos" in q["sql"] and " IN (SELECT" in q["sql"])
+    walk = walk[walk.index(" IN (SELECT") + 4 : walk.rindex(")")]  # the subquery that walks for ids
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {walk}")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert f"Index Only Scan using {MEETING_SEARCH.pg_walk_index(('start_sort',))}" in plan
+
+
+@postgres_only
+@pytest.mark.usefixtures("audit_triggers_off_for_flush")  # a transactional test: the flush truncates
+def test_postgres_search_tables_are_vacuumed_after_a_full_sync_outside_a_transaction():
+    from accounts.search_index import vacuum_search_tables
+
+    vacuum_search_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND relname = ANY(%s)",
+            [[USER_SEARCH.table, MEETING_SEARCH.table]],
+        )
+        assert {name for (name,) in cursor.fetchall()} == {USER_SEARCH.table, MEETING_SEARCH.table}

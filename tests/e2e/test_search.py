@@ -75,9 +75,7 @@ def test_refreshing_one_row_from_zoom_swaps_just_that_row(page, dashboard, conso
     assert console_errors == []
 
 
-def test_a_meeting_read_from_a_list_says_what_is_not_known_until_refreshed(
-    page, dashboard, console_errors
-):
+def test_a_meeting_read_from_a_list_says_what_is_not_known_until_refreshed(page, dashboard, console_errors):
     login(page, dashboard, "itadmin")
     page.goto(dashboard.url + "/meetings/?q=pipeline")
     page.locator("#meeting-results").get_by_role("link", name="Q3 Pipeline Review - West Region").click()

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Delegation, ZoomUser
+from accounts.search_index import vacuum_search_tables
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror import upsert
@@ -103,6 +104,7 @@ def sync_run_execute(
         _finish(run, engine.report, error=error)
         raise
     _finish(run, report, error=None)
+    vacuum_search_tables()  # every row was rewritten: keep search's index-only walks index-only
     return run
 
 
