@@ -304,7 +304,7 @@ class MirrorSync:
         self._last_saved = now
         run = self.sync_run
         run.phase, run.done, run.total, run.heartbeat_at = phase, done, total, timezone.now()
-        run.zoom_calls = self._calls_before + len(self._calls)
+        run.zoom_calls = self._calls_before + self._calls_counted + len(self._calls)
         run.save(update_fields=["phase", "done", "total", "heartbeat_at", "zoom_calls"])
 
     def _save_state(self, **state: Any) -> None:
@@ -320,8 +320,12 @@ class MirrorSync:
         self.sync_run.save(update_fields=["resume_state"])
 
     def _count_calls(self) -> None:
-        """Count the calls recorded since the last count (worker threads append to the same list)."""
-        new = self._calls[self._calls_counted :]
+        """Count the calls recorded since the last count, and let go of them: a full sync makes ~170k,
+        and every object kept alive lengthens each full garbage collection, which pauses the paced calls
+        (see _steady_pacing). Worker threads keep appending to the list meanwhile: only what was taken
+        is removed."""
+        new = self._calls[:]
+        del self._calls[: len(new)]
         self._calls_counted += len(new)
         for call in new:
             self.report.calls[(call.method, _template(call.path), call.status)] += 1
