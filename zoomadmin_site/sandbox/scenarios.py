@@ -3,7 +3,7 @@
 ``SCENARIOS`` is the public index (plain dicts). Emails, user ids, meeting ids and topics do not depend on
 the seed value or the seed size. Meeting start times are relative to the simulated clock at seeding time.
 
-The two forum threads in ``/work/shared/seeds`` are reproduced exactly:
+The two forum threads in ``../shared/seeds`` are reproduced exactly:
 
 - ``transfer_blocked``: created as ``POST /users/{old_host}/meetings`` (no ``assistant_id``); the API user
   is an assistant of both hosts, the old host is not an assistant of the new host →
