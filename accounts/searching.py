@@ -58,6 +58,10 @@ COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page say
 # 3x the cap has, in practice, never fewer matches than the cap. Counting one costs 5-40 ms.
 PG_COMMON_ESTIMATE = 3 * COUNT_CAP
 PG_FEW_ESTIMATE = 2 * COUNT_CAP  # below this estimate the count query fetches the first page too
+# For an order by a searched column (names by name), a term past the cap would next be tried with a
+# bounded walk and then collected and sorted anyway: below PG_COMMON_ESTIMATE the count query collects up
+# to this many matches instead, which yields the page in the same query for all but the commonest.
+PG_COLLECT_LIMIT = 4 * COUNT_CAP
 PAGE_SIZE = 50
 # A bounded walk reads at most this many rows of the sort order (~2-5 ms) before collecting instead.
 BOUNDED_WALK_ROWS = 2_000
@@ -197,18 +201,20 @@ class Counted:
     page: KeysetPage | None  # the page, when counting read every match
 
 
-def _count(matches: QuerySet, wanted: PageWanted | None = None) -> Counted:
+def _count(matches: QuerySet, wanted: PageWanted | None = None, *, collect: int | None = None) -> Counted:
     """count_capped(), and how dense the matches are: SQLite's index yields them in id order, so counting
     to the cap while reading ids 1..last says that about cap/last of all rows match (the sync assigns ids
-    densely). Given a first page `wanted`, the same query sorts what it counted: below the cap, that is
-    the page (which saves collecting the matches again, but costs ~2 ms more when the cap is reached)."""
+    densely). Given a first page `wanted`, the same query reads up to `collect` matches (the cap unless
+    told more) and sorts them: when that is every match, it is the page (which saves collecting the
+    matches again, but costs ~2 ms more when there are more)."""
+    collect = COUNT_CAP if collect is None else max(collect, COUNT_CAP)
     if wanted is None or wanted.request.position is not None:
         found = matches.order_by().values("pk")[: COUNT_CAP + 1].aggregate(n=Count("pk"), last=Max("pk"))
         n, last, page = found["n"], found["last"], None
     else:
         only = matches.only(*wanted.fields)
-        n, last, rows = counted_first_page(only, wanted.request, page_size=wanted.size, cap=COUNT_CAP)
-        fits = n <= COUNT_CAP
+        n, last, rows = counted_first_page(only, wanted.request, page_size=wanted.size, cap=collect)
+        fits = n <= collect  # every match was read and sorted: this is the page
         page = (
             page_from_rows(rows, wanted.request, page_size=wanted.size, model=matches.model) if fits else None
         )
@@ -285,9 +291,12 @@ def _pg_plan(
     if estimate >= PG_COMMON_ESTIMATE:
         count, capped = COUNT_CAP, True
     else:
-        counted = _count(matches, wanted if estimate < PG_FEW_ESTIMATE else None)
+        if uncorrelated:  # a capped count is followed by a cheap walk: count no further than the cap
+            counted = _count(matches, wanted if estimate < PG_FEW_ESTIMATE else None)
+        else:
+            counted = _count(matches, wanted, collect=PG_COLLECT_LIMIT)
         count, capped = counted.count, counted.capped
-        if not capped:
+        if not capped or counted.page is not None:
             return TextPlan(count, capped, matches, walk_sort_index=False, page=counted.page)
     walk = _pg_contains_all(qs, spec, terms, indexed=False)
     if uncorrelated:
