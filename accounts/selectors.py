@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.history import audit_history_for_target
@@ -46,8 +47,12 @@ USER_LIST_FIELDS = (
     "last_login_sort",
 )
 USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_LIST_FIELDS)
+# The users page's filter lists, cached (the cache is shared by every worker): roles are read on every
+# search (filter and labels), departments need a DISTINCT over every user. A full sync drops both once it
+# has written users and roles (forget_filter_lists); otherwise they are at most this old.
+ROLES_CACHE_KEY = "accounts:roles:v1"
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
-DEPARTMENTS_CACHE_SECONDS = 300
+FILTER_LISTS_CACHE_SECONDS = 300
 # The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
 MIRROR_STALE_AFTER = datetime.timedelta(hours=36)
 
@@ -82,9 +87,30 @@ def user_search(
     )
 
 
+def _load_roles() -> list[ZoomRole]:
+    return list(ZoomRole.objects.filter(gone_at__isnull=True).order_by("role_id"))
+
+
+def _load_departments() -> list[str]:
+    users = ZoomUser.objects.filter(gone_at__isnull=True).exclude(dept="")
+    return list(users.order_by("dept").values_list("dept", flat=True).distinct())
+
+
+_FILTER_LISTS = {ROLES_CACHE_KEY: _load_roles, DEPARTMENTS_CACHE_KEY: _load_departments}
+
+
+def _filter_lists(*keys: str) -> list[Any]:
+    """The cached lists for `keys`, in one cache read; those missing are loaded and cached."""
+    found = cache.get_many(keys)
+    missing = {key: _FILTER_LISTS[key]() for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, FILTER_LISTS_CACHE_SECONDS)
+    return [found[key] if key in found else missing[key] for key in keys]
+
+
 def role_list() -> list[ZoomRole]:
     """Roles still in Zoom, system roles first."""
-    return list(ZoomRole.objects.filter(gone_at__isnull=True).order_by("role_id"))
+    return _filter_lists(ROLES_CACHE_KEY)[0]
 
 
 def role_names(roles: list[ZoomRole] | None = None) -> dict[str, str]:
@@ -94,14 +120,15 @@ def role_names(roles: list[ZoomRole] | None = None) -> dict[str, str]:
     return names
 
 
-def department_list() -> list[str]:
-    """Every department in use (cached briefly: a DISTINCT over 100k users is not free)."""
+def roles_and_departments() -> tuple[list[ZoomRole], list[str]]:
+    """role_list() and department_list() in one cache read (the full users page shows both)."""
+    roles, departments = _filter_lists(ROLES_CACHE_KEY, DEPARTMENTS_CACHE_KEY)
+    return roles, departments
 
-    def load() -> list[str]:
-        users = ZoomUser.objects.filter(gone_at__isnull=True).exclude(dept="")
-        return list(users.order_by("dept").values_list("dept", flat=True).distinct())
 
-    return cache.get_or_set(DEPARTMENTS_CACHE_KEY, load, DEPARTMENTS_CACHE_SECONDS)
+def forget_filter_lists() -> None:
+    """Drop the cached roles and departments (once the transaction that changed them commits)."""
+    transaction.on_commit(lambda: cache.delete_many(list(_FILTER_LISTS)))
 
 
 @dataclass(frozen=True)
@@ -126,16 +153,19 @@ class MirrorFreshness:
 
 
 def mirror_freshness() -> MirrorFreshness:
-    """The last successful and the latest failed full sync, in one query (SyncRun is one row a night)."""
-    succeeded, failed = Q(status=SyncRun.Status.SUCCEEDED), Q(status=SyncRun.Status.FAILED)
-    runs = SyncRun.objects.aggregate(
-        succeeded=Max("finished_at", filter=succeeded),
-        failed=Max("finished_at", filter=failed),
-        active=Count("id", filter=Q(active=True)),
-    )
-    success, failure = runs["succeeded"], runs["failed"]
+    """The last successful and the latest failed full sync, in one query (SyncRun is one row a night).
+    Grouped rather than three filtered aggregates: every full search page asks, and this compiles in
+    half the time."""
+    last: dict[str, datetime.datetime] = {}
+    running = False
+    runs = SyncRun.objects.order_by().values_list("status", "active").annotate(last=Max("finished_at"))
+    for status, active, finished_at in runs:
+        running = running or active
+        if finished_at is not None and (status not in last or finished_at > last[status]):
+            last[status] = finished_at
+    success, failure = last.get(SyncRun.Status.SUCCEEDED), last.get(SyncRun.Status.FAILED)
     latest_failed = failure is not None and (success is None or failure > success)
-    return MirrorFreshness(success, failure if latest_failed else None, bool(runs["active"]))
+    return MirrorFreshness(success, failure if latest_failed else None, running)
 
 
 def user_get(*, key: str) -> ZoomUser | None:

@@ -9,11 +9,11 @@ from accounts.pages import render_search, search_params, sort_headers, wants_fra
 from accounts.selectors import (
     USER_DEFAULT_SORT,
     USER_SORTS,
-    department_list,
     mirror_freshness,
     role_label,
     role_list,
     role_names,
+    roles_and_departments,
     user_profile,
     user_search,
 )
@@ -27,7 +27,11 @@ USER_NOT_FOUND = (
 
 @operator_required("browse")
 def user_list(request: HttpRequest) -> HttpResponse:
-    roles = role_list()
+    fragment = wants_fragment(request)
+    if fragment:
+        roles, departments = role_list(), None
+    else:
+        roles, departments = roles_and_departments()
     form = UserSearchForm(request.GET, roles=roles)
     form.is_valid()
     page = user_search(**form.search_kwargs())
@@ -43,8 +47,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "sort_headers": sort_headers(USER_SORTS, page.sort, params),
         "ignored": form.ignored() + page.ignored,
     }
-    if not wants_fragment(request):
-        context |= {"departments": department_list(), "mirror": mirror_freshness()}
+    if not fragment:
+        context |= {"departments": departments, "mirror": mirror_freshness()}
     return render_search(request, "accounts/user_list.html", context, form=form, page=page)
 
 

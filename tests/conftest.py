@@ -19,6 +19,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM beside Playwri
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Roles, departments and Zoom tokens are cached, and the test cache (local memory) outlives each
+    test's database: start every test cold, so that nothing depends on the order tests run in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _make_operator(django_user_model, username: str, group: str | None = None, **extra):
     from django.contrib.auth.models import Group
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import ZoomUser
+from accounts.models import ZoomRole, ZoomUser
 from zoomadmin_site.mirror.models import SyncRun
 
 
@@ -53,3 +54,36 @@ def test_progress_panel_polls_only_while_a_run_is_active(alice_client):
     )
     busy = alice_client.get(reverse("mirror:overview"), headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in busy and "5 of 20 (25%)" in busy
+
+
+def test_the_users_page_filter_lists_are_fresh_after_the_next_sync(
+    alice_client, zoom_sandbox, django_capture_on_commit_callbacks
+):
+    """Roles and departments are cached for the search pages; a full sync drops them once written (on
+    commit: the test's transaction never commits, so the callbacks are run here)."""
+    alice_client.post(reverse("mirror:sync_start"))
+    users = reverse("accounts:user_list")
+    assert "Field Operations" not in alice_client.get(users).content.decode()  # now cached
+    someone = ZoomUser.objects.filter(status="active").exclude(dept="").first()
+    zoom_sandbox.update_user(someone.email, dept="Field Operations")
+    ZoomRole.objects.filter(role_id="2").update(name="Member (renamed here)")
+    assert "Field Operations" not in alice_client.get(users).content.decode()  # still the cached list
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(reverse("mirror:sync_start"))
+    body = alice_client.get(users).content.decode()
+    assert '<option value="Field Operations">Field Operations</option>' in body
+    assert "Member (renamed here)" not in body  # the sync wrote Zoom's name back, and the page shows it
+
+
+def test_forgetting_the_filter_lists_waits_for_the_commit(alice_client, django_capture_on_commit_callbacks):
+    from accounts.selectors import forget_filter_lists, role_list
+
+    ZoomRole.objects.create(role_id="r-ops", name="Ops", synced_at=timezone.now())
+    assert [r.name for r in role_list()] == ["Ops"]
+    ZoomRole.objects.filter(role_id="r-ops").update(name="Operations")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        forget_filter_lists()
+    assert [r.name for r in role_list()] == ["Ops"]  # not before the change is committed
+    for callback in callbacks:
+        callback()
+    assert [r.name for r in role_list()] == ["Operations"]

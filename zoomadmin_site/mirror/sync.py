@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ZoomUser
+from accounts.selectors import forget_filter_lists
 from zoomadmin_site.mirror import upsert
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.mirror.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
@@ -143,6 +144,7 @@ class MirrorSync:
                     self._sync_roles(started)
                     self._sync_users(started)
                     self._save_state(users_done=True, hosts_done_through=0, failed_hosts=[])
+                    forget_filter_lists()  # roles and departments as just read
                 self._sync_hosts(started, done_through=int(state.get("hosts_done_through", 0)))
                 self._mark_gone(started)
             finally:
@@ -212,6 +214,7 @@ class MirrorSync:
         drift = self.report.drift
         upsert.mark_gone(ROLES, seen_before=started, drift=drift["roles"])
         upsert.mark_gone(USERS, seen_before=started, drift=drift["users"])
+        forget_filter_lists()
         upsert.mark_gone(
             DELEGATIONS, seen_before=started, drift=drift["delegations"], exclude={"host_zoom_id": failed}
         )
