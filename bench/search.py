@@ -30,8 +30,15 @@ from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
 rng = random.Random(7)
 fields = ("first_name", "last_name", "email", "dept", "zoom_id")
-users = list(ZoomUser.objects.order_by("?").values_list(*fields)[:400])
-meetings = list(ZoomMeeting.objects.order_by("?").values_list("topic", "meeting_id", "host_name")[:400])
+# The same sample on every run and either database (by Zoom's keys: row ids depend on the sync's order),
+# so that runs compare.
+emails = rng.sample(sorted(ZoomUser.objects.filter(gone_at=None).values_list("email", flat=True)), 40)
+by_email = {row[2]: row for row in ZoomUser.objects.filter(email__in=emails).values_list(*fields)}
+users = [by_email[e] for e in emails]
+ids = rng.sample(sorted(ZoomMeeting.objects.filter(gone_at=None).values_list("meeting_id", flat=True)), 40)
+sampled = ZoomMeeting.objects.filter(meeting_id__in=ids).values_list("topic", "meeting_id", "host_name")
+by_id = {row[1]: row for row in sampled}
+meetings = [by_id[i] for i in ids]
 def words(text): return [w for w in text.replace(":", " ").split() if len(w) > 2]
 u = []
 for first, last, email, dept, zid in users[:40]:
