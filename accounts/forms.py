@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import SYSTEM_ROLE_NAMES, ZoomRole, ZoomUser
+from accounts.models import ZoomUser
 from accounts.searching import clean_query
 
 
@@ -76,10 +76,10 @@ class UserSearchForm(MirrorSearchForm):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ZoomUser.Status.choices])
     dept = forms.CharField(required=False, max_length=200, label="Department")
 
-    def __init__(self, *args: Any, roles: list[ZoomRole], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, role_names: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = dict(SYSTEM_ROLE_NAMES) | {r.role_id: r.name for r in roles}
-        self.fields["role"].choices = [("", "Any role"), *sorted(names.items(), key=lambda kv: kv[1].lower())]
+        by_name = sorted(role_names.items(), key=lambda kv: kv[1].lower())
+        self.fields["role"].choices = [("", "Any role"), *by_name]
 
     def search_kwargs(self) -> dict[str, Any]:
         return {

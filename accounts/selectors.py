@@ -47,10 +47,10 @@ USER_LIST_FIELDS = (
     "last_login_sort",
 )
 USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_LIST_FIELDS)
-# The users page's filter lists, cached (the cache is shared by every worker): roles are read on every
-# search (filter and labels), departments need a DISTINCT over every user. A full sync drops both once it
-# has written users and roles (forget_filter_lists); otherwise they are at most this old.
-ROLES_CACHE_KEY = "accounts:roles:v1"
+# What the users page's filters list, cached (the cache is shared by every worker): role names are needed
+# by every search (filter and labels), departments take a DISTINCT over every user. A full sync drops both
+# once it has written users and roles (forget_filter_lists); otherwise they are at most this old.
+ROLE_NAMES_CACHE_KEY = "accounts:role-names:v1"
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
 FILTER_LISTS_CACHE_SECONDS = 300
 # The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
@@ -87,8 +87,10 @@ def user_search(
     )
 
 
-def _load_roles() -> list[ZoomRole]:
-    return list(ZoomRole.objects.filter(gone_at__isnull=True).order_by("role_id"))
+def _load_role_names() -> dict[str, str]:
+    names = dict(SYSTEM_ROLE_NAMES)
+    names.update(ZoomRole.objects.filter(gone_at__isnull=True).values_list("role_id", "name"))
+    return names
 
 
 def _load_departments() -> list[str]:
@@ -96,7 +98,7 @@ def _load_departments() -> list[str]:
     return list(users.order_by("dept").values_list("dept", flat=True).distinct())
 
 
-_FILTER_LISTS = {ROLES_CACHE_KEY: _load_roles, DEPARTMENTS_CACHE_KEY: _load_departments}
+_FILTER_LISTS = {ROLE_NAMES_CACHE_KEY: _load_role_names, DEPARTMENTS_CACHE_KEY: _load_departments}
 
 
 def _filter_lists(*keys: str) -> list[Any]:
@@ -108,22 +110,16 @@ def _filter_lists(*keys: str) -> list[Any]:
     return [found[key] if key in found else missing[key] for key in keys]
 
 
-def role_list() -> list[ZoomRole]:
-    """Roles still in Zoom, system roles first."""
-    return _filter_lists(ROLES_CACHE_KEY)[0]
+def role_names() -> dict[str, str]:
+    """Role id -> name of the roles still in Zoom; Zoom's system roles are known even before the first
+    sync."""
+    return _filter_lists(ROLE_NAMES_CACHE_KEY)[0]
 
 
-def role_names(roles: list[ZoomRole] | None = None) -> dict[str, str]:
-    """Role id -> name; Zoom's system roles are known even before the first sync."""
-    names = dict(SYSTEM_ROLE_NAMES)
-    names.update({r.role_id: r.name for r in (role_list() if roles is None else roles)})
-    return names
-
-
-def roles_and_departments() -> tuple[list[ZoomRole], list[str]]:
-    """role_list() and department_list() in one cache read (the full users page shows both)."""
-    roles, departments = _filter_lists(ROLES_CACHE_KEY, DEPARTMENTS_CACHE_KEY)
-    return roles, departments
+def role_names_and_departments() -> tuple[dict[str, str], list[str]]:
+    """role_names() and every department in use, in one cache read (the full users page shows both)."""
+    names, departments = _filter_lists(ROLE_NAMES_CACHE_KEY, DEPARTMENTS_CACHE_KEY)
+    return names, departments
 
 
 def forget_filter_lists() -> None:

@@ -11,9 +11,8 @@ from accounts.selectors import (
     USER_SORTS,
     mirror_freshness,
     role_label,
-    role_list,
     role_names,
-    roles_and_departments,
+    role_names_and_departments,
     user_profile,
     user_search,
 )
@@ -28,14 +27,10 @@ USER_NOT_FOUND = (
 @operator_required("browse")
 def user_list(request: HttpRequest) -> HttpResponse:
     fragment = wants_fragment(request)
-    if fragment:
-        roles, departments = role_list(), None
-    else:
-        roles, departments = roles_and_departments()
-    form = UserSearchForm(request.GET, roles=roles)
+    names, departments = (role_names(), None) if fragment else role_names_and_departments()
+    form = UserSearchForm(request.GET, role_names=names)
     form.is_valid()
     page = user_search(**form.search_kwargs())
-    names = role_names(roles)
     for row in page.rows:
         row.role_name = role_label(row.role_id, names)
     params = search_params(form, page, USER_DEFAULT_SORT)
