@@ -39,6 +39,8 @@ def test_meeting_page_shows_topic_host_and_schedule(alice_client, host):
     assert "Roadmap review" in html and "97763643886" in html and "45 minutes" in html
     assert f'<a href="/users/{host.zoom_id}/">Jill Chill</a>' in html
     assert meeting.start_time.strftime("%Y-%m-%d") in html and "Asia/Tokyo" in html
+    # the meeting's type, worded so that it does not read as a status (which may not be known yet)
+    assert "· Type: Scheduled" in html
 
 
 def test_scheduler_of_record_is_the_host_when_they_created_it(alice_client, host):
