@@ -126,6 +126,36 @@ def test_network_errors_are_retried(seeded, zoom):
     assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=Receiver())) == 1
 
 
+def test_events_claimed_by_a_delivery_that_died_are_sent_again_later(seeded, zoom, monkeypatch):
+    from zoomadmin_site.sandbox import delivery
+
+    _validated(seeded)
+    zoom.patch("/users/me", json={"dept": "Ops"})
+    hook, rows = delivery._claim(seeded.state_path)  # a cycle claims the event, then its process is killed
+    assert hook and len(rows) == 1 and seeded.outbox()[0]["status"] == "sending"
+    receiver = Receiver()
+    transport = httpx.WSGITransport(app=receiver)
+    assert seeded.deliver_webhooks(transport=transport) == 0  # a live claim: another cycle may be sending
+    later = time.time() + delivery.CLAIM_EXPIRES_S + 1
+    monkeypatch.setattr(delivery.time, "time", lambda: later)
+    assert seeded.deliver_webhooks(transport=transport) == 1
+    assert receiver.events == ["user.updated"]
+    (event,) = seeded.outbox()
+    assert (event["status"], event["attempts"]) == ("delivered", 1)
+
+
+def test_one_cycle_delivers_more_events_than_one_claim_holds(seeded, zoom):
+    from zoomadmin_site.sandbox import delivery
+
+    _validated(seeded)
+    events = delivery.CLAIM_BATCH * 2 + 3
+    for n in range(events):
+        zoom.patch("/users/me", json={"dept": f"Team {n}"})
+    receiver = Receiver()
+    assert seeded.deliver_webhooks(transport=httpx.WSGITransport(app=receiver)) == events
+    assert {e["status"] for e in seeded.outbox()} == {"delivered"}
+
+
 def test_url_validation_challenge(seeded):
     seeded.set_webhook(URL, SECRET)
     receiver = Receiver()

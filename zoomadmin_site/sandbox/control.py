@@ -253,7 +253,7 @@ class Sandbox(DataHelpers):
 
     def outbox(self, status: str | None = None) -> list[dict[str, Any]]:
         """Queued webhook events: id, event, body (dict), status (pending, sending, delivered, failed),
-        attempts, next_attempt_ts, last_status, last_error."""
+        attempts, next_attempt_ts, last_status, last_error, claimed_at (wall clock of the last claim)."""
         with self._pool.connection() as conn:
             sql, args = "SELECT * FROM webhook_outbox", ()
             if status:

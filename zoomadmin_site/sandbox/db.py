@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: calls.answer, calls.answer_truncated
+SCHEMA_VERSION = 3  # 2: calls.answer, calls.answer_truncated; 3: webhook_outbox.claimed_at
 BUSY_TIMEOUT_MS = 15_000
 
 _TABLES = """
@@ -123,7 +123,8 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL DEFAULT 'pending',
     last_status INTEGER,
-    last_error TEXT
+    last_error TEXT,
+    claimed_at REAL
 );
 """
 
@@ -236,6 +237,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
 # table): added in place, so a seeded 1M-meeting state survives an upgrade.
 _ADDED_COLUMNS = {
     "calls": (("answer", "TEXT"), ("answer_truncated", "INTEGER NOT NULL DEFAULT 0")),
+    "webhook_outbox": (("claimed_at", "REAL"),),
 }
 
 

@@ -6,12 +6,18 @@ Each delivery is signed (``signing.py``). A 2xx answer delivers; ≥500 or a net
 Like Zoom, nothing is sent to a URL that has not passed the ``endpoint.url_validation`` challenge: a
 delivery cycle first challenges an unvalidated URL and, if the receiver is not up yet or answers wrongly,
 holds the events (still pending) and tries again on the next cycle (``url_validation.py``).
+
+A cycle claims due events a few at a time (status ``sending``, with the wall-clock time of the claim). A
+claim older than ``CLAIM_EXPIRES_S`` was left by a delivery that died mid-cycle (the process was killed):
+its events are sent again by the next cycle. Like Zoom's, delivery is at least once; receivers apply an
+event once however often it arrives.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +37,8 @@ __all__ = [
 ]
 
 RETRY_DELAYS_S = (5 * 60, 20 * 60, 60 * 60)
+CLAIM_BATCH = 20  # events claimed at once: a claim is settled within CLAIM_BATCH * TIMEOUT_S (60 s)
+CLAIM_EXPIRES_S = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -56,13 +64,15 @@ def _claim(path: str) -> tuple[dict[str, Any] | None, list[sqlite3.Row]]:
         # Checked again in the claiming transaction: the URL may have changed since the challenge.
         if not hook or not hook.get("url") or not url_validation.is_validated(conn, hook):
             return None, []
-        now = knobs.load(conn).now()
+        now, wall_clock = knobs.load(conn).now(), time.time()
         rows = conn.execute(
-            "SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_attempt_ts <= ? ORDER BY id",
-            (now,),
+            "SELECT * FROM webhook_outbox WHERE (status = 'pending' AND next_attempt_ts <= ?)"
+            " OR (status = 'sending' AND (claimed_at IS NULL OR claimed_at < ?)) ORDER BY id LIMIT ?",
+            (now, wall_clock - CLAIM_EXPIRES_S, CLAIM_BATCH),
         ).fetchall()
         conn.executemany(
-            "UPDATE webhook_outbox SET status = 'sending' WHERE id = ?", [(r["id"],) for r in rows]
+            "UPDATE webhook_outbox SET status = 'sending', claimed_at = ? WHERE id = ?",
+            [(wall_clock, r["id"]) for r in rows],
         )
         return hook, rows
 
@@ -99,15 +109,15 @@ def _settle(path: str, row: sqlite3.Row, status: int | None, error: str | None) 
 
 
 def _send_due(path: str, transport: httpx.BaseTransport | None) -> int:
-    hook, rows = _claim(path)
-    if hook is None or not rows:
-        return 0
     delivered = 0
     with httpx.Client(transport=transport, timeout=TIMEOUT_S) as client:
-        for row in rows:
-            status, error = _post(client, hook, row)
-            delivered += _settle(path, row, status, error)
-    return delivered
+        while True:
+            hook, rows = _claim(path)
+            if hook is None or not rows:
+                return delivered
+            for row in rows:
+                status, error = _post(client, hook, row)
+                delivered += _settle(path, row, status, error)
 
 
 def _waiting(path: str) -> int:
