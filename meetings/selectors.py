@@ -14,7 +14,7 @@ from accounts.keyset import SortOption
 from accounts.models import ZoomUser
 from accounts.search_index import MEETING_SEARCH
 from accounts.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
-from meetings.models import ZoomMeeting
+from meetings.models import KNOWN_STATUS, ZoomMeeting
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
 
 MEETING_SORTS = {
@@ -84,8 +84,10 @@ def meeting_search(
         qs = qs.filter(start_sort__gte=day_start(start_from))
     if start_to:
         qs = qs.filter(start_sort__lt=day_start(start_to) + datetime.timedelta(days=1))
-    if status:
-        qs = qs.filter(status="" if status == STATUS_NOT_KNOWN else status)
+    if status == STATUS_NOT_KNOWN:
+        qs = qs.filter(status="")
+    elif status:
+        qs = qs.filter(KNOWN_STATUS, status=status)  # KNOWN_STATUS: the status index's condition
     if recurring is not None:
         is_recurring = Q(type__in=ZoomMeeting.RECURRING_TYPES)
         qs = qs.filter(is_recurring if recurring else ~is_recurring)

@@ -54,3 +54,38 @@ def test_the_status_column_says_not_known_rather_than_nothing(alice_client, meet
     html = alice_client.get(MEETINGS).content.decode()
     assert html.count('<td><span class="muted">Not known</span></td>') == 1
     assert '<span class="badge badge-started">Started</span>' in html
+
+
+def _plan(rows) -> str:
+    from django.db import connection
+
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(("status", "uses_index"), [("started", True), (STATUS_NOT_KNOWN, False)])
+def test_a_known_status_is_found_through_the_status_index_and_not_known_never_is(
+    meetings, monkeypatch, status, uses_index
+):
+    """Few meetings have a known status: without the index, finding the started ones walks every meeting.
+    SQLite keeps no statistics, so the index is partial and "not known" (almost every row) cannot use it."""
+    from meetings import selectors
+
+    searched = []
+    real = selectors.search_page
+
+    def search_page(qs, *args, **kwargs):
+        searched.append(qs)
+        return real(qs, *args, **kwargs)
+
+    monkeypatch.setattr(selectors, "search_page", search_page)
+    meeting_search(status=status)
+    (rows,) = searched
+    plan = _plan(rows.order_by("start_sort", "id")[:51])
+    assert ("zoommeeting_status_start" in plan) is uses_index
