@@ -128,8 +128,8 @@ def _ordered(qs: QuerySet, request: PageRequest, *, use_sort_index: bool = True)
 
 
 def walk_boundary(qs: QuerySet, request: PageRequest, rows: int) -> list[Any] | None:
-    """The sort values of the row `rows` steps along the order from the page's position (read from the
-    sort index alone when `qs` filters on nothing else), or None when the order ends sooner."""
+    """The sort values of the row `rows` steps along the order of `qs` from the page's position, or None
+    when the order ends sooner. Read from the sort index alone when `qs` filters on nothing."""
     found = _ordered(qs, request).values_list(*(f.attname for f in request.columns))[rows - 1 : rows]
     return list(found[0]) if found else None
 

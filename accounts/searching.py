@@ -383,7 +383,9 @@ def search_page(
     count, capped = plan.count, plan.capped
     page = plan.page
     if page is None and plan.bounded_walk is not None:
-        boundary = walk_boundary(qs, request, BOUNDED_WALK_ROWS)
+        # Rows of the whole order, filters aside: finding the boundary then reads the sort index alone
+        # (filtered, SQLite would sort every row the filters let through, e.g. 250k upcoming meetings).
+        boundary = walk_boundary(qs.model._default_manager.all(), request, BOUNDED_WALK_ROWS)
         page = fetch_page(
             plan.bounded_walk.only(*spec.list_fields), request, page_size=page_size, boundary=boundary
         )
