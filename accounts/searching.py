@@ -51,6 +51,8 @@ MIN_INDEXED_TERM = 3  # the trigram index needs at least three characters
 # Spellings of one term that a row-by-row check may try (see case_variants): a 1-2 character term never
 # needs more than 9, so short terms always match in any case.
 MAX_CASE_VARIANTS = 9
+# SQLite: a term this long is looked up by its covering trigrams, then checked whole (_relaxed_fts_match).
+RELAX_FROM_LENGTH = 6
 COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page says "1,000+"
 # Planner estimates this far past the cap are trusted without counting ("1,000+"): with the search
 # text's statistics at 10x the default target, estimates of terms around the cap were within 0.6x-1.7x
@@ -91,9 +93,34 @@ def query_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def _fts_match(terms: Sequence[str]) -> str:
+def _fts_quoted(text: str) -> str:
     # Inside double quotes FTS5 syntax (AND, NEAR, *, -, :, parentheses) is plain text.
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _covering_trigrams(term: str) -> list[str]:
+    """Trigrams that together cover `term` without overlapping more than they must ("charlotte": cha,
+    rlo, tte)."""
+    grams = [term[i : i + 3] for i in range(0, len(term) - 2, 3)]
+    if len(term) % 3:
+        grams.append(term[-3:])
+    return grams
+
+
+def _relaxed_fts_match(terms: Sequence[str]) -> tuple[str, list[str]]:
+    """A MATCH that finds at least every row matching `terms`, and the terms it may over-match (to check
+    row by row). A term of 6+ characters is a phrase of 4+ trigrams whose positions FTS5 must line up;
+    its covering trigrams alone (an AND, no positions) cost half as much and over-match only rarely (the
+    trigrams in other places or columns), which are then checked whole, row by row (cheap: only rows the
+    trigrams found). Terms LIKE cannot spell in every case keep the exact phrase."""
+    groups, recheck = [], []
+    for term in terms:
+        if len(term) >= RELAX_FROM_LENGTH and case_variants(term) is not None:
+            groups += [_fts_quoted(gram) for gram in _covering_trigrams(term)]
+            recheck.append(term)
+        else:
+            groups.append(_fts_quoted(term))
+    return " AND ".join(groups), recheck
 
 
 def _like_pattern(term: str) -> str:
@@ -136,16 +163,19 @@ def _could_contain(field: Field, term: str) -> bool:
 
 def _fts_rowids(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
     """Rows among the index's matches (the matches are collected first: good when they are few)."""
+    match, recheck = _relaxed_fts_match(terms)
     sql = f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH %s"  # noqa: S608 - constants
-    return qs.filter(pk__in=RawSQL(sql, [_fts_match(terms)]))  # noqa: S611 - the terms are a parameter
+    return _rechecked(qs.filter(pk__in=RawSQL(sql, [match])), spec, recheck)  # noqa: S611 - a parameter
 
 
 def _fts_driven(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
     """The same rows with the index as the outer loop, so that a LIMIT stops it early (for counting)."""
     fts, table = spec.fts_table, qs.model._meta.db_table
-    return qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
-        tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[_fts_match(terms)]
+    match, recheck = _relaxed_fts_match(terms)
+    driven = qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
+        tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[match]
     )
+    return _rechecked(driven, spec, recheck)
 
 
 def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
@@ -154,8 +184,15 @@ def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Q
     find the rows (that would collect and sort them), so the walk reads only the sort index until a page
     of members is found."""
     table, fts = qs.model._meta.db_table, spec.fts_table
+    match, recheck = _relaxed_fts_match(terms)
     sql = f'+"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)'  # noqa: S608 - constants
-    return qs.filter(RawSQL(sql, [_fts_match(terms)], BooleanField()))  # noqa: S611 - the terms are a parameter
+    members = qs.filter(RawSQL(sql, [match], BooleanField()))  # noqa: S611 - the terms are a parameter
+    return _rechecked(members, spec, recheck)
+
+
+def _rechecked(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
+    """`qs` found by a relaxed MATCH, less the rows that do not hold these `terms` whole."""
+    return qs.filter(_contains_all(spec, terms, qs.model)) if terms else qs
 
 
 def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, indexed: bool) -> QuerySet:

@@ -110,3 +110,19 @@ def test_bounded_fetch_stops_at_the_boundary(users, sort_key, backwards):
     assert fetch_page(everyone, request, page_size=5, boundary=boundary) is None  # cannot tell if more
     assert fetch_page(everyone.none(), request, page_size=1, boundary=boundary) is None
     assert walk_boundary(everyone, request, 500) is None  # the order ends sooner: nothing to bound
+
+
+@pytest.mark.parametrize("plan", sorted(PLANS))
+def test_a_long_word_matches_only_where_it_is_written_whole(db, monkeypatch, plan):
+    """SQLite collects a long word's matches by its covering trigrams (cha, rlo, tte for "charlotte"),
+    which also finds rows holding those trigrams apart or in different fields: each plan leaves them out.
+    Sorted by last login, which no searched field decides, so that a common word walks that order."""
+    make_users(6, first_name="Charlotte")
+    make_users(1, first_name="Chad", last_name="Carlos", dept="Lottery")  # cha, rlo, tte in three fields
+    make_users(1, first_name="Chatty", last_name="Orlov", dept="Lottery")  # cha and rlo, apart
+    make_users(1, first_name="Charlotte", last_name="ÖZ")  # a match with a non-ASCII letter elsewhere
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(f"accounts.searching.{name}", value)
+    found = [u.first_name for u in user_search(query="CHARLOTTE", sort="last_login", page_size=100).rows]
+    assert found == ["Charlotte"] * 7
