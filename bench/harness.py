@@ -4,6 +4,7 @@ wrk as the load generator (loopback only, bounded in time)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -269,6 +270,22 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def cpu_probe_ms() -> float:
+    """A fixed pure-Python workload (hashing and arithmetic), best of three: how fast this machine is
+    right now. Shared machines vary by a third from hour to hour; results only compare at similar probes."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        block = b"z" * 1000
+        for _ in range(100_000):
+            hashlib.sha256(block).digest()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def environment() -> dict[str, Any]:
     import django
 
@@ -276,6 +293,7 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "django": django.get_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "cpu_probe_ms": cpu_probe_ms(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
