@@ -51,7 +51,8 @@ MIN_INDEXED_TERM = 3  # the trigram index needs at least three characters
 # Spellings of one term that a row-by-row check may try (see case_variants): a 1-2 character term never
 # needs more than 9, so short terms always match in any case.
 MAX_CASE_VARIANTS = 9
-# SQLite: a term this long is looked up by its covering trigrams, then checked whole (_relaxed_fts_match).
+# SQLite: a common term this long is looked up by its covering trigrams, then checked whole
+# (_relaxed_fts_match).
 RELAX_FROM_LENGTH = 6
 COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page says "1,000+"
 # Planner estimates this far past the cap are trusted without counting ("1,000+"): with the search
@@ -98,6 +99,10 @@ def _fts_quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _fts_match(terms: Sequence[str]) -> str:
+    return " AND ".join(_fts_quoted(term) for term in terms)
+
+
 def _covering_trigrams(term: str) -> list[str]:
     """Trigrams that together cover `term` without overlapping more than they must ("charlotte": cha,
     rlo, tte)."""
@@ -111,8 +116,9 @@ def _relaxed_fts_match(terms: Sequence[str]) -> tuple[str, list[str]]:
     """A MATCH that finds at least every row matching `terms`, and the terms it may over-match (to check
     row by row). A term of 6+ characters is a phrase of 4+ trigrams whose positions FTS5 must line up;
     its covering trigrams alone (an AND, no positions) cost half as much and over-match only rarely (the
-    trigrams in other places or columns), which are then checked whole, row by row (cheap: only rows the
-    trigrams found). Terms LIKE cannot spell in every case keep the exact phrase."""
+    trigrams in other places or columns), which are then checked whole, row by row. Where matches are
+    few the phrase costs little, and the check's SQL more than it saves (~1 ms): only the walk of a
+    common term's members uses this. Terms LIKE cannot spell in every case keep the exact phrase."""
     groups, recheck = [], []
     for term in terms:
         if len(term) >= RELAX_FROM_LENGTH and case_variants(term) is not None:
@@ -163,36 +169,30 @@ def _could_contain(field: Field, term: str) -> bool:
 
 def _fts_rowids(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
     """Rows among the index's matches (the matches are collected first: good when they are few)."""
-    match, recheck = _relaxed_fts_match(terms)
     sql = f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH %s"  # noqa: S608 - constants
-    return _rechecked(qs.filter(pk__in=RawSQL(sql, [match])), spec, recheck)  # noqa: S611 - a parameter
+    return qs.filter(pk__in=RawSQL(sql, [_fts_match(terms)]))  # noqa: S611 - the terms are a parameter
 
 
 def _fts_driven(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
     """The same rows with the index as the outer loop, so that a LIMIT stops it early (for counting)."""
     fts, table = spec.fts_table, qs.model._meta.db_table
-    match, recheck = _relaxed_fts_match(terms)
-    driven = qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
-        tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[match]
+    return qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
+        tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[_fts_match(terms)]
     )
-    return _rechecked(driven, spec, recheck)
 
 
 def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
     """The same rows, tested one by one while walking the sort index: the index's matches are collected
     once into a set that each row's id is looked up in. The unary + keeps SQLite from using the set to
     find the rows (that would collect and sort them), so the walk reads only the sort index until a page
-    of members is found."""
+    of members is found. The set holds every match of a common term, which is what this costs: it is
+    found by covering trigrams (_relaxed_fts_match) and the few members that over-matches are checked
+    whole (only rows the walk meets as members: the sort index decides before any row is read)."""
     table, fts = qs.model._meta.db_table, spec.fts_table
     match, recheck = _relaxed_fts_match(terms)
     sql = f'+"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)'  # noqa: S608 - constants
     members = qs.filter(RawSQL(sql, [match], BooleanField()))  # noqa: S611 - the terms are a parameter
-    return _rechecked(members, spec, recheck)
-
-
-def _rechecked(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
-    """`qs` found by a relaxed MATCH, less the rows that do not hold these `terms` whole."""
-    return qs.filter(_contains_all(spec, terms, qs.model)) if terms else qs
+    return members.filter(_contains_all(spec, recheck, qs.model)) if recheck else members
 
 
 def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, indexed: bool) -> QuerySet:
