@@ -196,24 +196,23 @@ class Server:
     def reset_log(self) -> None:
         self.access_log.write_text("")
 
-    def server_times(self) -> tuple[list[float], int]:
-        """Server-side milliseconds of the 200 answers since the last reset, and the count of others."""
-        times, others = [], 0
-        for _url, status, ms in self._log_lines():
-            if status == "200":
-                times.append(ms)
-            else:
-                others += 1
-        return times, others
+    def wait_idle(self, *, quiet: float = 1.0, timeout: float = 120.0) -> None:
+        """Until no request has finished for `quiet` seconds (each finished request adds a log line)."""
+        deadline = time.monotonic() + timeout
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now_size = self.access_log.stat().st_size if self.access_log.exists() else 0
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.1)
 
-    def slowest(self, count: int = 8) -> list[dict[str, Any]]:
-        """The URLs with the slowest median answer since the last reset (to see what a p95 is made of)."""
-        by_url: dict[str, list[float]] = {}
-        for url, status, ms in self._log_lines():
-            if status == "200":
-                by_url.setdefault(url, []).append(ms)
-        medians = sorted(((statistics.median(v), url, len(v)) for url, v in by_url.items()), reverse=True)
-        return [{"url": url, "median_ms": round(m, 1), "requests": n} for m, url, n in medians[:count]]
+    def answers(self, paths: list[str] | None = None) -> list[tuple[str, str, float]]:
+        """(url, status, server-side ms) of each request finished since the last reset, to `paths` only
+        if given (the previous target's stragglers are not this one's)."""
+        wanted = set(paths) if paths else None
+        return [line for line in self._log_lines() if wanted is None or line[0] in wanted]
 
     def _log_lines(self) -> list[tuple[str, str, float]]:
         lines = []
@@ -255,6 +254,22 @@ def wrk(
     rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     total = re.search(r"(\d+) requests in", result.stdout)
     return {"requests_per_second": float(rate[1]) if rate else 0.0, "requests": int(total[1]) if total else 0}
+
+
+def summarize(answers: list[tuple[str, str, float]], count: int = 8) -> dict[str, Any]:
+    """Percentiles of the 200 answers, how many others there were, and the URLs with the slowest median
+    answer (to see what a p95 is made of)."""
+    by_url: dict[str, list[float]] = {}
+    for url, status, ms in answers:
+        if status == "200":
+            by_url.setdefault(url, []).append(ms)
+    times = [ms for values in by_url.values() for ms in values]
+    medians = sorted(((statistics.median(v), url, len(v)) for url, v in by_url.items()), reverse=True)
+    return {
+        **percentiles(times),
+        "non_200": len(answers) - len(times),
+        "slowest": [{"url": url, "median_ms": round(m, 1), "requests": n} for m, url, n in medians[:count]],
+    }
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
