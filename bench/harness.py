@@ -208,6 +208,10 @@ class Server:
                 return
             time.sleep(0.1)
 
+    def last_answer_at(self) -> float:
+        """When the last request finished (the access log's last write), as time.time()."""
+        return self.access_log.stat().st_mtime
+
     def answers(self, paths: list[str] | None = None) -> list[tuple[str, str, float]]:
         """(url, status, server-side ms) of each request finished since the last reset, to `paths` only
         if given (the previous target's stragglers are not this one's)."""

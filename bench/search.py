@@ -89,27 +89,33 @@ def measure(
     machine's speed drifts over minutes, and taking turns spreads the drift over every target alike
     instead of favouring whichever ran in a quiet minute."""
     answers: dict[str, list] = {name: [] for name in targets}
-    load: dict[str, dict[str, float]] = {name: {"requests": 0, "seconds": 0.0} for name in targets}
+    busy: dict[str, float] = dict.fromkeys(targets, 0.0)  # seconds from each turn's start to its last answer
+    # Idle means no request finished for longer than the slowest one takes: after wrk hangs up the
+    # workers still answer what it had sent (the admin's take seconds each, one after another).
+    quiet = 1.0
     for turn in range(ROUNDS):
         for name, (paths, htmx) in targets.items():
-            # The previous target's last requests (the admin's take seconds) must not share the CPU with
-            # this one's: the workers go on with them after wrk has hung up.
-            server.wait_idle()
+            # The previous target's last requests must not share the CPU with this one's.
+            server.wait_idle(quiet=quiet)
             # Warm caches and connections (longer the first time), unmeasured.
             wrk(server.url, paths[:10], cookie=cookie, seconds=2 if turn == 0 else 1, htmx=htmx)
-            server.wait_idle()
+            server.wait_idle(quiet=quiet)
             server.reset_log()
-            ran = wrk(server.url, paths, cookie=cookie, seconds=max(1, seconds // ROUNDS), htmx=htmx)
-            server.wait_idle()
-            answers[name] += server.answers(paths)
-            load[name]["requests"] += ran["requests"]
-            load[name]["seconds"] += ran["requests"] / ran["requests_per_second"] if ran["requests"] else 0
-        log(f"  turn {turn + 1} of {ROUNDS} done")
+            started = time.time()
+            wrk(server.url, paths, cookie=cookie, seconds=max(1, seconds // ROUNDS), htmx=htmx)
+            slowest = max((ms for _url, _status, ms in server.answers()), default=0.0) / 1000
+            server.wait_idle(quiet=max(1.0, 1.5 * slowest))
+            done = server.answers(paths)
+            quiet = max(1.0, 1.5 * max((ms for _url, _status, ms in done), default=0.0) / 1000)
+            # Throughput from the server's log: requests still running when wrk hangs up (the admin's
+            # take seconds each) count, and so does the time they take.
+            busy[name] += max(server.last_answer_at() - started, 0.001)
+            answers[name] += done
+            log(f"  {name}, turn {turn + 1} of {ROUNDS}: {len(done)} answers")
     results = {}
     for name in targets:
-        done = load[name]
-        rate = done["requests"] / done["seconds"] if done["seconds"] else 0.0
-        results[name] = {"requests_per_second": round(rate, 2), "requests": done["requests"]}
+        rate = len(answers[name]) / busy[name]
+        results[name] = {"requests_per_second": round(rate, 2), "requests": len(answers[name])}
         results[name] |= summarize(answers[name])
         log(f"{name}: {rate:.1f} req/s, p95 {results[name]['p95_ms']} ms")
     return results
