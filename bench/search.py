@@ -103,10 +103,9 @@ def measure(
             server.reset_log()
             started = time.time()
             wrk(server.url, paths, cookie=cookie, seconds=max(1, seconds // ROUNDS), htmx=htmx)
-            slowest = max((ms for _url, _status, ms in server.answers()), default=0.0) / 1000
-            server.wait_idle(quiet=max(1.0, 1.5 * slowest))
+            server.wait_idle(quiet=_quiet_after(server.answers()))
             done = server.answers(paths)
-            quiet = max(1.0, 1.5 * max((ms for _url, _status, ms in done), default=0.0) / 1000)
+            quiet = _quiet_after(done)
             # Throughput from the server's log: requests still running when wrk hangs up (the admin's
             # take seconds each) count, and so does the time they take.
             busy[name] += max(server.last_answer_at() - started, 0.001)
@@ -119,6 +118,11 @@ def measure(
         results[name] |= summarize(answers[name])
         log(f"{name}: {rate:.1f} req/s, p95 {results[name]['p95_ms']} ms")
     return results
+
+
+def _quiet_after(answers: list[tuple[str, str, float]]) -> float:
+    """Seconds without an answer that mean the workers are idle: the slowest answer and half again."""
+    return max(1.0, 1.5 * max((ms for _url, _status, ms in answers), default=0.0) / 1000)
 
 
 def prepare(args: argparse.Namespace) -> tuple[Deployment, dict[str, Any]]:
