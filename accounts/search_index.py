@@ -13,14 +13,16 @@ unknown to the Django models (PostgreSQL computes it on every write; nothing sel
 index with pg_trgm's gin_trgm_ops over it finds the rows containing a term (LIKE), and its statistics
 are kept at 10x the default target so that the planner's estimate of how common a term is (which
 searching.py uses to choose a plan) is roughly right instead of a floor of 73 rows. For the orders named
-in `pg_walk_orders`, a partial btree index (order columns, id) INCLUDE (search_text) WHERE gone_at IS NULL
+in `walk_orders`, a partial btree index (order columns, id) INCLUDE (search_text) WHERE gone_at IS NULL
 lets a walk along the order test each row's text from the index alone (an index-only scan), at a fraction
-of the cost of reading every row from the table. (The first version of the index, migration 0002 of
-each app, indexed the concatenation as an expression; search_text_sql() replaces it.)
+of the cost of reading every row from the table. (The first version of the index, migration 0002 of each
+app, indexed the concatenation as an expression; search_text_sql() replaces it.) SQLite has the same walk
+indexes, with the searched columns themselves as their last columns (it has neither INCLUDE nor
+search_text: see sqlite_walk_sql).
 
-Django's SQLite schema editor rebuilds a table (dropping its triggers) for many ALTERs, so a post_migrate
-handler (`ensure_search_indexes`, connected in accounts/apps.py) recreates missing triggers and rebuilds
-the index after every migrate.
+Django's SQLite schema editor rebuilds a table (dropping its triggers and the indexes it does not know of)
+for many ALTERs, so a post_migrate handler (`ensure_search_indexes`, connected in accounts/apps.py)
+recreates missing triggers and walk indexes and rebuilds the text index after every migrate.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class SearchIndexSpec:
     table: str  # the mirror table (its integer primary key "id" is the FTS rowid)
     columns: tuple[str, ...]  # the searched columns
     pg_expression: str  # the PostgreSQL expression over them (search_text is its lowercase)
-    pg_walk_orders: tuple[tuple[str, ...], ...] = ()  # sort columns with an index-only walk (see above)
+    walk_orders: tuple[tuple[str, ...], ...] = ()  # sort columns with an index-only walk (see above)
 
     @property
     def fts_table(self) -> str:
@@ -59,7 +61,7 @@ class SearchIndexSpec:
     def pg_text_index(self) -> str:
         return f"{self.table}_search_text_trgm"
 
-    def pg_walk_index(self, order: tuple[str, ...]) -> str:
+    def walk_index(self, order: tuple[str, ...]) -> str:
         return f"{self.table}_walk_{'_'.join(order)}"[:63]
 
     def pg_text(self, table_alias: str | None = None) -> str:
@@ -82,7 +84,7 @@ MEETING_SEARCH = SearchIndexSpec(
     pg_expression=(
         '("topic" || \' \' || CAST("meeting_id" AS text) || \' \' || "host_name" || \' \' || "host_email")'
     ),
-    pg_walk_orders=(("start_sort",),),  # the Meetings page's default order: upcoming first
+    walk_orders=(("start_sort",),),  # the Meetings page's default order: upcoming first
 )
 
 SPECS = (USER_SEARCH, MEETING_SEARCH)
@@ -108,6 +110,32 @@ def sqlite_trigger_sql(spec: SearchIndexSpec) -> list[str]:
     ]
 
 
+def sqlite_walk_sql(spec: SearchIndexSpec) -> list[str]:
+    """SQLite: for each order in `walk_orders`, a partial index (order columns, id, searched columns) WHERE
+    gone_at IS NULL. A walk along the order that checks each row's text (LIKE on the searched columns)
+    then reads this index alone: at 1M meetings a page of a term in 1% of them took 0.8 ms instead of 5-7
+    ms reading each row from the table, whose rows are wide and in sync order, not start order."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {spec.walk_index(order)} ON {spec.table} "
+        f"({_cols('', (*order, 'id', *spec.columns))}) WHERE gone_at IS NULL"
+        for order in spec.walk_orders
+    ]
+
+
+def sqlite_walk_migration_operation(spec: SearchIndexSpec) -> Any:
+    """Adds sqlite_walk_sql's indexes to a database whose text index predates them (install_sql creates
+    them since). Part of the text index from then on: reversing this leaves them; uninstalling the text
+    index drops them."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            for sql in sqlite_walk_sql(spec):
+                schema_editor.execute(sql, params=None)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
+
+
 def _rebuild_sql(spec: SearchIndexSpec) -> str:
     return f"INSERT INTO {spec.fts_table}({spec.fts_table}) VALUES ('rebuild')"  # noqa: S608 - constants only
 
@@ -118,6 +146,7 @@ def install_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {spec.fts_table} USING fts5({_cols('', spec.columns)}, "
             f"content='{spec.table}', content_rowid='id', tokenize='trigram', columnsize=0)",
             *sqlite_trigger_sql(spec),
+            *sqlite_walk_sql(spec),
             _rebuild_sql(spec),
         ]
     if vendor == "postgresql":
@@ -133,6 +162,7 @@ def uninstall_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
     if vendor == "sqlite":
         return [
             *(f"DROP TRIGGER IF EXISTS {name}" for name in spec.trigger_names),
+            *(f"DROP INDEX IF EXISTS {spec.walk_index(order)}" for order in spec.walk_orders),
             f"DROP TABLE IF EXISTS {spec.fts_table}",
         ]
     if vendor == "postgresql":
@@ -162,9 +192,9 @@ def search_text_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
         return []
     table, column = spec.table, PG_TEXT_COLUMN
     walks = [
-        f"CREATE INDEX IF NOT EXISTS {spec.pg_walk_index(order)} ON {table} ({', '.join(order)}, id) "
+        f"CREATE INDEX IF NOT EXISTS {spec.walk_index(order)} ON {table} ({', '.join(order)}, id) "
         f"INCLUDE ({column}) WHERE gone_at IS NULL"
-        for order in spec.pg_walk_orders
+        for order in spec.walk_orders
     ]
     return [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} text "
@@ -223,17 +253,22 @@ def _sqlite_names(cursor: Any, kind: str) -> set[str]:
 
 
 def ensure_search_indexes(using: str = "default", **kwargs: Any) -> list[str]:
-    """Recreate missing SQLite triggers and rebuild an index that missed writes; returns the tables
-    rebuilt. A no-op on PostgreSQL and when the tables do not exist (yet)."""
+    """Recreate missing SQLite triggers and walk indexes and rebuild a text index that missed writes;
+    returns the tables whose text index was rebuilt. A no-op on PostgreSQL and when the tables do not exist
+    (yet)."""
     conn = connections[using]
     if conn.vendor != "sqlite":
         return []
     rebuilt = []
     with conn.cursor() as cursor:
         tables, triggers = _sqlite_names(cursor, "table"), _sqlite_names(cursor, "trigger")
+        indexes = _sqlite_names(cursor, "index")
         for spec in SPECS:
             if spec.table not in tables or spec.fts_table not in tables:
                 continue
+            if not {spec.walk_index(order) for order in spec.walk_orders} <= indexes:
+                for sql in sqlite_walk_sql(spec):
+                    cursor.execute(sql)
             if set(spec.trigger_names) <= triggers:
                 continue
             for sql in sqlite_trigger_sql(spec):
@@ -250,7 +285,7 @@ def rebuild_search_index(spec: SearchIndexSpec, using: str = "default") -> None:
         if conn.vendor == "sqlite":
             cursor.execute(_rebuild_sql(spec))
         elif conn.vendor == "postgresql":
-            for index in (spec.pg_text_index, *map(spec.pg_walk_index, spec.pg_walk_orders)):
+            for index in (spec.pg_text_index, *map(spec.walk_index, spec.walk_orders)):
                 cursor.execute(f"REINDEX INDEX {index}")
 
 

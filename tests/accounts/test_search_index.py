@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ZoomUser
@@ -29,6 +30,17 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg
 
 def found(query: str) -> list[str]:
     return [u.email for u in user_search(query=query, include_gone=True).rows]
+
+
+def subquery(sql: str) -> str:
+    """The subquery in `... IN (SELECT ...)`: the walk for a page's ids (keyset.fetch_page's ids_first)."""
+    start = sql.index(" IN (SELECT") + 4
+    depth = 0
+    for end, char in enumerate(sql[start:], start):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return sql[start + 1 : end]
+    raise AssertionError(sql)
 
 
 def assert_consistent():
@@ -107,6 +119,18 @@ def test_missing_triggers_are_recreated_and_the_index_rebuilt_after_migrate():
     assert_consistent()
 
 
+@sqlite_only
+def test_a_missing_walk_index_is_recreated_after_migrate():
+    """Django's SQLite schema editor rebuilds a table without the indexes its models do not declare."""
+    name = MEETING_SEARCH.walk_index(("start_sort",))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {name}")
+        ensure_search_indexes(using="default")
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
+        (sql,) = cursor.fetchone()
+    assert "(start_sort, id, topic, meeting_id, host_name, host_email) WHERE gone_at IS NULL" in sql
+
+
 def test_rebuild_is_harmless():
     make_user(first_name="Rebuilt")
     rebuild_search_index(USER_SEARCH)
@@ -163,14 +187,64 @@ def test_postgres_walks_the_start_time_through_the_covering_index_alone(monkeypa
     with CaptureQueriesContext(connection) as queries:
         page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
     assert len(page.rows) == 5
-    walk = next(q["sql"] for q in queries if "strpos" in q["sql"] and " IN (SELECT" in q["sql"])
-    walk = walk[walk.index(" IN (SELECT") + 4 : walk.rindex(")")]  # the subquery that walks for ids
+    walk = subquery(next(q["sql"] for q in queries if "strpos" in q["sql"] and " IN (SELECT" in q["sql"]))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN {walk}")
         plan = " ".join(row[0] for row in cursor.fetchall())
-    assert f"Index Only Scan using {MEETING_SEARCH.pg_walk_index(('start_sort',))}" in plan
+    assert f"Index Only Scan using {MEETING_SEARCH.walk_index(('start_sort',))}" in plan
+
+
+@sqlite_only
+def test_sqlite_walks_the_start_time_through_the_walk_index_alone(monkeypatch):
+    """Common terms walk upcoming meetings by start time checking each row's text: every column the
+    walk reads comes from the walk index, none from the table (EXPLAIN's bytecode)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.factories import make_meetings
+
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
+    make_meetings(60)
+    with CaptureQueriesContext(connection) as queries:
+        page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
+    assert len(page.rows) == 5
+    walk = subquery(next(q["sql"] for q in queries if "LIKE" in q["sql"] and " IN (SELECT" in q["sql"]))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {walk}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN {walk}")
+        program = cursor.fetchall()  # (addr, opcode, p1, p2, p3, p4, ...)
+    assert f"USING INDEX {MEETING_SEARCH.walk_index(('start_sort',))}" in plan
+    index_cursors = {row[2] for row in program if row[1] == "OpenRead" and str(row[5]).startswith("k(")}
+    read = {row[2] for row in program if row[1] == "Column"}
+    assert read and read <= index_cursors
+
+
+@pytest.mark.parametrize(
+    ("filters", "covered"),
+    [
+        ({"gone_at__isnull": True}, True),
+        (
+            {"gone_at__isnull": True, "start_sort__gte": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
+            True,
+        ),
+        ({"gone_at__isnull": True, "topic__icontains": "x"}, True),  # a searched column: in the index
+        ({}, False),  # gone meetings too: the walk index holds none
+        ({"gone_at__isnull": False}, False),
+        ({"gone_at__isnull": True, "is_pmi": True}, False),  # a column the index does not hold
+        ({"gone_at__isnull": True, "type__in": [8, 9]}, False),
+    ],
+)
+def test_the_walk_index_covers_a_walk_only_when_it_holds_every_filtered_column(filters, covered):
+    from accounts.searching import _sqlite_walk_covered
+
+    qs = ZoomMeeting.objects.filter(**filters)
+    assert _sqlite_walk_covered(qs, MEETING_SEARCH, ["start_sort"]) is covered
+    assert _sqlite_walk_covered(qs, MEETING_SEARCH, ["topic"]) is False  # no walk index for this order
+    assert _sqlite_walk_covered(qs.exclude(is_pmi=True), MEETING_SEARCH, ["start_sort"]) is False
+    either = qs.filter(Q(gone_at__isnull=True) | Q(topic="x"))
+    assert _sqlite_walk_covered(either, MEETING_SEARCH, ["start_sort"]) is covered  # still ANDed with filters
 
 
 @postgres_only

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 # (threshold, value): the shapes a common-term search can take.
 PLANS = {
-    "walk checking each row": {"SQLITE_DENSE": 0.0},
-    "walk looking ids up in the index's matches": {"SQLITE_DENSE": 2.0},
+    "walk checking each row": {"SQLITE_DENSE": 0.0, "SQLITE_WALK_DENSE": 0.0},
+    "walk looking ids up in the index's matches": {"SQLITE_DENSE": 2.0, "SQLITE_WALK_DENSE": 2.0},
     # PostgreSQL, order by a searched column: the count query reads no further than the cap...
     "bounded walk that fills the page": {"BOUNDED_WALK_ROWS": 1_000, "PG_COLLECT_LIMIT": 0},
     "bounded walk cut short, then collect": {"BOUNDED_WALK_ROWS": 2, "PG_COLLECT_LIMIT": 0},
