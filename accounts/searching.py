@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Count, Field, IntegerField, Max, Model, Q, QuerySet
+from django.db.models import BooleanField, F, Field, IntegerField, Model, Q, QuerySet
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.lookups import IsNull, Lookup
 from django.db.models.sql.where import AND, WhereNode
@@ -293,8 +293,8 @@ def _count(matches: QuerySet, wanted: PageWanted | None = None, *, collect: int 
     matches again, but costs ~2 ms more when there are more)."""
     collect = COUNT_CAP if collect is None else max(collect, COUNT_CAP)
     if wanted is None or wanted.request.position is not None:
-        found = matches.order_by().values("pk")[: COUNT_CAP + 1].aggregate(n=Count("pk"), last=Max("pk"))
-        n, last, page = found["n"], found["last"], None
+        n, last = _count_and_last(matches, COUNT_CAP + 1)
+        page = None
     else:
         only = matches.only(*wanted.fields)
         n, last, rows = counted_first_page(only, wanted.request, page_size=wanted.size, cap=collect)
@@ -304,6 +304,17 @@ def _count(matches: QuerySet, wanted: PageWanted | None = None, *, collect: int 
         )
     density = n / last if last and last > 0 else 1.0
     return Counted(min(n, COUNT_CAP), n > COUNT_CAP, density, page)
+
+
+def _count_and_last(qs: QuerySet, limit: int) -> tuple[int, int | None]:
+    """How many of the first `limit` rows of `qs` there are (in the order the database finds them), and
+    their highest primary key. Worded by hand around Django's SQL for the rows: aggregate() over a sliced
+    query compiles in twice the time (~0.5 ms, on every search)."""
+    sql, params = qs.order_by().values(counted_pk=F("pk"))[:limit].query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(counted_pk) FROM ({sql}) capped", params)  # noqa: S608
+        n, last = cursor.fetchone()
+    return n, last
 
 
 @dataclass(frozen=True)
@@ -452,6 +463,16 @@ class SearchSpec:
     sorts: dict[str, SortOption]
     default_sort: str
     list_fields: tuple[str, ...]  # must include every sort column (the cursor reads them)
+    # Rows as named tuples of `pk` and list_fields instead of model instances, for a page whose rows need
+    # no model methods: 50 of them cost ~0.8 ms less. (PostgreSQL's counting query, which fetches a page
+    # of rare matches with the count, still gives model instances: the same attributes.)
+    plain_rows: bool = False
+
+    def listed(self, qs: QuerySet) -> QuerySet:
+        """`qs` reading what a result row shows."""
+        if self.plain_rows:
+            return qs.values_list("pk", *self.list_fields, named=True)
+        return qs.only(*self.list_fields)
 
 
 def search_page(
@@ -476,11 +497,9 @@ def search_page(
         # Rows of the whole order, filters aside: finding the boundary then reads the sort index alone
         # (filtered, SQLite would sort every row the filters let through, e.g. 250k upcoming meetings).
         boundary = walk_boundary(qs.model._default_manager.all(), request, BOUNDED_WALK_ROWS)
-        page = fetch_page(
-            plan.bounded_walk.only(*spec.list_fields), request, page_size=page_size, boundary=boundary
-        )
+        page = fetch_page(spec.listed(plan.bounded_walk), request, page_size=page_size, boundary=boundary)
     if page is None:
-        rows = plan.rows.only(*spec.list_fields)
+        rows = spec.listed(plan.rows)
         page = fetch_page(
             rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids_first=plan.ids_first
         )

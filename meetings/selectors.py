@@ -40,7 +40,10 @@ MEETING_LIST_FIELDS = (
     "gone_at",
     "start_sort",
 )
-MEETING_SEARCH_SPEC = SearchSpec(MEETING_SEARCH, MEETING_SORTS, MEETING_DEFAULT_SORT, MEETING_LIST_FIELDS)
+# Plain rows: the Meetings page's rows (meeting_tables.meeting_rows) read fields only.
+MEETING_SEARCH_SPEC = SearchSpec(
+    MEETING_SEARCH, MEETING_SORTS, MEETING_DEFAULT_SORT, MEETING_LIST_FIELDS, plain_rows=True
+)
 # The status filter's value for meetings whose status the mirror does not know (see ZoomMeeting.status_known).
 STATUS_NOT_KNOWN = "unknown"
 _FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 30)
