@@ -43,6 +43,21 @@ def subquery(sql: str) -> str:
     raise AssertionError(sql)
 
 
+def common_term_walk(monkeypatch, text_test: str) -> str:
+    """The SQL of the walk for a page of upcoming meetings matching a common term (its text test reads
+    `text_test`: strpos on PostgreSQL, LIKE on SQLite)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.factories import make_meetings
+
+    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
+    make_meetings(60)
+    with CaptureQueriesContext(connection) as queries:
+        page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
+    assert len(page.rows) == 5
+    return subquery(next(q["sql"] for q in queries if text_test in q["sql"] and " IN (SELECT" in q["sql"]))
+
+
 def assert_consistent():
     assert search_index_is_consistent(USER_SEARCH)
     assert search_index_is_consistent(MEETING_SEARCH)
@@ -177,17 +192,8 @@ def test_postgres_search_text_is_the_lowercase_of_the_searched_columns():
 @postgres_only
 def test_postgres_walks_the_start_time_through_the_covering_index_alone(monkeypatch):
     """Common terms walk upcoming meetings by start time testing each row's text: an index-only scan."""
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.meetings.factories import make_meetings
-
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
     monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 10)
-    make_meetings(60)
-    with CaptureQueriesContext(connection) as queries:
-        page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
-    assert len(page.rows) == 5
-    walk = subquery(next(q["sql"] for q in queries if "strpos" in q["sql"] and " IN (SELECT" in q["sql"]))
+    walk = common_term_walk(monkeypatch, "strpos")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
@@ -200,16 +206,7 @@ def test_postgres_walks_the_start_time_through_the_covering_index_alone(monkeypa
 def test_sqlite_walks_the_start_time_through_the_walk_index_alone(monkeypatch):
     """Common terms walk upcoming meetings by start time checking each row's text: every column the
     walk reads comes from the walk index, none from the table (EXPLAIN's bytecode)."""
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.meetings.factories import make_meetings
-
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
-    make_meetings(60)
-    with CaptureQueriesContext(connection) as queries:
-        page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
-    assert len(page.rows) == 5
-    walk = subquery(next(q["sql"] for q in queries if "LIKE" in q["sql"] and " IN (SELECT" in q["sql"]))
+    walk = common_term_walk(monkeypatch, "LIKE")
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {walk}")
         plan = " ".join(str(row) for row in cursor.fetchall())
