@@ -236,9 +236,11 @@ def _excludes_gone(where: WhereNode) -> bool:
     if where.negated or (where.connector != AND and len(where.children) > 1):
         return False
     return any(
-        isinstance(child, IsNull) and child.rhs is True and child.lhs.target.column == "gone_at"
+        isinstance(child, IsNull)
+        and isinstance(child.lhs, Col)
+        and child.lhs.target.column == "gone_at"
+        and child.rhs is True
         for child in where.children
-        if isinstance(child, IsNull) and isinstance(child.lhs, Col)
     )
 
 
@@ -349,21 +351,25 @@ def text_search(
         qs = qs.filter(_contains_all(spec, terms, qs.model))
         return TextPlan(*count_capped(qs), qs, walk_sort_index=True)
     indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
-    covered = tuple(sort_fields) in spec.walk_orders  # PostgreSQL can walk this order index-only
+    # Whether a walk checking each row should first find the page's ids in the walk index (ids_first).
+    # PostgreSQL's planner reads the table too where the filters need it; SQLite's walk only pays off
+    # where the index holds every column the filters read.
+    if vendor == "postgresql":
+        covered = tuple(sort_fields) in spec.walk_orders
+    else:
+        covered = _sqlite_walk_covered(qs, spec, sort_fields)
     if not indexed:  # no index can find or count these: check rows along the sort order
         if vendor == "postgresql":  # one strpos() on the search text costs less than an ILIKE per column
             walk = _pg_contains_all(qs, spec, terms, indexed=False)
-            return TextPlan(None, False, walk, walk_sort_index=True, ids_first=covered)
-        walk = qs.filter(_contains_all(spec, terms, qs.model))
-        covered = _sqlite_walk_covered(qs, spec, sort_fields)
+        else:
+            walk = qs.filter(_contains_all(spec, terms, qs.model))
         return TextPlan(None, False, walk, walk_sort_index=True, ids_first=covered)
     uncorrelated = not set(sort_fields) & set(spec.columns)
     page_size = wanted.size if wanted else PAGE_SIZE
     if vendor == "postgresql":
         return _pg_plan(qs, spec, terms, wanted, uncorrelated=uncorrelated, covered=covered)
-    walk_covered = _sqlite_walk_covered(qs, spec, sort_fields)
     return _sqlite_plan(
-        qs, spec, terms, indexed, page_size=page_size, uncorrelated=uncorrelated, walk_covered=walk_covered
+        qs, spec, terms, indexed, page_size=page_size, uncorrelated=uncorrelated, walk_covered=covered
     )
 
 
