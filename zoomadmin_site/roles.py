@@ -69,5 +69,16 @@ def operator_role_label(user: Any) -> str:
         return ""
     if user.is_superuser:
         return "Superuser"
-    names = sorted(g.name for g in user.groups.all())
+    names = operator_groups(user)
     return ", ".join(names) if names else "No role"
+
+
+def operator_groups(user: Any) -> list[str]:
+    """The names of the operator's groups, sorted: from the request's cache when the permission check
+    has loaded them (`zoomadmin_site.auth_backends`), else asked."""
+    from zoomadmin_site.auth_backends import GROUP_NAMES_CACHE
+
+    cached = getattr(user, GROUP_NAMES_CACHE, None)
+    if cached is not None:
+        return cached
+    return sorted(user.groups.values_list("name", flat=True))

@@ -1,0 +1,106 @@
+"""The operator backend reads an operator's permissions and roles in one query, with Django's answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from zoomadmin_site.auth_backends import OperatorBackend
+from zoomadmin_site.roles import AUDITOR, IT_ADMIN, MANAGER, operator_groups, operator_role_label, perm
+
+
+def fresh(user):
+    """The operator as the next request sees them: no per-request caches yet."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def django_answers(user):
+    backend = ModelBackend()
+    user = fresh(user)
+    return (
+        backend.get_user_permissions(user),
+        backend.get_group_permissions(user),
+        backend.get_all_permissions(user),
+    )
+
+
+def our_answers(user):
+    backend = OperatorBackend()
+    user = fresh(user)
+    return (
+        backend.get_user_permissions(user),
+        backend.get_group_permissions(user),
+        backend.get_all_permissions(user),
+    )
+
+
+@pytest.fixture
+def mixed(alice):
+    """An IT admin who is also an auditor, in an empty group, and holds one permission directly."""
+    alice.groups.add(Group.objects.get(name=AUDITOR), Group.objects.create(name="Empty role"))
+    alice.user_permissions.add(Permission.objects.get(codename="approve_role_change"))
+    return alice
+
+
+@pytest.mark.parametrize("persona", ["alice", "morgan", "audrey", "charlie", "mixed"])
+def test_permissions_are_django_s_own(request, persona):
+    user = request.getfixturevalue(persona)
+    ours = our_answers(user)
+    assert ours == django_answers(user)
+    assert bool(ours[2]) == (persona != "charlie")
+
+
+def test_direct_and_group_permissions_are_kept_apart(mixed):
+    own, through_groups, everything = our_answers(mixed)
+    assert own == {perm("approve_role_change")}
+    assert perm("view_audit_log") in through_groups and perm("transfer_host") in through_groups
+    assert perm("approve_role_change") not in through_groups
+    assert everything == own | through_groups
+
+
+def test_one_query_answers_every_check_and_the_role_names(mixed, django_assert_num_queries):
+    user = fresh(mixed)
+    with django_assert_num_queries(1):
+        assert user.has_perm(perm("browse"))
+        assert user.has_perm(perm("approve_role_change"))
+        assert not user.has_perm("auth.add_user")
+        assert operator_groups(user) == ["Auditor", "Empty role", IT_ADMIN]
+        assert operator_role_label(user) == f"Auditor, Empty role, {IT_ADMIN}"
+
+
+def test_role_names_are_asked_for_when_no_check_has_run(morgan, django_assert_num_queries):
+    user = fresh(morgan)
+    with django_assert_num_queries(1):
+        assert operator_role_label(user) == MANAGER
+
+
+def test_inactive_operators_and_object_checks_hold_nothing(alice, django_assert_num_queries):
+    alice.is_active = False
+    alice.save()
+    user = fresh(alice)
+    with django_assert_num_queries(0):
+        assert OperatorBackend().get_all_permissions(user) == set()
+    alice.is_active = True
+    alice.save()
+    assert OperatorBackend().get_all_permissions(fresh(alice), obj=object()) == set()
+
+
+def test_superusers_keep_django_s_path(root):
+    everything = ModelBackend().get_all_permissions(fresh(root))
+    assert OperatorBackend().get_all_permissions(fresh(root)) == everything
+    assert operator_role_label(fresh(root)) == "Superuser"
+
+
+def test_a_role_removed_is_gone_on_the_next_request(alice_client, alice):
+    assert alice_client.get(reverse("meetings:meeting_list")).status_code == 200
+    alice.groups.clear()
+    response = alice_client.get(reverse("meetings:meeting_list"))
+    assert response.status_code == 403
+
+
+def test_the_header_names_every_role(mixed, client):
+    client.force_login(mixed)
+    body = client.get(reverse("home")).content.decode()
+    assert f"Auditor, Empty role, {IT_ADMIN}" in body
