@@ -19,7 +19,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench.harness import Deployment, Server, environment, log, summarize, write_result, wrk
+from bench.harness import (
+    BENCH_OPERATOR,
+    BENCH_SUPERUSER,
+    Deployment,
+    Server,
+    environment,
+    log,
+    summarize,
+    write_result,
+    wrk,
+)
 
 P95_TARGET_MS = 25.0
 SPEEDUP_TARGET = 5.0
@@ -65,26 +75,32 @@ def populate(dep: Deployment, *, users: int, meetings: int) -> dict[str, Any]:
     return {"seed_seconds": round(seeded, 1), "sync_seconds_unthrottled": round(synced, 1)}
 
 
-def targets(queries: dict[str, list[str]]) -> dict[str, tuple[list[str], bool]]:
+def targets(queries: dict[str, list[str]]) -> dict[str, Target]:
     def paths(prefix: str, qs: list[str]) -> list[str]:
         return [prefix + quote(q) for q in qs]
 
+    users, meetings = queries["users"], queries["meetings"]
     return {
-        "users_search_htmx": (paths("/users/?q=", queries["users"]), True),
-        "users_search_page": (paths("/users/?q=", queries["users"]), False),
-        "users_admin_changelist": (paths("/admin/accounts/zoomuser/?q=", queries["users"]), False),
-        "meetings_search_htmx": (paths("/meetings/?q=", queries["meetings"]), True),
-        "meetings_search_page": (paths("/meetings/?q=", queries["meetings"]), False),
-        "meetings_admin_changelist": (paths("/admin/meetings/zoommeeting/?q=", queries["meetings"]), False),
+        "users_search_htmx": (paths("/users/?q=", users), True, BENCH_OPERATOR),
+        "users_search_page": (paths("/users/?q=", users), False, BENCH_OPERATOR),
+        "users_admin_changelist": (paths("/admin/accounts/zoomuser/?q=", users), False, BENCH_SUPERUSER),
+        "meetings_search_htmx": (paths("/meetings/?q=", meetings), True, BENCH_OPERATOR),
+        "meetings_search_page": (paths("/meetings/?q=", meetings), False, BENCH_OPERATOR),
+        "meetings_admin_changelist": (
+            paths("/admin/meetings/zoommeeting/?q=", meetings),
+            False,
+            BENCH_SUPERUSER,
+        ),
     }
 
 
 ROUNDS = 4  # each target's load comes in this many turns, the targets taking turns
 
 
-def measure(
-    server: Server, cookie: str, targets: dict[str, tuple[list[str], bool]], *, seconds: int
-) -> dict[str, Any]:
+Target = tuple[list[str], bool, str]  # paths, as htmx requests?, as which operator
+
+
+def measure(server: Server, targets: dict[str, Target], *, seconds: int) -> dict[str, Any]:
     """Load each target for `seconds` in all, in ROUNDS turns with the other targets between: this
     machine's speed drifts over minutes, and taking turns spreads the drift over every target alike
     instead of favouring whichever ran in a quiet minute."""
@@ -93,8 +109,10 @@ def measure(
     # Idle means no request finished for longer than the slowest one takes: after wrk hangs up the
     # workers still answer what it had sent (the admin's take seconds each, one after another).
     quiet = 1.0
+    cookies = {who: server.session_cookie(who) for _paths, _htmx, who in targets.values()}
     for turn in range(ROUNDS):
-        for name, (paths, htmx) in targets.items():
+        for name, (paths, htmx, who) in targets.items():
+            cookie = cookies[who]
             # The previous target's last requests must not share the CPU with this one's.
             server.wait_idle(quiet=quiet)
             # Warm caches and connections (longer the first time), unmeasured.
@@ -158,11 +176,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         random.Random(1).shuffle(queries["users"])
         results: dict[str, Any] = {}
         with Server(dep, workers=2) as server:
-            cookie = server.session_cookie()
             wanted = set(args.only.split(",")) if args.only else None
             chosen = {name: t for name, t in targets(queries).items() if not wanted or name in wanted}
             log(f"{len(chosen)} targets, {args.seconds} s each in {ROUNDS} turns, 10 connections")
-            results = measure(server, cookie, chosen, seconds=args.seconds)
+            results = measure(server, chosen, seconds=args.seconds)
         return {
             "benchmark": "search",
             "database": dep.vendor,
