@@ -104,3 +104,29 @@ def test_the_header_names_every_role(mixed, client):
     client.force_login(mixed)
     body = client.get(reverse("home")).content.decode()
     assert f"Auditor, Empty role, {IT_ADMIN}" in body
+
+
+def test_the_session_s_operator_is_django_s(mixed):
+    ours, django = OperatorBackend().get_user(str(mixed.pk)), ModelBackend().get_user(mixed.pk)
+    assert ours == django
+    assert [getattr(ours, f.attname) for f in type(ours)._meta.concrete_fields] == [
+        getattr(django, f.attname) for f in type(django)._meta.concrete_fields
+    ]
+    assert ours.last_login == django.last_login and ours.date_joined == django.date_joined
+    assert ours._state.adding is False and ours._state.db == "default"
+
+
+def test_the_session_s_operator_in_one_query(alice, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert OperatorBackend().get_user(alice.pk).username == "alice"
+
+
+@pytest.mark.parametrize("user_id", ["999999", "not-a-number", ""])
+def test_no_operator_for_an_unknown_or_malformed_id(db, user_id):
+    assert OperatorBackend().get_user(user_id) is None
+
+
+def test_no_operator_once_deactivated(alice):
+    alice.is_active = False
+    alice.save()
+    assert OperatorBackend().get_user(alice.pk) is None

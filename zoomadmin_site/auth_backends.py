@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 # Where the operator's group names are kept for the rest of the request, beside Django's own
@@ -23,6 +24,17 @@ class OperatorBackend(ModelBackend):
     header's role names); each of those is cheap to run and dear to build, and every page pays for them.
     The answer is the same: the same sets land in the same per-request caches. Superusers keep Django's
     path (they hold every permission without asking)."""
+
+    def get_user(self, user_id: Any) -> Any:
+        """The session's operator, for every request: as Django's, with a plain SELECT (a raw query) in
+        place of an ORM get(), which costs ~0.2 ms more to build and compile."""
+        users = get_user_model()._default_manager
+        try:
+            pk = users.model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = next(iter(users.raw(_user_sql(), [pk])), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def user_can_authenticate(self, user: Any) -> bool:
         if not super().user_can_authenticate(user):
@@ -72,6 +84,14 @@ def load_operator_access(user: Any) -> None:
     user._group_perm_cache = through_groups
     user._perm_cache = own | through_groups
     setattr(user, GROUP_NAMES_CACHE, sorted(groups))
+
+
+@functools.cache
+def _user_sql() -> str:
+    q = connection.ops.quote_name
+    meta = get_user_model()._meta
+    columns = ", ".join(q(field.column) for field in meta.concrete_fields)
+    return f"SELECT {columns} FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} = %s"  # noqa: S608
 
 
 @functools.cache
