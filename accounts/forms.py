@@ -44,8 +44,9 @@ class MirrorSearchForm(forms.Form):
         return default if value in (None, "") else value
 
     def values(self) -> dict[str, str]:
-        """What the form controls show."""
-        return self.params()
+        """What the form controls show: every field, "" where empty (a template's lookup of a missing key
+        costs Django's failed-lookup path, ~20 µs, and a search page looks up every field)."""
+        return dict.fromkeys((name for name in self.fields if name not in self.CURSORS), "") | self.params()
 
     def params(self, *, with_cursor: bool = False) -> dict[str, str]:
         """The query as URL parameters: valid, non-empty values only (the canonical, shareable URL)."""

@@ -38,6 +38,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "params": params,
+        "sort_param": params.get("sort", ""),  # the order, when not the default
         "values": form.values(),
         "sort_headers": sort_headers(USER_SORTS, page.sort, params),
         "ignored": form.ignored() + page.ignored,

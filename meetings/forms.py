@@ -76,4 +76,4 @@ class MeetingSearchForm(MirrorSearchForm):
     def values(self) -> dict[str, str]:
         """What the form controls show: the canonical values, with the default start date filled in."""
         start = self.start_from()
-        return self.params() | {"from": start.isoformat() if start else ""}
+        return super().values() | {"from": start.isoformat() if start else ""}
