@@ -499,6 +499,8 @@ def search_page(
     plan = text_search(qs, spec.index, query_terms(query), sort_fields=sort_fields, wanted=wanted)
     count, capped = plan.count, plan.capped
     page = plan.page
+    if page is None and count == 0:  # nothing matches (a word being typed): no page to look for
+        page = KeysetPage(rows=[], next_cursor=None, prev_cursor=None, bad_cursor=request.bad_cursor)
     if page is None and plan.bounded_walk is not None:
         # Rows of the whole order, filters aside: finding the boundary then reads the sort index alone
         # (filtered, SQLite would sort every row the filters let through, e.g. 250k upcoming meetings).

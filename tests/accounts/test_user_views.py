@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,3 +154,13 @@ def test_user_list_fragment_query_count_is_constant(alice_client, django_assert_
     # session, operator, operator's permissions and roles, count and page (Zoom roles: cached)
     with django_assert_num_queries(3 + COUNT_AND_PAGE):
         alice_client.get(USERS, {"q": "number", "sort": "-last_login"}, **HTMX)
+
+
+def test_a_query_that_matches_nothing_looks_for_no_page(alice_client, django_assert_num_queries):
+    make_users(20)
+    alice_client.get(USERS)
+    # session, operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count,
+    # after the estimate, carries the page of few matches anyway)
+    with django_assert_num_queries(3 + (2 if connection.vendor == "postgresql" else 1)):
+        response = alice_client.get(USERS, {"q": "zebra crossing", "sort": "-name"}, **HTMX)
+    assert "No users match “zebra crossing”" in response.content.decode()

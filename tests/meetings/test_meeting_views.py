@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,3 +123,14 @@ def test_short_query_fragment_query_count_is_constant(alice_client, django_asser
     # counted from its first page
     with django_assert_num_queries(4):
         alice_client.get(MEETINGS, {"q": "me", "from": "", "sort": "-id"}, **HTMX)
+
+
+@pytest.mark.parametrize("rows", [1, 500])
+def test_a_query_that_matches_nothing_looks_for_no_page(alice_client, django_assert_num_queries, rows):
+    make_meetings(rows)
+    alice_client.get(MEETINGS)
+    # session, operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count,
+    # after the estimate, carries the page of few matches anyway)
+    with django_assert_num_queries(3 + (2 if connection.vendor == "postgresql" else 1)):
+        response = alice_client.get(MEETINGS, {"q": "zebra crossing", "from": ""}, **HTMX)
+    assert "No meetings match “zebra crossing”" in response.content.decode()
