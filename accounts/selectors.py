@@ -54,6 +54,8 @@ USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_L
 ROLE_NAMES_CACHE_KEY = "accounts:role-names:v1"
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
 FILTER_LISTS_CACHE_SECONDS = 300
+# mirror_freshness(), cached beside them; dropped whenever a SyncRun row changes (forget_mirror_freshness).
+MIRROR_FRESHNESS_CACHE_KEY = "mirror:freshness:v1"
 # The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
 MIRROR_STALE_AFTER = datetime.timedelta(hours=36)
 
@@ -99,13 +101,19 @@ def _load_departments() -> list[str]:
     return list(users.order_by("dept").values_list("dept", flat=True).distinct())
 
 
+def _load_mirror_freshness() -> MirrorFreshness:
+    return _freshness_from_runs()
+
+
 _FILTER_LISTS = {ROLE_NAMES_CACHE_KEY: _load_role_names, DEPARTMENTS_CACHE_KEY: _load_departments}
+_CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: _load_mirror_freshness}
 
 
 def _filter_lists(*keys: str) -> list[Any]:
-    """The cached lists for `keys`, in one cache read; those missing are loaded and cached."""
+    """The cached values for `keys` (lists, and the mirror's freshness), in one cache read; those missing
+    are loaded and cached."""
     found = cache.get_many(keys)
-    missing = {key: _FILTER_LISTS[key]() for key in keys if key not in found}
+    missing = {key: _CACHED[key]() for key in keys if key not in found}
     if missing:
         cache.set_many(missing, FILTER_LISTS_CACHE_SECONDS)
     return [found[key] if key in found else missing[key] for key in keys]
@@ -117,15 +125,27 @@ def role_names() -> dict[str, str]:
     return _filter_lists(ROLE_NAMES_CACHE_KEY)[0]
 
 
-def role_names_and_departments() -> tuple[dict[str, str], list[str]]:
-    """role_names() and every department in use, in one cache read (the full users page shows both)."""
-    names, departments = _filter_lists(ROLE_NAMES_CACHE_KEY, DEPARTMENTS_CACHE_KEY)
-    return names, departments
+def role_names_and_departments() -> tuple[dict[str, str], list[str], MirrorFreshness]:
+    """role_names(), every department in use and mirror_freshness(), in one cache read (the full users
+    page shows all three)."""
+    names, departments, freshness = _filter_lists(
+        ROLE_NAMES_CACHE_KEY, DEPARTMENTS_CACHE_KEY, MIRROR_FRESHNESS_CACHE_KEY
+    )
+    return names, departments, freshness
 
 
 def forget_filter_lists() -> None:
     """Drop the cached roles and departments (once the transaction that changed them commits)."""
     transaction.on_commit(lambda: cache.delete_many(list(_FILTER_LISTS)))
+
+
+def forget_mirror_freshness(**kwargs: Any) -> None:
+    """Drop the cached mirror_freshness(): called by every writer of SyncRun rows (the mirror services'
+    update()s; saves and deletes through the signals connected in accounts/apps.py). Now, for readers
+    in the same transaction, and again once it commits, in case another worker cached the old state in
+    between."""
+    cache.delete(MIRROR_FRESHNESS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(MIRROR_FRESHNESS_CACHE_KEY))
 
 
 @dataclass(frozen=True)
@@ -156,9 +176,14 @@ def _sync_runs_by_state() -> QuerySet:
 
 
 def mirror_freshness() -> MirrorFreshness:
+    """How fresh the mirror is, from the shared cache: every full search page shows it, and the cache
+    entry is dropped whenever a SyncRun changes (forget_mirror_freshness), so it is never out of date."""
+    return _filter_lists(MIRROR_FRESHNESS_CACHE_KEY)[0]
+
+
+def _freshness_from_runs() -> MirrorFreshness:
     """The last successful and the latest failed full sync, in one query (SyncRun is one row a night).
-    Grouped rather than three filtered aggregates: every full search page asks, and this compiles in
-    half the time."""
+    Grouped rather than three filtered aggregates: this compiles in half the time."""
     last: dict[str, datetime.datetime] = {}
     running = False
     for status, active, finished_at in _sync_runs_by_state().all():

@@ -9,7 +9,6 @@ from accounts.pages import render_search, search_params, sort_headers, wants_fra
 from accounts.selectors import (
     USER_DEFAULT_SORT,
     USER_SORTS,
-    mirror_freshness,
     role_label,
     role_names,
     role_names_and_departments,
@@ -27,7 +26,7 @@ USER_NOT_FOUND = (
 @operator_required("browse")
 def user_list(request: HttpRequest) -> HttpResponse:
     fragment = wants_fragment(request)
-    names, departments = (role_names(), None) if fragment else role_names_and_departments()
+    names, departments, mirror = (role_names(), None, None) if fragment else role_names_and_departments()
     form = UserSearchForm(request.GET, role_names=names)
     form.is_valid()
     page = user_search(**form.search_kwargs())
@@ -44,7 +43,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "ignored": form.ignored() + page.ignored,
     }
     if not fragment:
-        context |= {"departments": departments, "mirror": mirror_freshness()}
+        context |= {"departments": departments, "mirror": mirror}
     return render_search(request, "accounts/user_list.html", context, form=form, page=page)
 
 

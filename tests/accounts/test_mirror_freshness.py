@@ -65,11 +65,37 @@ def test_a_queued_or_running_sync_is_noted():
     assert mirror_freshness().running
 
 
-def test_freshness_is_one_query_however_many_runs(django_assert_num_queries):
+def test_freshness_is_one_query_however_many_runs_then_cached(django_assert_num_queries):
     for days in range(30):
         finished_run(SyncRun.Status.SUCCEEDED, ago=days * 24 * HOUR + HOUR)
     with django_assert_num_queries(1):
-        mirror_freshness()
+        first = mirror_freshness()
+    with django_assert_num_queries(0):  # the test cache is local memory: no query at all
+        assert mirror_freshness() == first
+
+
+def test_the_cached_freshness_follows_every_change_of_a_sync_run():
+    from zoomadmin_site.mirror.services import sync_run_expire_stale, sync_run_request, sync_run_resume
+
+    assert mirror_freshness().state == "never"  # cached now
+    run = sync_run_request(trigger=SyncRun.Trigger.UI)  # created
+    assert mirror_freshness().running
+    SyncRun.objects.filter(pk=run.pk).update(  # as the worker leaves it when it dies (no signal)
+        status=SyncRun.Status.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    mirror_freshness()  # an update() of a running run's own progress changes nothing shown: cached
+    assert sync_run_expire_stale() == 1  # an update() of status and active
+    stale = mirror_freshness()
+    assert not stale.running and stale.state == "failed"
+    sync_run_resume()  # an update() back into the queue
+    assert mirror_freshness().running
+    run.refresh_from_db()
+    run.status, run.active, run.finished_at = SyncRun.Status.SUCCEEDED, False, timezone.now()
+    run.save()  # as the sync's end saves it
+    done = mirror_freshness()
+    assert not done.running and done.state == "ok"
+    run.delete()
+    assert mirror_freshness().state == "never"
 
 
 @pytest.mark.parametrize("template", STATUS_PARTIALS)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Delegation, ZoomUser
 from accounts.search_index import vacuum_search_tables
+from accounts.selectors import forget_mirror_freshness
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror import upsert
@@ -61,6 +62,7 @@ def sync_run_resume(*, actor: Any = None) -> SyncRun:
         raise SyncBusy(SyncRun.objects.get(active=True)) from None
     if not changed:
         raise SyncAborted(NOTHING_TO_RESUME)
+    forget_mirror_freshness()
     run.refresh_from_db()
     return run
 
@@ -69,12 +71,15 @@ def sync_run_expire_stale() -> int:
     """A worker that died leaves its run 'running' with an old heartbeat: fail it so it can be resumed."""
     cutoff = timezone.now() - STALE_AFTER
     stale = SyncRun.objects.filter(active=True, status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
-    return stale.update(
+    expired = stale.update(
         status=SyncRun.Status.FAILED,
         active=False,
         finished_at=timezone.now(),
         error="The worker running this sync stopped answering; resume it to continue.",
     )
+    if expired:
+        forget_mirror_freshness()
+    return expired
 
 
 def sync_run_execute(
