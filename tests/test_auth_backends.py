@@ -16,24 +16,22 @@ def fresh(user):
     return type(user).objects.get(pk=user.pk)
 
 
-def django_answers(user):
-    backend = ModelBackend()
+def answers(backend, user):
+    """(direct, through groups, all) permissions of `user` as `backend` answers for the next request."""
     user = fresh(user)
     return (
         backend.get_user_permissions(user),
         backend.get_group_permissions(user),
         backend.get_all_permissions(user),
     )
+
+
+def django_answers(user):
+    return answers(ModelBackend(), user)
 
 
 def our_answers(user):
-    backend = OperatorBackend()
-    user = fresh(user)
-    return (
-        backend.get_user_permissions(user),
-        backend.get_group_permissions(user),
-        backend.get_all_permissions(user),
-    )
+    return answers(OperatorBackend(), user)
 
 
 @pytest.fixture
