@@ -4,13 +4,12 @@ whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.history import audit_history_for_target
@@ -101,12 +100,7 @@ def _load_departments() -> list[str]:
     return list(users.order_by("dept").values_list("dept", flat=True).distinct())
 
 
-def _load_mirror_freshness() -> MirrorFreshness:
-    return _freshness_from_runs()
-
-
 _FILTER_LISTS = {ROLE_NAMES_CACHE_KEY: _load_role_names, DEPARTMENTS_CACHE_KEY: _load_departments}
-_CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: _load_mirror_freshness}
 
 
 def _filter_lists(*keys: str) -> list[Any]:
@@ -125,7 +119,7 @@ def role_names() -> dict[str, str]:
     return _filter_lists(ROLE_NAMES_CACHE_KEY)[0]
 
 
-def role_names_and_departments() -> tuple[dict[str, str], list[str], MirrorFreshness]:
+def role_names_departments_and_freshness() -> tuple[dict[str, str], list[str], MirrorFreshness]:
     """role_names(), every department in use and mirror_freshness(), in one cache read (the full users
     page shows all three)."""
     names, departments, freshness = _filter_lists(
@@ -169,12 +163,6 @@ class MirrorFreshness:
         return "stale" if timezone.now() - self.synced_at > MIRROR_STALE_AFTER else "ok"
 
 
-@functools.cache
-def _sync_runs_by_state() -> QuerySet:
-    """Built once per process and cloned per call (`.all()`): building it costs as much as running it."""
-    return SyncRun.objects.order_by().values_list("status", "active").annotate(last=Max("finished_at"))
-
-
 def mirror_freshness() -> MirrorFreshness:
     """How fresh the mirror is, from the shared cache: every full search page shows it, and the cache
     entry is dropped whenever a SyncRun changes (forget_mirror_freshness), so it is never out of date."""
@@ -186,13 +174,18 @@ def _freshness_from_runs() -> MirrorFreshness:
     Grouped rather than three filtered aggregates: this compiles in half the time."""
     last: dict[str, datetime.datetime] = {}
     running = False
-    for status, active, finished_at in _sync_runs_by_state().all():
+    runs = SyncRun.objects.order_by().values_list("status", "active").annotate(last=Max("finished_at"))
+    for status, active, finished_at in runs:
         running = running or active
         if finished_at is not None and (status not in last or finished_at > last[status]):
             last[status] = finished_at
     success, failure = last.get(SyncRun.Status.SUCCEEDED), last.get(SyncRun.Status.FAILED)
     latest_failed = failure is not None and (success is None or failure > success)
     return MirrorFreshness(success, failure if latest_failed else None, running)
+
+
+# Everything _filter_lists() caches, and how to load it.
+_CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: _freshness_from_runs}
 
 
 def user_get(*, key: str) -> ZoomUser | None:

@@ -11,7 +11,7 @@ from accounts.selectors import (
     USER_SORTS,
     role_label,
     role_names,
-    role_names_and_departments,
+    role_names_departments_and_freshness,
     user_profile,
     user_search,
 )
@@ -26,7 +26,10 @@ USER_NOT_FOUND = (
 @operator_required("browse")
 def user_list(request: HttpRequest) -> HttpResponse:
     fragment = wants_fragment(request)
-    names, departments, mirror = (role_names(), None, None) if fragment else role_names_and_departments()
+    if fragment:
+        names, departments, mirror = role_names(), None, None
+    else:
+        names, departments, mirror = role_names_departments_and_freshness()
     form = UserSearchForm(request.GET, role_names=names)
     form.is_valid()
     page = user_search(**form.search_kwargs())
