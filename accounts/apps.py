@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
+
+
+def ensure_user_search_index(using: str = "default", **kwargs: Any) -> None:
+    """SQLite table rebuilds during migrations drop the search triggers; put them back."""
+    from accounts.search import USER_SEARCH
+    from zoomadmin_site.search.index import ensure_search_indexes
+
+    ensure_search_indexes([USER_SEARCH], using=using)
 
 
 class AccountsConfig(AppConfig):
@@ -9,15 +19,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Zoom users and roles"
 
     def ready(self) -> None:
-        from accounts.search_index import ensure_search_indexes
-        from accounts.selectors import forget_mirror_freshness
-        from zoomadmin_site.mirror.models import SyncRun
-
-        # SQLite table rebuilds during migrations drop the search triggers; put them back.
-        post_migrate.connect(ensure_search_indexes, sender=self, dispatch_uid="accounts.search_indexes")
-        # The search pages' cached mirror freshness follows every SyncRun saved or deleted (the mirror
-        # services' update()s call it themselves).
-        for signal in (post_save, post_delete):
-            signal.connect(
-                forget_mirror_freshness, sender=SyncRun, dispatch_uid=f"accounts.freshness.{signal}"
-            )
+        post_migrate.connect(ensure_user_search_index, sender=self, dispatch_uid="accounts.search_index")

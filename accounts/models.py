@@ -16,7 +16,7 @@ How a full sync writes these tables (bulk, one statement per batch, no per-row q
 
 The same recipe works for ZoomRole (unique_fields=["role_id"]), Delegation
 (unique_fields=["assistant_zoom_id", "host_zoom_id"]) and meetings.ZoomMeeting (unique_fields=["meeting_id"]).
-The text-search index follows every such write by itself (see accounts/search_index.py).
+The text-search index follows every such write by itself (see zoomadmin_site/search/index.py).
 """
 
 from __future__ import annotations

@@ -3,23 +3,19 @@ whatever the number of rows."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from accounts.history import audit_history_for_target
-from accounts.keyset import SortOption
 from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
-from accounts.search_index import USER_SEARCH
-from accounts.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
-from meetings.models import ZoomMeeting
-from meetings.selectors import meeting_list_upcoming_for_host
-from zoomadmin_site.mirror.models import SyncRun
+from accounts.search import USER_SEARCH
+from zoomadmin_site.mirror.freshness import MIRROR_FRESHNESS_CACHE_KEY, MirrorFreshness, freshness_from_runs
+from zoomadmin_site.search.keyset import SortOption
+from zoomadmin_site.search.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
 
 USER_SORTS = {
     "name": SortOption("Name", ("display_name",)),
@@ -53,10 +49,6 @@ USER_SEARCH_SPEC = SearchSpec(USER_SEARCH, USER_SORTS, USER_DEFAULT_SORT, USER_L
 ROLE_NAMES_CACHE_KEY = "accounts:role-names:v1"
 DEPARTMENTS_CACHE_KEY = "accounts:departments:v1"
 FILTER_LISTS_CACHE_SECONDS = 300
-# mirror_freshness(), cached beside them; dropped whenever a SyncRun row changes (forget_mirror_freshness).
-MIRROR_FRESHNESS_CACHE_KEY = "mirror:freshness:v1"
-# The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
-MIRROR_STALE_AFTER = datetime.timedelta(hours=36)
 
 
 def user_search(
@@ -101,6 +93,9 @@ def _load_departments() -> list[str]:
 
 
 _FILTER_LISTS = {ROLE_NAMES_CACHE_KEY: _load_role_names, DEPARTMENTS_CACHE_KEY: _load_departments}
+# Everything _filter_lists() caches, and how to load it: the lists, and the mirror's freshness beside them
+# (the full users page shows all three, in one cache read).
+_CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: freshness_from_runs}
 
 
 def _filter_lists(*keys: str) -> list[Any]:
@@ -131,61 +126,6 @@ def role_names_departments_and_freshness() -> tuple[dict[str, str], list[str], M
 def forget_filter_lists() -> None:
     """Drop the cached roles and departments (once the transaction that changed them commits)."""
     transaction.on_commit(lambda: cache.delete_many(list(_FILTER_LISTS)))
-
-
-def forget_mirror_freshness(**kwargs: Any) -> None:
-    """Drop the cached mirror_freshness(): called by every writer of SyncRun rows (the mirror services'
-    update()s; saves and deletes through the signals connected in accounts/apps.py). Now, for readers
-    in the same transaction, and again once it commits, in case another worker cached the old state in
-    between."""
-    cache.delete(MIRROR_FRESHNESS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(MIRROR_FRESHNESS_CACHE_KEY))
-
-
-@dataclass(frozen=True)
-class MirrorFreshness:
-    """How fresh the mirror is, as the search pages state it: from full syncs only. Webhooks and single-row
-    refreshes bump rows' synced_at too, so the newest synced_at would look fresh while the nightly sync
-    fails."""
-
-    synced_at: datetime.datetime | None  # when the last successful full sync finished
-    failed_at: datetime.datetime | None  # when the latest full sync failed, if none succeeded since
-    running: bool  # a full sync is queued or running now
-
-    @property
-    def state(self) -> str:
-        """One of: "never" (no full sync has finished), "failed" (the latest one failed), "stale" (the last
-        success is older than MIRROR_STALE_AFTER: the schedule may have stopped), or "ok"."""
-        if self.failed_at is not None:
-            return "failed"
-        if self.synced_at is None:
-            return "never"
-        return "stale" if timezone.now() - self.synced_at > MIRROR_STALE_AFTER else "ok"
-
-
-def mirror_freshness() -> MirrorFreshness:
-    """How fresh the mirror is, from the shared cache: every full search page shows it, and the cache
-    entry is dropped whenever a SyncRun changes (forget_mirror_freshness), so it is never out of date."""
-    return _filter_lists(MIRROR_FRESHNESS_CACHE_KEY)[0]
-
-
-def _freshness_from_runs() -> MirrorFreshness:
-    """The last successful and the latest failed full sync, in one query (SyncRun is one row a night).
-    Grouped rather than three filtered aggregates: this compiles in half the time."""
-    last: dict[str, datetime.datetime] = {}
-    running = False
-    runs = SyncRun.objects.order_by().values_list("status", "active").annotate(last=Max("finished_at"))
-    for status, active, finished_at in runs:
-        running = running or active
-        if finished_at is not None and (status not in last or finished_at > last[status]):
-            last[status] = finished_at
-    success, failure = last.get(SyncRun.Status.SUCCEEDED), last.get(SyncRun.Status.FAILED)
-    latest_failed = failure is not None and (success is None or failure > success)
-    return MirrorFreshness(success, failure if latest_failed else None, running)
-
-
-# Everything _filter_lists() caches, and how to load it.
-_CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: _freshness_from_runs}
 
 
 def user_get(*, key: str) -> ZoomUser | None:
@@ -253,8 +193,6 @@ class UserProfile:
     user: ZoomUser
     role_name: str
     delegations: UserDelegations
-    upcoming_meetings: list[ZoomMeeting]
-    more_meetings: bool
     audit_events: list[Any]
     role_requests: list[Any]  # role change requests arrive with a later issue
 
@@ -267,15 +205,10 @@ def user_profile(*, key: str) -> UserProfile | None:
     names = dict(SYSTEM_ROLE_NAMES)
     if user.role_id:
         names |= dict(ZoomRole.objects.filter(role_id=user.role_id).values_list("role_id", "name"))
-    meetings, more = (
-        meeting_list_upcoming_for_host(host_zoom_id=user.zoom_id) if user.zoom_id else ([], False)
-    )
     return UserProfile(
         user=user,
         role_name=role_label(user.role_id, names),
         delegations=user_delegations(user=user),
-        upcoming_meetings=meetings,
-        more_meetings=more,
         audit_events=audit_history_for_target(target_type="zoom_user", target_id=user.url_key),
         role_requests=[],
     )

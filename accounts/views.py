@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils.text import Truncator
 
 from accounts.forms import UserSearchForm
-from accounts.pages import render_search, search_params, sort_headers, wants_fragment
 from accounts.selectors import (
     USER_DEFAULT_SORT,
     USER_SORTS,
@@ -16,6 +15,7 @@ from accounts.selectors import (
     user_search,
 )
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.search.pages import render_search, search_params, sort_headers, wants_fragment
 
 USER_NOT_FOUND = (
     "There is no Zoom user “{key}” in the local mirror. Check the Zoom user id or email address, or search "

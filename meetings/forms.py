@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.forms import MirrorSearchForm
 from meetings.models import ZoomMeeting
 from meetings.selectors import STATUS_NOT_KNOWN
+from zoomadmin_site.search.forms import MirrorSearchForm
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 

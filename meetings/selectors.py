@@ -10,12 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.history import audit_history_for_target
-from accounts.keyset import SortOption
 from accounts.models import ZoomUser
-from accounts.search_index import MEETING_SEARCH
-from accounts.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
 from meetings.models import KNOWN_STATUS, ZoomMeeting
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
+from meetings.search import MEETING_SEARCH
+from zoomadmin_site.search.keyset import SortOption
+from zoomadmin_site.search.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
 
 MEETING_SORTS = {
     "start": SortOption("Start", ("start_sort",)),

@@ -4,12 +4,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import Truncator
 
-from accounts.pages import render_search, search_params, sort_headers, wants_fragment
-from accounts.searching import INT64
-from accounts.selectors import mirror_freshness
 from meetings.forms import MeetingSearchForm
 from meetings.selectors import MEETING_DEFAULT_SORT, MEETING_SORTS, meeting_profile, meeting_search
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.mirror.freshness import mirror_freshness
+from zoomadmin_site.search.pages import render_search, search_params, sort_headers, wants_fragment
+from zoomadmin_site.search.searching import INT64
 
 MEETING_ID_INVALID = (
     "“{value}” is not a Zoom meeting id. Meeting ids are numbers, like 85746065432; search for the meeting "

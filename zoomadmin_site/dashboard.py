@@ -9,9 +9,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import ZoomUser
-from accounts.selectors import mirror_freshness
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.mirror.freshness import mirror_freshness
 from zoomadmin_site.mirror.models import SyncRun
 
 

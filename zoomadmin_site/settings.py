@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "zoomadmin_site.mirror",
     "accounts",
     "meetings",
+    "zoomadmin_site.sync",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("audit/", include("zoomadmin_site.audit.urls")),
-    path("", include("zoomadmin_site.mirror.urls")),
+    path("", include("zoomadmin_site.sync.urls")),
     path("", include("accounts.urls")),
     path("", include("meetings.urls")),
 ]

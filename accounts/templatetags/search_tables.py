@@ -25,7 +25,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import ZoomUser
-from accounts.pages import SortHeader
+from zoomadmin_site.search.pages import SortHeader
 
 register = template.Library()
 

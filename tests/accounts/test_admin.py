@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from accounts.models import Delegation, ZoomRole, ZoomUser
-from accounts.search_index import MEETING_SEARCH, USER_SEARCH
+from accounts.search import USER_SEARCH
 from meetings.models import ZoomMeeting
+from meetings.search import MEETING_SEARCH
 from tests.accounts.factories import make_user
 
 

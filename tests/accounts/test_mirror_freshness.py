@@ -9,9 +9,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.selectors import MIRROR_STALE_AFTER, mirror_freshness
 from tests.accounts.factories import make_user
 from tests.meetings.factories import make_meeting
+from zoomadmin_site.mirror.freshness import MIRROR_STALE_AFTER, mirror_freshness
 from zoomadmin_site.mirror.models import SyncRun
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_freshness_is_one_query_however_many_runs_then_cached(django_assert_num_
 
 
 def test_the_cached_freshness_follows_every_change_of_a_sync_run():
-    from zoomadmin_site.mirror.services import sync_run_expire_stale, sync_run_request, sync_run_resume
+    from zoomadmin_site.sync.services import sync_run_expire_stale, sync_run_request, sync_run_resume
 
     assert mirror_freshness().state == "never"  # cached now
     run = sync_run_request(trigger=SyncRun.Trigger.UI)  # created

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.searching import MAX_CASE_VARIANTS, case_variants
 from accounts.selectors import user_search
 from meetings.selectors import meeting_search
 from tests.accounts.factories import make_user, make_users
 from tests.meetings.factories import make_meeting
+from zoomadmin_site.search.searching import MAX_CASE_VARIANTS, case_variants
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +71,14 @@ def test_meeting_topics_match_in_any_case(db):
 def test_common_non_ascii_terms_match_in_any_case_on_every_plan(db, monkeypatch, plan, thresholds, query):
     make_users(6, first_name="Ölaf", last_name="Иванова", display_name="Ölaf Иванова")
     make_users(4)
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 2)  # a common term: walk plans are chosen
-    monkeypatch.setattr("accounts.searching._worth_a_bounded_walk", lambda density, page_size: True)
+    monkeypatch.setattr(
+        "zoomadmin_site.search.searching.COUNT_CAP", 2
+    )  # a common term: walk plans are chosen
+    monkeypatch.setattr(
+        "zoomadmin_site.search.searching._worth_a_bounded_walk", lambda density, page_size: True
+    )
     for name, value in thresholds.items():
-        monkeypatch.setattr(f"accounts.searching.{name}", value)
+        monkeypatch.setattr(f"zoomadmin_site.search.searching.{name}", value)
     assert len(user_search(query=query).rows) == 6
     assert len(user_search(query=query, sort="email").rows) == 6
 

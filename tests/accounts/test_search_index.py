@@ -10,20 +10,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ZoomUser
-from accounts.search_index import (
-    MEETING_SEARCH,
-    USER_SEARCH,
+from accounts.search import USER_SEARCH
+from accounts.selectors import user_search
+from meetings.models import ZoomMeeting
+from meetings.search import MEETING_SEARCH
+from meetings.selectors import meeting_search
+from tests.accounts.factories import make_user, user_fields
+from tests.meetings.factories import make_meeting, meeting_fields
+from zoomadmin_site.search.index import (
     ensure_search_indexes,
     rebuild_search_index,
     search_index_is_consistent,
 )
-from accounts.selectors import user_search
-from meetings.models import ZoomMeeting
-from meetings.selectors import meeting_search
-from tests.accounts.factories import make_user, user_fields
-from tests.meetings.factories import make_meeting, meeting_fields
 
 pytestmark = pytest.mark.django_db
+SPECS = (USER_SEARCH, MEETING_SEARCH)
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's index")
 
@@ -50,7 +51,7 @@ def common_term_walk(monkeypatch, text_test: str) -> str:
 
     from tests.meetings.factories import make_meetings
 
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)  # "meeting" is then a common term
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 3)  # "meeting" is then a common term
     make_meetings(60)
     with CaptureQueriesContext(connection) as queries:
         page = meeting_search(query="meeting", start_from=timezone.localdate(), page_size=5)
@@ -128,9 +129,9 @@ def test_missing_triggers_are_recreated_and_the_index_rebuilt_after_migrate():
         cursor.execute("DROP TRIGGER accounts_zoomuser_fts_ai")
     make_user(first_name="Unindexed", email="late@example.com")  # written while the trigger was missing
     assert found("unindexed") == []
-    assert ensure_search_indexes(using="default") == ["accounts_zoomuser"]
+    assert ensure_search_indexes(SPECS, using="default") == ["accounts_zoomuser"]
     assert found("unindexed") == ["late@example.com"]
-    assert ensure_search_indexes(using="default") == []  # nothing to do the second time
+    assert ensure_search_indexes(SPECS, using="default") == []  # nothing to do the second time
     assert_consistent()
 
 
@@ -140,7 +141,7 @@ def test_a_missing_walk_index_is_recreated_after_migrate():
     name = MEETING_SEARCH.walk_index(("start_sort",))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX {name}")
-        ensure_search_indexes(using="default")
+        ensure_search_indexes(SPECS, using="default")
         cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name])
         (sql,) = cursor.fetchone()
     assert "(start_sort, id, topic, meeting_id, host_name, host_email) WHERE gone_at IS NULL" in sql
@@ -154,7 +155,7 @@ def test_rebuild_is_harmless():
 
 @sqlite_only
 def test_sqlite_search_reads_the_fts5_trigram_index():
-    from accounts.searching import text_search
+    from zoomadmin_site.search.searching import text_search
 
     qs = text_search(ZoomUser.objects.all(), USER_SEARCH, ["chill"]).rows
     sql, params = qs.query.sql_with_params()
@@ -167,7 +168,7 @@ def test_sqlite_search_reads_the_fts5_trigram_index():
 @postgres_only
 @pytest.mark.parametrize(("spec", "model"), [(USER_SEARCH, ZoomUser), (MEETING_SEARCH, ZoomMeeting)])
 def test_postgres_search_can_use_the_trigram_gin_index(spec, model):
-    from accounts.searching import text_search
+    from zoomadmin_site.search.searching import text_search
 
     qs = text_search(model.objects.all(), spec, ["chill"]).rows
     sql, params = qs.query.sql_with_params()
@@ -192,7 +193,7 @@ def test_postgres_search_text_is_the_lowercase_of_the_searched_columns():
 @postgres_only
 def test_postgres_walks_the_start_time_through_the_covering_index_alone(monkeypatch):
     """Common terms walk upcoming meetings by start time testing each row's text: an index-only scan."""
-    monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 10)
+    monkeypatch.setattr("zoomadmin_site.search.searching.PG_COMMON_ESTIMATE", 10)
     walk = common_term_walk(monkeypatch, "strpos")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -234,7 +235,7 @@ def test_sqlite_walks_the_start_time_through_the_walk_index_alone(monkeypatch):
     ],
 )
 def test_the_walk_index_covers_a_walk_only_when_it_holds_every_filtered_column(filters, covered):
-    from accounts.searching import _sqlite_walk_covered
+    from zoomadmin_site.search.searching import _sqlite_walk_covered
 
     qs = ZoomMeeting.objects.filter(**filters)
     assert _sqlite_walk_covered(qs, MEETING_SEARCH, ["start_sort"]) is covered
@@ -247,9 +248,9 @@ def test_the_walk_index_covers_a_walk_only_when_it_holds_every_filtered_column(f
 @postgres_only
 @pytest.mark.usefixtures("audit_triggers_off_for_flush")  # a transactional test: the flush truncates
 def test_postgres_search_tables_are_vacuumed_after_a_full_sync_outside_a_transaction():
-    from accounts.search_index import vacuum_search_tables
+    from zoomadmin_site.search.index import vacuum_search_tables
 
-    vacuum_search_tables()
+    vacuum_search_tables(SPECS)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND relname = ANY(%s)",

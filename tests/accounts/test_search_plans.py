@@ -1,5 +1,6 @@
-"""Every way a search can run (see accounts/searching.py) pages the same rows in the same order: the plans
-only differ in cost. Each plan is forced here on a small table by moving the thresholds that choose it."""
+"""Every way a search can run (see zoomadmin_site/search/searching.py) pages the same rows in the same
+order: the plans only differ in cost. Each plan is forced here on a small table by moving the thresholds
+that choose it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.keyset import counted_first_page, fetch_page, keyset_page, page_request, walk_boundary
 from accounts.models import ZoomUser
 from accounts.selectors import USER_LIST_FIELDS, USER_SORTS, user_search
 from tests.accounts.factories import make_users
+from zoomadmin_site.search.keyset import (
+    counted_first_page,
+    fetch_page,
+    keyset_page,
+    page_request,
+    walk_boundary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +65,12 @@ def test_common_term_plans_page_what_the_rare_term_plan_pages(
     users, monkeypatch, plan, sort, query, direction
 ):
     expected = [u.pk for u in user_search(query=query, sort=sort, page_size=100).rows]  # all below the cap
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 4)
-    monkeypatch.setattr("accounts.searching._worth_a_bounded_walk", lambda density, page_size: True)
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 4)
+    monkeypatch.setattr(
+        "zoomadmin_site.search.searching._worth_a_bounded_walk", lambda density, page_size: True
+    )
     for name, value in PLANS[plan].items():
-        monkeypatch.setattr(f"accounts.searching.{name}", value)
+        monkeypatch.setattr(f"zoomadmin_site.search.searching.{name}", value)
     assert every_page(direction, query=query, sort=sort) == expected
     assert len(expected) > 4 and user_search(query=query, sort=sort).count_label == "4+"
 
@@ -70,8 +79,8 @@ def test_common_term_plans_page_what_the_rare_term_plan_pages(
     connection.vendor != "sqlite", reason="FTS5 yields matches in id order; the heap does not"
 )
 def test_counting_says_how_dense_the_matches_are(users):
-    from accounts.search_index import USER_SEARCH
-    from accounts.searching import _count, _fts_driven
+    from accounts.search import USER_SEARCH
+    from zoomadmin_site.search.searching import _count, _fts_driven
 
     legal, everyone = (_fts_driven(ZoomUser.objects.all(), USER_SEARCH, [t]) for t in ("legal", "example"))
     assert _count(everyone).density == pytest.approx(1.0)  # ids are 1..30 in an empty test table
@@ -121,8 +130,8 @@ def test_a_long_word_matches_only_where_it_is_written_whole(db, monkeypatch, pla
     make_users(1, first_name="Chad", last_name="Carlos", dept="Lottery")  # cha, rlo, tte in three fields
     make_users(1, first_name="Chatty", last_name="Orlov", dept="Lottery")  # cha and rlo, apart
     make_users(1, first_name="Charlotte", last_name="ÖZ")  # a match with a non-ASCII letter elsewhere
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 3)
     for name, value in PLANS[plan].items():
-        monkeypatch.setattr(f"accounts.searching.{name}", value)
+        monkeypatch.setattr(f"zoomadmin_site.search.searching.{name}", value)
     found = [u.first_name for u in user_search(query="CHARLOTTE", sort="last_login", page_size=100).rows]
     assert found == ["Charlotte"] * 7

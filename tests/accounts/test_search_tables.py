@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import ZoomUser
-from accounts.pages import sort_headers
 from accounts.selectors import USER_SORTS
 from accounts.templatetags.search_tables import (
     LocalTime,
@@ -22,6 +21,7 @@ from accounts.templatetags.search_tables import (
     user_rows,
 )
 from tests.accounts.factories import user_fields
+from zoomadmin_site.search.pages import sort_headers
 
 # The markup templates/accounts/user_list.html had before the rows moved into a tag (with the refresh
 # button added since).

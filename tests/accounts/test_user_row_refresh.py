@@ -10,8 +10,8 @@ import pytest
 
 from accounts.models import ZoomUser
 from tests.accounts.factories import make_user, make_users
-from zoomadmin_site.mirror.services import mirror_refresh_user
 from zoomadmin_site.sandbox import SCENARIOS
+from zoomadmin_site.sync.services import mirror_refresh_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

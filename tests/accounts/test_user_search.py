@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import ZoomUser
-from accounts.searching import BAD_CURSOR, BAD_SORT, COUNT_CAP
 from accounts.selectors import USER_SORTS, user_search
 from tests.accounts.factories import make_user, make_users
+from zoomadmin_site.search.searching import BAD_CURSOR, BAD_SORT, COUNT_CAP
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_count_is_exact_below_the_cap(db):
 
 
 def test_count_beyond_the_cap_says_so(db):
-    from accounts.searching import count_capped
+    from zoomadmin_site.search.searching import count_capped
 
     make_users(5)
     assert count_capped(ZoomUser.objects.all(), cap=3) == (3, True)
@@ -208,7 +208,7 @@ def test_common_and_rare_term_plans_find_the_same_rows_in_the_same_order(db, mon
     make_users(25)
     make_users(5, last_login=timezone.now())
     expected = [u.pk for u in user_search(query=query, sort=sort, page_size=100).rows]
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 4)
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 4)
     common = user_search(query=query, sort=sort, page_size=100)
     assert [u.pk for u in common.rows] == expected
     assert common.count_capped == (len(expected) > 4)
@@ -225,7 +225,9 @@ def test_planner_estimate_of_a_very_common_term_skips_counting_on_postgresql(db,
 
     make_users(12)
     expected = [u.pk for u in user_search(query="number", sort="last_login").rows]
-    monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 0)  # every estimate counts as "very common"
+    monkeypatch.setattr(
+        "zoomadmin_site.search.searching.PG_COMMON_ESTIMATE", 0
+    )  # every estimate counts as "very common"
     page = user_search(query="number", sort="last_login")
     assert [u.pk for u in page.rows] == expected
     assert page.count_capped == (connection.vendor == "postgresql")

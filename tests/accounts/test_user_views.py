@@ -15,7 +15,7 @@ from tests.accounts.factories import make_role, make_user, make_users
 pytestmark = pytest.mark.django_db
 # Counting the matches and fetching the first page take two queries: on SQLite the count, then the rows;
 # on PostgreSQL the planner's estimate of how common the text is, then one query that counts the matches
-# and, when they are few, returns the page too (see accounts/searching.py).
+# and, when they are few, returns the page too (see zoomadmin_site/search/searching.py).
 COUNT_AND_PAGE = 2
 
 USERS = "/users/"

@@ -154,8 +154,8 @@ def test_common_term_walk_finds_what_the_index_finds(db, monkeypatch, query, sor
     make_meetings(20)
     make_meetings(5, type=3, start_time=None)
     expected = [m.pk for m in meeting_search(query=query, sort=sort, page_size=100).rows]
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
-    monkeypatch.setattr("accounts.searching.PG_COMMON_ESTIMATE", 10)
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 3)
+    monkeypatch.setattr("zoomadmin_site.search.searching.PG_COMMON_ESTIMATE", 10)
     seen, page = [], meeting_search(query=query, sort=sort, page_size=4)
     seen += [m.pk for m in page.rows]
     while page.next_cursor:

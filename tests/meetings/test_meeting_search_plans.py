@@ -1,4 +1,5 @@
-"""Meeting search pages the same rows in the same order whichever plan runs it (see accounts/searching.py)."""
+"""Meeting search pages the same rows in the same order whichever plan runs it (see
+zoomadmin_site/search/searching.py)."""
 
 from __future__ import annotations
 
@@ -48,18 +49,20 @@ def test_common_term_plans_page_what_the_rare_term_plan_pages(
         "gone too": {"include_gone": True},
     }[filters]
     expected = [m.pk for m in meeting_search(query=query, sort=sort, page_size=100, **kwargs).rows]
-    monkeypatch.setattr("accounts.searching.COUNT_CAP", 3)
-    monkeypatch.setattr("accounts.searching._worth_a_bounded_walk", lambda density, page_size: True)
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 3)
+    monkeypatch.setattr(
+        "zoomadmin_site.search.searching._worth_a_bounded_walk", lambda density, page_size: True
+    )
     for name, value in PLANS[plan].items():
-        monkeypatch.setattr(f"accounts.searching.{name}", value)
+        monkeypatch.setattr(f"zoomadmin_site.search.searching.{name}", value)
     assert every_page(query=query, sort=sort, **kwargs) == expected
     assert len(expected) > 3
 
 
 def test_checking_rows_one_by_one_skips_the_number_column_for_words():
-    from accounts.search_index import MEETING_SEARCH
-    from accounts.searching import _contains_all
     from meetings.models import ZoomMeeting
+    from meetings.search import MEETING_SEARCH
+    from zoomadmin_site.search.searching import _contains_all
 
     def where(*terms: str) -> str:
         query = ZoomMeeting.objects.filter(_contains_all(MEETING_SEARCH, terms, ZoomMeeting)).values("id")

@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.models import Delegation, ZoomUser
 from meetings.models import ZoomMeeting
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
 from zoomadmin_site.sandbox import SCENARIOS
+from zoomadmin_site.sync.services import sync_run_execute, sync_run_request
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from zoomadmin_site.mirror.progress import ProgressPrinter, format_duration
-from zoomadmin_site.mirror.signatures import (
+from zoomadmin_site.sync.progress import ProgressPrinter, format_duration
+from zoomadmin_site.sync.signatures import (
     BadSignature,
     signature_for,
     url_validation_answer,

@@ -9,8 +9,8 @@ from accounts.models import Delegation, ZoomRole, ZoomUser
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import SyncBusy, sync_run_execute, sync_run_request, sync_run_resume
 from zoomadmin_site.sandbox import SCENARIOS
+from zoomadmin_site.sync.services import SyncBusy, sync_run_execute, sync_run_request, sync_run_resume
 
 
 def _sync() -> SyncRun:

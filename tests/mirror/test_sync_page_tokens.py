@@ -9,7 +9,7 @@ import pytest
 from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
+from zoomadmin_site.sync.services import sync_run_execute, sync_run_request
 from zoomadmin_site.zoom.client import ZoomClient
 
 pytestmark = pytest.mark.django_db

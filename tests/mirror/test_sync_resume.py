@@ -7,10 +7,10 @@ import pytest
 from accounts.models import Delegation, ZoomUser
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.models import AuditEvent
-from zoomadmin_site.mirror import sync
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request, sync_run_resume
 from zoomadmin_site.sandbox import SCENARIOS
+from zoomadmin_site.sync import engine as sync
+from zoomadmin_site.sync.services import sync_run_execute, sync_run_request, sync_run_resume
 
 pytestmark = pytest.mark.django_db
 

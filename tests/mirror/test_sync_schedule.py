@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from zoomadmin_site.mirror.tasks import mirror_sync_scheduled_task, next_scheduled_time, schedule_next_sync
+from zoomadmin_site.sync.tasks import mirror_sync_scheduled_task, next_scheduled_time, schedule_next_sync
 
 UTC = datetime.UTC
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from tests.mirror.webhook_support import (
     post_event,
 )
 from zoomadmin_site.mirror.models import SyncRun, WebhookDelivery
-from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
+from zoomadmin_site.sync.services import sync_run_execute, sync_run_request
 from zoomadmin_site.zoom import get_zoom_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("webhook_secret")]

@@ -12,8 +12,8 @@ from meetings.models import ZoomMeeting
 from tests.mirror.webhook_support import SECRET, URL, DjangoTestClientTransport, post_event
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.mirror.models import SyncRun, WebhookDelivery
-from zoomadmin_site.mirror.services import sync_run_execute, sync_run_request
-from zoomadmin_site.mirror.signatures import signature_for
+from zoomadmin_site.sync.services import sync_run_execute, sync_run_request
+from zoomadmin_site.sync.signatures import signature_for
 
 
 def _synced(zoom_sandbox) -> None:
@@ -22,7 +22,7 @@ def _synced(zoom_sandbox) -> None:
 
 @pytest.mark.django_db
 def test_url_validation_challenge_is_answered(client, webhook_secret):
-    from zoomadmin_site.mirror.signatures import url_validation_answer
+    from zoomadmin_site.sync.signatures import url_validation_answer
 
     response = post_event(client, {"event": "endpoint.url_validation", "payload": {"plainToken": "abc123"}})
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from django.test import Client
 
 from accounts.models import ZoomUser
 from meetings.models import ZoomMeeting
-from zoomadmin_site.mirror.signatures import signature_for
+from zoomadmin_site.sync.signatures import signature_for
 
 SECRET = "whsec-webhook-tests"  # tests/mirror/conftest.py sets it with the `webhook_secret` fixture
 URL = "/zoom/webhooks/"

@@ -36,7 +36,8 @@ from django.db.models.expressions import Col, RawSQL
 from django.db.models.lookups import IsNull, Lookup
 from django.db.models.sql.where import AND, WhereNode
 
-from accounts.keyset import (
+from zoomadmin_site.search.index import SearchIndexSpec
+from zoomadmin_site.search.keyset import (
     KeysetPage,
     PageRequest,
     SortOption,
@@ -47,7 +48,6 @@ from accounts.keyset import (
     sort_key_or_default,
     walk_boundary,
 )
-from accounts.search_index import SearchIndexSpec
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8

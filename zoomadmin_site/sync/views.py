@@ -21,18 +21,18 @@ from meetings.selectors import meeting_get
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.middleware import client_ip
-from zoomadmin_site.mirror import selectors, webhooks
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.services import (
+from zoomadmin_site.sync import selectors, webhooks
+from zoomadmin_site.sync.engine import SyncAborted
+from zoomadmin_site.sync.services import (
     SyncBusy,
     mirror_refresh_meeting,
     mirror_refresh_user,
     sync_run_request,
     sync_run_resume,
 )
-from zoomadmin_site.mirror.signatures import BadSignature, url_validation_answer, verify_delivery
-from zoomadmin_site.mirror.sync import SyncAborted
-from zoomadmin_site.mirror.tasks import mirror_sync_task
+from zoomadmin_site.sync.signatures import BadSignature, url_validation_answer, verify_delivery
+from zoomadmin_site.sync.tasks import mirror_sync_task
 from zoomadmin_site.zoom import ZoomError
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
 """Writing Zoom objects into the mirror tables: conversion, bulk upsert, drift counting, gone marking.
 
 Each batch is one pre-read of the existing rows (for drift: what changed in Zoom since we last looked)
-and one INSERT ... ON CONFLICT DO UPDATE. The text-search index follows by itself (accounts/search_index).
+and one INSERT ... ON CONFLICT DO UPDATE. The text-search index follows by itself
+(zoomadmin_site/search/index.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 @task
 def mirror_sync_task(run_id: int) -> dict:
-    from zoomadmin_site.mirror.services import sync_run_execute
+    from zoomadmin_site.sync.services import sync_run_execute
 
     run = sync_run_execute(run_id=run_id)
     return {"run": run.pk, "status": run.status}
@@ -25,7 +25,7 @@ def mirror_sync_task(run_id: int) -> dict:
 @task
 def mirror_sync_scheduled_task() -> dict:
     """The nightly sync: book tomorrow's run first, then sync now (unless one is already running)."""
-    from zoomadmin_site.mirror.services import SyncBusy, sync_run_execute, sync_run_request
+    from zoomadmin_site.sync.services import SyncBusy, sync_run_execute, sync_run_request
 
     schedule_next_sync(after=timezone.now() + datetime.timedelta(minutes=1))
     try:

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from accounts.forms import MirrorSearchForm
-from accounts.keyset import SortOption
-from accounts.searching import BAD_CURSOR, SearchPage
+from zoomadmin_site.search.forms import MirrorSearchForm
+from zoomadmin_site.search.keyset import SortOption
+from zoomadmin_site.search.searching import BAD_CURSOR, SearchPage
 
 
 def wants_fragment(request: HttpRequest) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zoomadmin_site.mirror import views
+from zoomadmin_site.sync import views
 
 app_name = "mirror"
 urlpatterns = [

@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.progress import ProgressPrinter
-from zoomadmin_site.mirror.services import SyncBusy, sync_run_execute, sync_run_request, sync_run_resume
-from zoomadmin_site.mirror.sync import SyncAborted
-from zoomadmin_site.mirror.tasks import mirror_sync_task, schedule_next_sync
+from zoomadmin_site.sync.engine import SyncAborted
+from zoomadmin_site.sync.progress import ProgressPrinter
+from zoomadmin_site.sync.services import SyncBusy, sync_run_execute, sync_run_request, sync_run_resume
+from zoomadmin_site.sync.tasks import mirror_sync_task, schedule_next_sync
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ indexes, with the searched columns themselves as their last columns (it has neit
 search_text: see sqlite_walk_sql).
 
 Django's SQLite schema editor rebuilds a table (dropping its triggers and the indexes it does not know of)
-for many ALTERs, so a post_migrate handler (`ensure_search_indexes`, connected in accounts/apps.py)
+for many ALTERs, so a post_migrate handler (`ensure_search_indexes`, connected in the apps' apps.py)
 recreates missing triggers and walk indexes and rebuilds the text index after every migrate.
 """
 
@@ -69,27 +69,6 @@ class SearchIndexSpec:
         return f'"{table_alias or self.table}"."{PG_TEXT_COLUMN}"'
 
 
-USER_SEARCH = SearchIndexSpec(
-    table="accounts_zoomuser",
-    columns=("display_name", "first_name", "last_name", "email", "dept", "zoom_id"),
-    pg_expression=(
-        "(\"display_name\" || ' ' || \"first_name\" || ' ' || \"last_name\" || ' ' || \"email\" || ' ' || "
-        "\"dept\" || ' ' || COALESCE(\"zoom_id\", ''))"
-    ),
-)
-
-MEETING_SEARCH = SearchIndexSpec(
-    table="meetings_zoommeeting",
-    columns=("topic", "meeting_id", "host_name", "host_email"),
-    pg_expression=(
-        '("topic" || \' \' || CAST("meeting_id" AS text) || \' \' || "host_name" || \' \' || "host_email")'
-    ),
-    walk_orders=(("start_sort",),),  # the Meetings page's default order: upcoming first
-)
-
-SPECS = (USER_SEARCH, MEETING_SEARCH)
-
-
 def _cols(prefix: str, columns: Iterable[str]) -> str:
     return ", ".join(f"{prefix}{c}" for c in columns)
 
@@ -120,20 +99,6 @@ def sqlite_walk_sql(spec: SearchIndexSpec) -> list[str]:
         f"({_cols('', (*order, 'id', *spec.columns))}) WHERE gone_at IS NULL"
         for order in spec.walk_orders
     ]
-
-
-def sqlite_walk_migration_operation(spec: SearchIndexSpec) -> Any:
-    """Adds sqlite_walk_sql's indexes to a database whose text index predates them (install_sql creates
-    them since). Part of the text index from then on: reversing this leaves them; uninstalling the text
-    index drops them."""
-    from django.db import migrations
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "sqlite":
-            for sql in sqlite_walk_sql(spec):
-                schema_editor.execute(sql, params=None)
-
-    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
 
 
 def _rebuild_sql(spec: SearchIndexSpec) -> str:
@@ -170,21 +135,6 @@ def uninstall_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
     return []
 
 
-def migration_operation(spec: SearchIndexSpec) -> Any:
-    """A vendor-aware migration operation installing the index for `spec` (reversible)."""
-    from django.db import migrations
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        for sql in install_sql(spec, schema_editor.connection.vendor):
-            schema_editor.execute(sql, params=None)
-
-    def backwards(apps: Any, schema_editor: Any) -> None:
-        for sql in uninstall_sql(spec, schema_editor.connection.vendor):
-            schema_editor.execute(sql, params=None)
-
-    return migrations.RunPython(forwards, backwards, elidable=False)
-
-
 def search_text_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
     """PostgreSQL: the search_text column, its trigram index and statistics, and the walk indexes (in
     place of the first version's expression index). Nothing to do elsewhere."""
@@ -215,35 +165,14 @@ def search_text_uninstall_sql(spec: SearchIndexSpec, vendor: str) -> list[str]:
     ]
 
 
-def search_text_migration_operation(spec: SearchIndexSpec) -> Any:
-    """The migration operation for search_text_sql (reversible). Adding the column rewrites the table, so
-    the table is vacuumed afterwards: index-only scans need its visibility map (the migration must be
-    non-atomic, VACUUM cannot run in a transaction)."""
-    from django.db import migrations
-
-    def run(statements: list[str], schema_editor: Any) -> None:
-        for sql in statements:
-            schema_editor.execute(sql, params=None)
-        if statements and not schema_editor.connection.in_atomic_block:
-            schema_editor.execute(f"VACUUM (ANALYZE) {spec.table}", params=None)
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        run(search_text_sql(spec, schema_editor.connection.vendor), schema_editor)
-
-    def backwards(apps: Any, schema_editor: Any) -> None:
-        run(search_text_uninstall_sql(spec, schema_editor.connection.vendor), schema_editor)
-
-    return migrations.RunPython(forwards, backwards, elidable=False)
-
-
-def vacuum_search_tables(using: str = "default") -> None:
+def vacuum_search_tables(specs: Iterable[SearchIndexSpec], using: str = "default") -> None:
     """PostgreSQL, after a full sync has rewritten every row: VACUUM so that walks stay index-only (the
     visibility map), and ANALYZE so term estimates stay right. Skipped inside a transaction (tests)."""
     conn = connections[using]
     if conn.vendor != "postgresql" or conn.in_atomic_block:
         return
     with conn.cursor() as cursor:
-        for spec in SPECS:
+        for spec in specs:
             cursor.execute(f"VACUUM (ANALYZE) {spec.table}")
 
 
@@ -252,10 +181,10 @@ def _sqlite_names(cursor: Any, kind: str) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def ensure_search_indexes(using: str = "default", **kwargs: Any) -> list[str]:
+def ensure_search_indexes(specs: Iterable[SearchIndexSpec], using: str = "default") -> list[str]:
     """Recreate missing SQLite triggers and walk indexes and rebuild a text index that missed writes;
     returns the tables whose text index was rebuilt. A no-op on PostgreSQL and when the tables do not exist
-    (yet)."""
+    (yet). Each app owning an index calls it after every migrate (a post_migrate receiver in its apps.py)."""
     conn = connections[using]
     if conn.vendor != "sqlite":
         return []
@@ -263,7 +192,7 @@ def ensure_search_indexes(using: str = "default", **kwargs: Any) -> list[str]:
     with conn.cursor() as cursor:
         tables, triggers = _sqlite_names(cursor, "table"), _sqlite_names(cursor, "trigger")
         indexes = _sqlite_names(cursor, "index")
-        for spec in SPECS:
+        for spec in specs:
             if spec.table not in tables or spec.fts_table not in tables:
                 continue
             if not {spec.walk_index(order) for order in spec.walk_orders} <= indexes:

@@ -11,13 +11,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Delegation, ZoomUser
-from accounts.search_index import vacuum_search_tables
-from accounts.selectors import forget_mirror_freshness
+from accounts.search import USER_SEARCH
 from meetings.models import ZoomMeeting
+from meetings.search import MEETING_SEARCH
 from zoomadmin_site.audit.services import audit_record
-from zoomadmin_site.mirror import upsert
+from zoomadmin_site.mirror.freshness import forget_mirror_freshness
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.sync import MirrorSync, ProgressCallback, SyncAborted, SyncReport
+from zoomadmin_site.search.index import vacuum_search_tables
+from zoomadmin_site.sync import upsert
+from zoomadmin_site.sync.engine import MirrorSync, ProgressCallback, SyncAborted, SyncReport
 from zoomadmin_site.zoom import ZoomError, ZoomNotFound, get_zoom_client
 
 STALE_AFTER = datetime.timedelta(minutes=10)
@@ -109,7 +111,9 @@ def sync_run_execute(
         _finish(run, engine.report, error=error)
         raise
     _finish(run, report, error=None)
-    vacuum_search_tables()  # every row was rewritten: keep search's index-only walks index-only
+    vacuum_search_tables(
+        [USER_SEARCH, MEETING_SEARCH]
+    )  # every row was rewritten: keep search's index-only walks index-only
     return run
 
 

@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from accounts.models import ZoomUser
 from accounts.selectors import forget_filter_lists
-from zoomadmin_site.mirror import upsert
 from zoomadmin_site.mirror.models import SyncRun
-from zoomadmin_site.mirror.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
+from zoomadmin_site.sync import upsert
+from zoomadmin_site.sync.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
 from zoomadmin_site.zoom import (
     ZoomAuthError,
     ZoomClient,
