@@ -1,7 +1,7 @@
 # Zoom Admin. `make run` serves the dashboard on the Zoom sandbox; `make test` runs the whole suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run serve test test-suite lint format browser bench clean demo-reset
+.PHONY: help install install-dev setup run serve test test-suite lint format browser bench clean demo-reset
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -34,17 +34,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-var/secret_key var/webhook_secret:
-	@mkdir -p var
-	@$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
-	@chmod 600 $@
-
 # Local serving over plain http on loopback: production settings (DEBUG off) minus the https-only ones.
-RUN_ENV = SECRET_KEY="$$(cat var/secret_key)" SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
-	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
-	ZOOM_WEBHOOK_SECRET_TOKEN="$${ZOOM_WEBHOOK_SECRET_TOKEN:-$$(cat var/webhook_secret)}"
+# SECRET_KEY and the webhook secret token come from .env, which `make run` writes once (localenv.py).
+RUN_ENV = SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
-run: install var/secret_key var/webhook_secret
+# Everything `make run` does before it serves: local .env, database, static files, sandbox and demo
+# operators, the first sync and the nightly schedule. Idempotent; quick once done.
+setup: install
+	@$(PY) -m zoomadmin_site.localenv
 	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	@$(RUN_ENV) $(PY) manage.py createcachetable -v0
 	@$(RUN_ENV) $(PY) manage.py collectstatic --no-input -v0
@@ -52,10 +49,11 @@ run: install var/secret_key var/webhook_secret
 	  $(RUN_ENV) $(PY) manage.py zoom_sandbox seed --if-empty --users $(SANDBOX_USERS) --meetings $(SANDBOX_MEETINGS) && \
 	  echo "Demo operators (password: $${ZOOMADMIN_DEMO_PASSWORD:-zoomadmin-demo}):" && \
 	  $(RUN_ENV) $(PY) manage.py demo_operators && \
-	  $(RUN_ENV) $(PY) manage.py zoom_sandbox webhook --url http://127.0.0.1:$(PORT)/zoom/webhooks/ \
-	    --secret-token "$${ZOOM_WEBHOOK_SECRET_TOKEN:-$$(cat var/webhook_secret)}" >/dev/null; fi
+	  $(RUN_ENV) $(PY) manage.py zoom_sandbox webhook --url http://127.0.0.1:$(PORT)/zoom/webhooks/ >/dev/null; fi
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --initial
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --schedule
+
+run: setup
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & \

@@ -2,6 +2,7 @@
 
 import os
 
+os.environ.setdefault("ZOOMADMIN_ENV_FILE", "")  # a developer's .env (make run writes one) stays out
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ZOOM_MODE", "sandbox")
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")

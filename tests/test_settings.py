@@ -14,6 +14,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("ZOOM", "SECRET_KEY", "DEBUG", "DATABASE"))
     }
+    clean["ZOOMADMIN_ENV_FILE"] = ""  # the checkout's own .env (make run writes one) stays out
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
@@ -60,6 +61,7 @@ def test_check_deploy_passes_with_production_like_variables(tmp_path):
         "ALLOWED_HOSTS": "zoomadmin.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PATH": os.environ.get("PATH", ""),
+        "ZOOMADMIN_ENV_FILE": "",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -13,9 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.is_file():
-    env.read_env(env_file)
+# Values from a .env file fill in what the environment does not set (`make run` writes one for the local
+# demo: see zoomadmin_site/localenv.py). ZOOMADMIN_ENV_FILE names another file; empty reads none.
+ENV_FILE = env.str("ZOOMADMIN_ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -16,7 +16,7 @@
                                   [--meeting-daily-limit N] [--fault-seed N]
     manage.py zoom_sandbox calls [--method M] [--path PATTERN] [--route ROUTE] [--writes] [--since ID]
                                  [--limit N] [--json]
-    manage.py zoom_sandbox webhook --url URL --secret-token TOKEN [--events a,b] | --clear
+    manage.py zoom_sandbox webhook --url URL [--secret-token TOKEN] [--events a,b] | --clear
     manage.py zoom_sandbox deliver-webhooks [--validate] [--every SECONDS]
     manage.py zoom_sandbox scenarios
 
@@ -142,7 +142,9 @@ class Command(BaseCommand):
         calls.add_argument("--json", action="store_true")
         hook = sub.add_parser("webhook", help="configure the webhook subscription")
         hook.add_argument("--url")
-        hook.add_argument("--secret-token")
+        hook.add_argument(
+            "--secret-token", help="the app's webhook secret token (default: ZOOM_WEBHOOK_SECRET_TOKEN)"
+        )
         hook.add_argument("--events", help="comma-separated; default all")
         hook.add_argument("--clear", action="store_true")
         deliver = sub.add_parser("deliver-webhooks", help="send pending webhook deliveries")
@@ -245,10 +247,14 @@ class Command(BaseCommand):
             sandbox.clear_webhook()
             self.stdout.write("Webhook subscription cleared")
             return
-        if not options["url"] or not options["secret_token"]:
-            raise CommandError("webhook needs --url and --secret-token (or --clear)")
+        secret_token = options["secret_token"] or settings.ZOOM_WEBHOOK_SECRET_TOKEN
+        if not options["url"] or not secret_token:
+            raise CommandError(
+                "webhook needs --url and a secret token (--secret-token or ZOOM_WEBHOOK_SECRET_TOKEN), "
+                "or --clear"
+            )
         events = [e.strip() for e in (options["events"] or "").split(",") if e.strip()] or None
-        sandbox.set_webhook(options["url"], options["secret_token"], events=events)
+        sandbox.set_webhook(options["url"], secret_token, events=events)
         self.stdout.write(f"Webhook events go to {options['url']}")
 
     def _deliver_webhooks(self, options: dict[str, Any]) -> None:
