@@ -76,7 +76,8 @@ def test_the_same_event_delivered_three_times_changes_the_mirror_once(client, we
         "event_ts": int(time.time() * 1000),
         "payload": {"object": {"id": "u1", "dept": "Research"}, "old_object": {"id": "u1", "dept": ""}},
     }
-    results = [post_event(client, event, request_id="same-id").json()["result"] for _ in range(3)]
+    ts = int(time.time())  # a redelivery is the same signed message: same body, same timestamp
+    results = [post_event(client, event, timestamp=ts, request_id="same-id").json()["result"] for _ in "123"]
     assert results == ["applied", "duplicate", "duplicate"]
     assert ZoomUser.objects.get(zoom_id="u1").dept == "Research"
     assert WebhookDelivery.objects.count() == 1

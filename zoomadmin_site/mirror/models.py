@@ -75,8 +75,9 @@ class SyncRun(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A Zoom webhook we accepted. The unique key makes a redelivered event a no-op. `detail` names what
-    in the event could not be applied (a value of the wrong type or size, a refused change)."""
+    """A Zoom webhook we accepted. The unique key (a hash of what the signature covers: timestamp and
+    body) makes a redelivered event a no-op. `detail` names what in the event could not be applied (a
+    value of the wrong type or size, a refused change)."""
 
     class Result(models.TextChoices):
         APPLIED = "applied", "Applied"

@@ -13,8 +13,12 @@ class BadSignature(Exception):
     """The delivery is not provably from Zoom; nothing in it may be applied."""
 
 
+def signed_message(timestamp: str, body: bytes) -> bytes:
+    return b"v0:" + timestamp.encode() + b":" + body
+
+
 def signature_for(secret: str, timestamp: str, body: bytes) -> str:
-    message = b"v0:" + timestamp.encode() + b":" + body
+    message = signed_message(timestamp, body)
     return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -31,6 +35,12 @@ def verify_delivery(
         raise BadSignature(f"timestamp is {int(age)} s away from now (limit {MAX_AGE_SECONDS} s)")
     if not hmac.compare_digest(signature_for(secret, timestamp, body), signature):
         raise BadSignature("x-zm-signature does not match")
+
+
+def delivery_key(*, timestamp: str, body: bytes) -> str:
+    """What identifies a delivery: the message its signature covers, hashed. Not x-zm-request-id, which
+    anybody replaying a captured delivery may change."""
+    return hashlib.sha256(signed_message(timestamp, body)).hexdigest()
 
 
 def url_validation_answer(secret: str, plain_token: str) -> dict[str, str]:

@@ -110,7 +110,10 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
         plain = str((event.get("payload") or {}).get("plainToken", ""))
         return JsonResponse(url_validation_answer(secret, plain))
     result = webhooks.webhook_apply(
-        body=body, zoom_request_id=request.headers.get("x-zm-request-id", ""), event=event
+        body=body,
+        timestamp=request.headers["x-zm-request-timestamp"],  # verified above
+        zoom_request_id=request.headers.get("x-zm-request-id", ""),
+        event=event,
     )
     return JsonResponse({"result": result})
 
