@@ -98,7 +98,7 @@ def test_an_event_older_than_the_mirror_row_is_ignored(client, webhook_secret):
 
 
 @pytest.mark.django_db
-def test_malformed_json_with_a_valid_signature_is_refused(client, webhook_secret):
+def test_malformed_json_with_a_valid_signature_is_refused_as_a_bad_request(client, webhook_secret):
     ts = str(int(time.time()))
     response = client.post(
         URL,
@@ -106,7 +106,8 @@ def test_malformed_json_with_a_valid_signature_is_refused(client, webhook_secret
         content_type="application/json",
         headers={"x-zm-request-timestamp": ts, "x-zm-signature": signature_for(SECRET, ts, b"not json")},
     )
-    assert response.status_code == 401
+    assert response.status_code == 400  # signed, so not a 401: the body is what is wrong
+    assert AuditEvent.objects.get(action="webhook.rejected").after["reason"] == "bad_body"
 
 
 @pytest.mark.django_db

@@ -9,8 +9,17 @@ import time
 MAX_AGE_SECONDS = 300
 
 
+# Why a delivery was refused, in fixed words: refusals are counted per source and reason.
+NOT_CONFIGURED, MALFORMED_TIMESTAMP = "not_configured", "malformed_timestamp"
+STALE_TIMESTAMP, BAD_SIGNATURE = "stale_timestamp", "bad_signature"
+
+
 class BadSignature(Exception):
-    """The delivery is not provably from Zoom; nothing in it may be applied."""
+    """The delivery is not provably from Zoom; nothing in it may be applied. `code` says why."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def signed_message(timestamp: str, body: bytes) -> bytes:
@@ -27,14 +36,15 @@ def verify_delivery(
 ) -> None:
     """Raise BadSignature unless the HMAC matches and the timestamp is within five minutes."""
     if not secret:
-        raise BadSignature("ZOOM_WEBHOOK_SECRET_TOKEN is not configured")
+        raise BadSignature("ZOOM_WEBHOOK_SECRET_TOKEN is not configured", code=NOT_CONFIGURED)
     if not timestamp.isdigit():
-        raise BadSignature("missing or malformed x-zm-request-timestamp")
+        raise BadSignature("missing or malformed x-zm-request-timestamp", code=MALFORMED_TIMESTAMP)
     age = (time.time() if now is None else now) - int(timestamp)
     if abs(age) > MAX_AGE_SECONDS:
-        raise BadSignature(f"timestamp is {int(age)} s away from now (limit {MAX_AGE_SECONDS} s)")
+        reason = f"timestamp is {int(age)} s away from now (limit {MAX_AGE_SECONDS} s)"
+        raise BadSignature(reason, code=STALE_TIMESTAMP)
     if not hmac.compare_digest(signature_for(secret, timestamp, body), signature):
-        raise BadSignature("x-zm-signature does not match")
+        raise BadSignature("x-zm-signature does not match", code=BAD_SIGNATURE)
 
 
 def delivery_key(*, timestamp: str, body: bytes) -> str:
