@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.utils import get_level_tags
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,12 @@ from zoomadmin_site.mirror.services import (
     sync_run_request,
     sync_run_resume,
 )
-from zoomadmin_site.mirror.signatures import BadSignature, url_validation_answer, verify_delivery
+from zoomadmin_site.mirror.signatures import (
+    BadSignature,
+    event_from_body,
+    url_validation_answer,
+    verify_delivery,
+)
 from zoomadmin_site.mirror.sync import SyncAborted
 from zoomadmin_site.mirror.tasks import mirror_sync_task
 from zoomadmin_site.zoom import ZoomError
@@ -83,8 +88,11 @@ def sync_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def webhook_receive(request: HttpRequest) -> HttpResponse:
     """Zoom's event notifications. Verified by HMAC signature and timestamp before anything is read.
     Refusals (413, 401, 400) are counted without letting anybody fill the audit log (rejections.py)."""
-    body = request.body
-    if len(body) > MAX_WEBHOOK_BYTES:
+    try:
+        body = request.body
+    except RequestDataTooBig:  # beyond DATA_UPLOAD_MAX_MEMORY_SIZE: Django read none of it
+        body = None
+    if body is None or len(body) > MAX_WEBHOOK_BYTES:
         detail = f"a body of more than {MAX_WEBHOOK_BYTES} bytes"
         return _refused(request, TOO_LARGE, detail, status=413, error="payload too large")
     secret = settings.ZOOM_WEBHOOK_SECRET_TOKEN
@@ -95,13 +103,15 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
     except BadSignature as error:
         return _refused(request, error.code, str(error), status=401, error="invalid signature")
     try:
-        event = json.loads(body)
-        if not isinstance(event, dict):
-            raise ValueError("not a JSON object")
+        event = event_from_body(body)
     except ValueError as error:
         return _refused(request, BAD_BODY, str(error), status=400, error="body is not a usable event")
     if event.get("event") == "endpoint.url_validation":
-        plain = str((event.get("payload") or {}).get("plainToken", ""))
+        payload = event.get("payload")
+        plain = payload.get("plainToken") if isinstance(payload, dict) else None
+        if not isinstance(plain, str) or not plain:
+            detail = "URL validation without a plainToken"
+            return _refused(request, BAD_BODY, detail, status=400, error=detail)
         return JsonResponse(url_validation_answer(secret, plain))
     result = webhooks.webhook_apply(
         body=body,
