@@ -191,6 +191,11 @@ ZOOM_CLIENT_SECRET = env.str("ZOOM_CLIENT_SECRET", default="")
 ZOOM_API_BASE_URL = env.str("ZOOM_API_BASE_URL", default="https://api.zoom.us/v2")
 ZOOM_OAUTH_URL = env.str("ZOOM_OAUTH_URL", default="https://zoom.us/oauth/token")
 ZOOM_WEBHOOK_SECRET_TOKEN = env.str("ZOOM_WEBHOOK_SECRET_TOKEN", default="")
+# Refused webhook deliveries: one audit event per source address and reason per window of this many
+# seconds, counting the rest (sync/rejections.py).
+ZOOM_WEBHOOK_REJECTION_WINDOW_SECONDS = env.int("ZOOM_WEBHOOK_REJECTION_WINDOW_SECONDS", default=600)
+if ZOOM_WEBHOOK_REJECTION_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("ZOOM_WEBHOOK_REJECTION_WINDOW_SECONDS must be at least 1.")
 ZOOM_TIMEOUT_SECONDS = env.float("ZOOM_TIMEOUT_SECONDS", default=15.0)
 ZOOM_CONNECT_TIMEOUT_SECONDS = env.float("ZOOM_CONNECT_TIMEOUT_SECONDS", default=5.0)
 ZOOM_MAX_RETRIES = env.int("ZOOM_MAX_RETRIES", default=4)

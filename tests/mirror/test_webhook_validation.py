@@ -3,6 +3,8 @@ named in the answer, the delivery record and the audit log."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from accounts.models import ZoomUser
@@ -30,7 +32,8 @@ def test_an_email_another_user_holds_is_a_conflict_recorded_and_audited_not_a_du
     mirrored_user(zoom_id="u2", email="ben@example.com", display_name="Ben")
     event = make_event("user.updated", {"id": "u1", "email": "ben@example.com", "dept": "Sales"})
 
-    response = post_event(client, event, request_id="conflict-1")
+    ts = int(time.time())
+    response = post_event(client, event, timestamp=ts, request_id="conflict-1")
 
     assert response.status_code == 200 and response.json()["result"] == "conflict"
     ana = ZoomUser.objects.get(zoom_id="u1")
@@ -39,7 +42,7 @@ def test_an_email_another_user_holds_is_a_conflict_recorded_and_audited_not_a_du
     assert delivery.result == "conflict" and "next full sync" in delivery.detail
     audit = AuditEvent.objects.get(action="webhook.conflict")
     assert audit.outcome == "failed" and audit.target_id == "u1"
-    assert post_event(client, event, request_id="conflict-1").json()["result"] == "duplicate"
+    assert post_event(client, event, timestamp=ts, request_id="conflict-1").json()["result"] == "duplicate"
 
 
 def test_a_field_of_the_wrong_type_is_skipped_and_named_while_the_rest_is_applied(client):

@@ -39,17 +39,29 @@ def post_event(
 ):
     """POST `event` to the webhook endpoint, signed the way Zoom signs it."""
     body = json.dumps(event, separators=(",", ":")).encode()
+    return post_body(client, body, secret=secret, timestamp=timestamp, request_id=request_id)
+
+
+def post_body(
+    client,
+    body: bytes,
+    *,
+    secret: str = SECRET,
+    timestamp: int | str | None = None,
+    request_id: str | None = "req-1",
+    headers: dict[str, str | None] | None = None,
+):
+    """POST raw `body` signed with `secret` for `timestamp` (now by default); `headers` add to or replace
+    Zoom's (a header given as None is left out)."""
     ts = str(timestamp if timestamp is not None else int(time.time()))
-    return client.post(
-        URL,
-        data=body,
-        content_type="application/json",
-        headers={
-            "x-zm-request-timestamp": ts,
-            "x-zm-signature": signature_for(secret, ts, body),
-            "x-zm-request-id": request_id,
-        },
-    )
+    zoom_headers = {
+        "x-zm-request-timestamp": ts,
+        "x-zm-signature": signature_for(secret, ts, body),
+        "x-zm-request-id": request_id,
+        **(headers or {}),
+    }
+    sent = {name: value for name, value in zoom_headers.items() if value is not None}
+    return client.post(URL, data=body, content_type="application/json", headers=sent)
 
 
 def make_event(name: str, obj: dict[str, Any], **payload: Any) -> dict[str, Any]:

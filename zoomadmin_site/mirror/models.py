@@ -75,8 +75,9 @@ class SyncRun(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A Zoom webhook we accepted. The unique key makes a redelivered event a no-op. `detail` names what
-    in the event could not be applied (a value of the wrong type or size, a refused change)."""
+    """A Zoom webhook we accepted. The unique key (a hash of what the signature covers: timestamp and
+    body) makes a redelivered event a no-op. `detail` names what in the event could not be applied (a
+    value of the wrong type or size, a refused change)."""
 
     class Result(models.TextChoices):
         APPLIED = "applied", "Applied"
@@ -99,3 +100,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.object_id}"
+
+
+class WebhookRejection(models.Model):
+    """Webhook deliveries refused for one reason from one source address in one window
+    (sync/rejections.py): the first is a `webhook.rejected` audit event naming this row, which counts
+    them all. `source` is "*" for addresses beyond the first few of a window."""
+
+    source = models.CharField(max_length=64)
+    reason = models.CharField(max_length=32)
+    window_start = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=1)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "reason", "window_start"], name="webhook_rejection_one_row_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.count} x {self.reason} from {self.source} at {self.window_start:%Y-%m-%d %H:%M}"

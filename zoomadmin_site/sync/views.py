@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.utils import get_level_tags
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,11 +20,11 @@ from django_htmx.http import reswap, trigger_client_event
 from accounts.selectors import user_search_row
 from meetings.selectors import meeting_get
 from zoomadmin_site.access import operator_required
-from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.middleware import client_ip
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.sync import selectors, webhooks
 from zoomadmin_site.sync.engine import SyncAborted
+from zoomadmin_site.sync.rejections import rejection_record
 from zoomadmin_site.sync.services import (
     SyncBusy,
     mirror_refresh_meeting,
@@ -31,12 +32,18 @@ from zoomadmin_site.sync.services import (
     sync_run_request,
     sync_run_resume,
 )
-from zoomadmin_site.sync.signatures import BadSignature, url_validation_answer, verify_delivery
+from zoomadmin_site.sync.signatures import (
+    BadSignature,
+    event_from_body,
+    url_validation_answer,
+    verify_delivery,
+)
 from zoomadmin_site.sync.tasks import mirror_sync_task
 from zoomadmin_site.zoom import ZoomError
 
 logger = logging.getLogger(__name__)
 MAX_WEBHOOK_BYTES = 256 * 1024
+TOO_LARGE, BAD_BODY = "too_large", "bad_body"  # refusal reasons besides signatures.py's
 ZOOM_FAILED = "Zoom did not answer as expected: {explanation} {remedy}"
 MEETING_GONE = "Zoom no longer has this meeting (deleted or expired); the mirror now marks it gone."
 USER_GONE = "Zoom no longer knows this user; the mirror now marks them as gone."
@@ -79,40 +86,45 @@ def sync_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def webhook_receive(request: HttpRequest) -> HttpResponse:
-    """Zoom's event notifications. Verified by HMAC signature and timestamp before anything is read."""
-    body = request.body
-    if len(body) > MAX_WEBHOOK_BYTES:
-        return JsonResponse({"error": "payload too large"}, status=413)
-    from django.conf import settings
-
-    secret = settings.ZOOM_WEBHOOK_SECRET_TOKEN
+    """Zoom's event notifications. Verified by HMAC signature and timestamp before anything is read.
+    Refusals (413, 401, 400) are counted without letting anybody fill the audit log (rejections.py)."""
     try:
-        verify_delivery(
-            secret=secret,
-            timestamp=request.headers.get("x-zm-request-timestamp", ""),
-            signature=request.headers.get("x-zm-signature", ""),
-            body=body,
-        )
-        event = json.loads(body)
-        if not isinstance(event, dict):
-            raise ValueError("not a JSON object")
-    except (BadSignature, ValueError) as error:
-        audit_record(
-            action="webhook.rejected",
-            outcome="denied",
-            actor_label="zoom-webhook",
-            target_type="zoom_webhook",
-            target_label="/zoom/webhooks/",
-            reason=f"Rejected a webhook delivery from {client_ip(request)}: {error}",
-        )
-        return JsonResponse({"error": "invalid signature or body"}, status=401)
+        body = request.body
+    except RequestDataTooBig:  # beyond DATA_UPLOAD_MAX_MEMORY_SIZE: Django read none of it
+        body = None
+    if body is None or len(body) > MAX_WEBHOOK_BYTES:
+        detail = f"a body of more than {MAX_WEBHOOK_BYTES} bytes"
+        return _refused(request, TOO_LARGE, detail, status=413, error="payload too large")
+    secret = settings.ZOOM_WEBHOOK_SECRET_TOKEN
+    timestamp = request.headers.get("x-zm-request-timestamp", "")
+    signature = request.headers.get("x-zm-signature", "")
+    try:
+        verify_delivery(secret=secret, timestamp=timestamp, signature=signature, body=body)
+    except BadSignature as error:
+        return _refused(request, error.code, str(error), status=401, error="invalid signature")
+    try:
+        event = event_from_body(body)
+    except ValueError as error:
+        return _refused(request, BAD_BODY, str(error), status=400, error="body is not a usable event")
     if event.get("event") == "endpoint.url_validation":
-        plain = str((event.get("payload") or {}).get("plainToken", ""))
+        payload = event.get("payload")
+        plain = payload.get("plainToken") if isinstance(payload, dict) else None
+        if not isinstance(plain, str) or not plain:
+            detail = "URL validation without a plainToken"
+            return _refused(request, BAD_BODY, detail, status=400, error=detail)
         return JsonResponse(url_validation_answer(secret, plain))
     result = webhooks.webhook_apply(
-        body=body, zoom_request_id=request.headers.get("x-zm-request-id", ""), event=event
+        body=body,
+        timestamp=timestamp,
+        zoom_request_id=request.headers.get("x-zm-request-id", ""),
+        event=event,
     )
     return JsonResponse({"result": result})
+
+
+def _refused(request: HttpRequest, reason: str, detail: str, *, status: int, error: str) -> JsonResponse:
+    rejection_record(source=client_ip(request) or "unknown", reason=reason, detail=detail)
+    return JsonResponse({"error": error}, status=status)
 
 
 @operator_required("sync_mirror")

@@ -1,9 +1,10 @@
 """Applying Zoom webhook events to the mirror (zoom-api.md §10.4).
 
-Idempotent: a delivery is recorded under a unique key (Zoom's x-zm-request-id, stable across retries, or
-the body's hash) in the same transaction as its effect, so the same event delivered three times changes
-the mirror once. Ordered: an event older than the row's `synced_at` (a sync or a newer event already
-showed us fresher data) is ignored.
+Idempotent: a delivery is recorded under a unique key, a hash of what its signature covers (timestamp and
+raw body), in the same transaction as its effect, so the same signed delivery sent three times changes
+the mirror once, whatever x-zm-request-id (which the signature does not cover) comes with it. Ordered: an
+event older than the row's `synced_at` (a sync or a newer event already showed us fresher data) is
+ignored; so a retry Zoom signs anew (new timestamp, same event) rewrites at most the same values.
 
 Defensive: every value is checked against the mirror field it goes to (type, length, range) before it is
 written. What is valid is applied; what is not is named in the delivery record and in an audit event, and
@@ -15,7 +16,6 @@ a 200 in every case: sending the same body again would not help.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,7 @@ from accounts.models import ZoomRole, ZoomUser
 from meetings.models import ZoomMeeting
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror.models import WebhookDelivery
+from zoomadmin_site.sync.signatures import delivery_key
 from zoomadmin_site.zoom import parse_datetime, parse_meeting_id
 
 Result = WebhookDelivery.Result
@@ -72,18 +73,13 @@ class Event:
 Handler = Callable[[Event], bool]
 
 
-def dedupe_key(*, zoom_request_id: str, body: bytes) -> str:
-    source = zoom_request_id.encode() if zoom_request_id else body
-    return hashlib.sha256(source).hexdigest()
-
-
-def webhook_apply(*, body: bytes, zoom_request_id: str, event: Mapping[str, Any]) -> str:
+def webhook_apply(*, body: bytes, timestamp: str, zoom_request_id: str, event: Mapping[str, Any]) -> str:
     """Apply one verified event; returns applied / partial / ignored / invalid / conflict / duplicate."""
     parsed, event_ts = _parse(event)
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                dedupe_key=dedupe_key(zoom_request_id=zoom_request_id, body=body),
+                dedupe_key=delivery_key(timestamp=timestamp, body=body),
                 zoom_request_id=_printable(zoom_request_id)[:128],
                 event=parsed.name[:64],
                 event_ts=event_ts,
