@@ -25,7 +25,9 @@ class UserSearchForm(MirrorSearchForm):
     def __init__(self, *args: Any, role_names: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         by_name = sorted(role_names.items(), key=lambda kv: kv[1].lower())
-        self.fields["role"].choices = [("", "Any role"), *by_name]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", "Any role"), *by_name]
 
     def search_kwargs(self) -> dict[str, Any]:
         return {

@@ -106,9 +106,7 @@ def run(rows: int, chunk_size: int) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds),
         "database_vendor": connection.vendor,
-        "database_version": ".".join(map(str, connection.Database.sqlite_version_info))
-        if connection.vendor == "sqlite"
-        else str(connection.pg_version),
+        "database_version": ".".join(map(str, connection.get_database_version())),
         "chunk_size": chunk_size,
         "insert_seconds": round(insert_seconds, 1),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -127,7 +125,7 @@ def insert_chain(rows: int) -> None:
     from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
 
     fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
     sql = f"INSERT INTO audit_auditevent ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     last_seq, last_hash = 0, ""
     for batch in chained_batches(rows):

@@ -75,9 +75,9 @@ class Deployment:
         workdir.mkdir(parents=True, exist_ok=True)
         admin_url = None
         is_pg = bool(database_url and database_url.startswith(("postgres://", "postgresql://")))
-        if is_pg and reuse:
+        if database_url and is_pg and reuse:
             admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-        elif is_pg:
+        elif database_url and is_pg:
             database_url, admin_url = _fresh_pg_database(database_url)
         url = database_url or f"sqlite:///{workdir / 'zoomadmin.sqlite3'}"
         dep = cls(workdir=workdir, database_url=url, _pg_admin_url=admin_url)

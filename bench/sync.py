@@ -63,7 +63,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env = {"ZOOM_RATE_LIMIT_PER_SECOND": str(medium), "ZOOM_BACKGROUND_SHARE": "1.0"}
         log(f"full sync at {medium} calls/s (Zoom's Medium limit for this plan)")
         output = dep.manage("zoom_sync", "--workers", str(args.workers), env=env)
-        seconds = float(re.search(r"done in ([\d.]+) s", output)[1])  # the sync itself, not Python's start-up
+        done = re.search(r"done in ([\d.]+) s", output)
+        if done is None:
+            raise RuntimeError(f"zoom_sync did not report its time:\n{output}")
+        seconds = float(done[1])  # the sync itself, not Python's start-up
         observed = json.loads(dep.manage("shell", "-c", MINIMUM_CALLS).strip().splitlines()[-1])
         expected = json.loads(dep.manage("shell", "-c", EXPECTED).strip().splitlines()[-1])
         return report(args, dep, seconds=seconds, medium=medium, observed=observed, expected=expected)

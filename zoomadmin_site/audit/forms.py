@@ -86,7 +86,7 @@ class AuditFilterForm(forms.Form):
         return self._in_range(self.cleaned_data.get("date_to"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", DATE_ORDER_ERROR)
         if data.get("after_seq") is not None and data.get("before_seq") is not None:

@@ -59,7 +59,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 @operator_required("view_audit_log")
 @require_GET
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return render(request, LIST_TEMPLATE, _list_context(form, page=None), status=400)
@@ -84,7 +84,9 @@ def event_export(request: HttpRequest) -> HttpResponse:
 def _htmx_fragment(request: HttpRequest) -> bool:
     """An htmx request for the results region (a history restore needs the whole page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def _form_problems(form: AuditFilterForm) -> list[str]:
     """Every form error as one readable line, including those of the hidden paging fields."""
     if not form.is_bound or form.is_valid():
         return []
-    problems = []
+    problems: list[str] = []
     for name, errors in form.errors.items():
         label = "" if name == "__all__" else f"{form.fields[name].label or name.replace('_', ' ')}: "
         problems.extend(f"{label}{error}" for error in errors)

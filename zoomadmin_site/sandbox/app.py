@@ -138,7 +138,7 @@ class SandboxApp:
         return result
 
     def _api_steps(self, ctx: Ctx, request: Request, result: Result) -> None:
-        api_path = request.path[3:] if request.path.startswith("/v2/") else None
+        api_path = request.path[3:] if request.path.startswith("/v2/") else ""
         found = routing.match(request.method, api_path) if api_path else None
         if found is None:
             raise ZoomError(404, 2300, NOT_RECOGNIZED)

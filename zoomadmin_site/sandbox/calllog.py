@@ -30,8 +30,8 @@ GET_PREVIEW_KEEP = 10_000
 PRUNE_EVERY = 1000
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
-_COLUMNS = ("ts", "wall_ts", "method", "path", "query", "body", "status", "code", "route", "tracking_id")
-_COLUMNS += ("fault", "answer", "answer_truncated")
+_COLUMNS: tuple[str, ...] = ("ts", "wall_ts", "method", "path", "query", "body", "status", "code", "route")
+_COLUMNS += ("tracking_id", "fault", "answer", "answer_truncated")
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,8 @@ def select(
 ) -> list[Call]:
     """Calls in order. ``path`` is an fnmatch pattern on the request path (``/v2/meetings/*``);
     ``writes_only`` keeps POST/PATCH/PUT/DELETE calls to the API (not the token endpoint)."""
-    sql, args = "SELECT * FROM calls WHERE id > ?", [since_id]
+    sql = "SELECT * FROM calls WHERE id > ?"
+    args: list[object] = [since_id]
     if method:
         sql, args = sql + " AND method = ?", [*args, method.upper()]
     if route:

@@ -255,7 +255,8 @@ class Sandbox(DataHelpers):
         """Queued webhook events: id, event, body (dict), status (pending, sending, delivered, failed),
         attempts, next_attempt_ts, last_status, last_error, claimed_at (wall clock of the last claim)."""
         with self._pool.connection() as conn:
-            sql, args = "SELECT * FROM webhook_outbox", ()
+            sql = "SELECT * FROM webhook_outbox"
+            args: tuple[str, ...] = ()
             if status:
                 sql, args = sql + " WHERE status = ?", (status,)
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()

@@ -141,7 +141,8 @@ def next_start(row: sqlite3.Row, now: float) -> int | None:
     all_starts = starts(row)
     span = int(row["duration"]) * 60
     upcoming = [start for start in all_starts if start + span > now]
-    return (upcoming or all_starts or [None])[0]
+    candidates = upcoming or all_starts
+    return candidates[0] if candidates else None
 
 
 def _common(row: sqlite3.Row, now: float) -> dict[str, Any]:

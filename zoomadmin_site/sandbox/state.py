@@ -39,7 +39,7 @@ ALL_PRIVILEGES = [
     "ZoomRooms:Read",
     "ZoomRooms:Edit",
 ]
-SYSTEM_ROLES = (
+SYSTEM_ROLES: tuple[tuple[str, str, str, list[str], int], ...] = (
     (
         "0",
         "Owner",

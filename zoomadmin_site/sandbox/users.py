@@ -15,7 +15,15 @@ from .ids import iso, user_id_for
 LICENSED = 2
 BASIC = 1
 SYSTEM_ROLES = {"0": "Owner", "1": "Admin", "2": "Member"}
-PROFILE_FIELDS = ("first_name", "last_name", "display_name", "dept", "timezone", "language", "job_title")
+PROFILE_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "display_name",
+    "dept",
+    "timezone",
+    "language",
+    "job_title",
+)
 PROFILE_FIELDS += ("location", "company")
 
 

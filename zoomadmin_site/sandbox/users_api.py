@@ -20,7 +20,14 @@ from .ids import pmi_from_int
 from .validation import USER_CREATE, USER_STATUS, USER_UPDATE, validate
 
 STATUSES = ("active", "inactive", "pending")
-EXTRA_FIELDS = ("manager", "pronouns", "pronouns_option", "phone_numbers", "custom_attributes", "vanity_name")
+EXTRA_FIELDS: tuple[str, ...] = (
+    "manager",
+    "pronouns",
+    "pronouns_option",
+    "phone_numbers",
+    "custom_attributes",
+    "vanity_name",
+)
 EXTRA_FIELDS += ("cms_user_id",)
 
 

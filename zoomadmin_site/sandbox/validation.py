@@ -106,11 +106,15 @@ ROLE: Spec = {
 ROLE_CREATE: Spec = {**ROLE, "name": {**ROLE["name"], "required": True}}
 
 
+def _of_kind(value: Any, kind: str) -> bool:
+    return isinstance(value, _TYPES[kind]) and not (kind == "int" and isinstance(value, bool))
+
+
 def _field_ok(value: Any, rule: dict[str, Any]) -> bool:
     kind = rule["type"]
     if kind == "any":
         return True
-    if not isinstance(value, _TYPES[kind]) or (kind == "int" and isinstance(value, bool)):
+    if not _of_kind(value, kind):
         return False
     if "enum" in rule and value not in rule["enum"]:
         return False

@@ -15,7 +15,7 @@ class SearchQueryField(forms.CharField):
     """Free text: control characters are dropped and the length capped instead of failing validation."""
 
     def to_python(self, value: Any) -> str:
-        return clean_query(super().to_python(value))
+        return clean_query(super().to_python(value) or "")
 
 
 class MirrorSearchForm(forms.Form):

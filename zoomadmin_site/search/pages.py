@@ -20,7 +20,9 @@ from zoomadmin_site.search.searching import BAD_CURSOR, SearchPage
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx swap of the results; a history restore (Back button) needs the whole page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def search_params(form: MirrorSearchForm, page: SearchPage, default_sort: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -278,7 +279,7 @@ def _apply_faults(sandbox: Sandbox, options: dict[str, Any]) -> list[str]:
     if options["clear"]:
         sandbox.clear_faults()
         changed.append("clear")
-    simple = {
+    simple: dict[str, Callable[[Any], Any]] = {
         "fault_seed": sandbox.set_fault_seed,
         "plan": sandbox.set_plan,
         "legacy_tokens": sandbox.set_legacy_tokens,
