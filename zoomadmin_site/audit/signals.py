@@ -1,4 +1,4 @@
-"""Operators signing in and out, and failed sign-ins, go to the audit log."""
+"""Operators signing in and out, failed sign-ins, and changes to operators' access go to the audit log."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ USERNAME_DIGEST_SALT = "zoomadmin_site.audit.attempted_username"
 
 
 def connect_auth_signals() -> None:
+    from zoomadmin_site.audit import operator_changes
+
     user_logged_in.connect(audit_login, dispatch_uid="audit_login")
     user_logged_out.connect(audit_logout, dispatch_uid="audit_logout")
     user_login_failed.connect(audit_login_failed, dispatch_uid="audit_login_failed")
+    operator_changes.connect_operator_change_signals()
 
 
 def attempted_username_label(username: str) -> str:
