@@ -1,5 +1,5 @@
 """Request id, client address and the request itself, kept in context variables so the audit log can
-record them (and who acted) without being handed the request."""
+record them (and who acted) without being handed the request; and no caching of operators' pages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -62,4 +63,21 @@ class RequestIdMiddleware:
             current_source_ip.reset(ip_token)
             current_request.reset(request_token)
         response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class NoStoreForOperatorsMiddleware:
+    """Every response to a logged-in operator says `Cache-Control: no-store, private`: pages, htmx
+    fragments, error pages and exports carry Zoom users' details and the audit log, which must not stay
+    in a shared proxy's cache or in the browser's history cache after logging out. A view that set its
+    own Cache-Control keeps it. Anonymous responses (the login page, health checks) are left alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         return response
