@@ -14,6 +14,7 @@ from zoomadmin_site.roles import perm
 
 
 @operator_required("browse")
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     summary = dashboard_summary(include_audit=request.user.has_perm(perm("view_audit_log")))
     return render(request, "home.html", summary)
