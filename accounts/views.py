@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from accounts.forms import UserSearchForm
 from accounts.selectors import (
@@ -24,6 +25,7 @@ USER_NOT_FOUND = (
 
 
 @operator_required("browse")
+@require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
     fragment = wants_fragment(request)
     if fragment:
@@ -51,6 +53,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required("browse")
+@require_safe
 def user_detail(request: HttpRequest, user_key: str) -> HttpResponse:
     profile = user_profile(key=user_key)
     if profile is None:
@@ -59,5 +62,6 @@ def user_detail(request: HttpRequest, user_key: str) -> HttpResponse:
 
 
 @operator_required("browse")
+@require_safe
 def approval_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/approval_list.html")

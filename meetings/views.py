@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from meetings.forms import MeetingSearchForm
 from meetings.selectors import MEETING_DEFAULT_SORT, MEETING_SORTS, meeting_profile, meeting_search
@@ -22,6 +23,7 @@ MEETING_NOT_FOUND = (
 
 
 @operator_required("browse")
+@require_safe
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingSearchForm(request.GET)
     form.is_valid()
@@ -48,6 +50,7 @@ def _meeting_id(value: str) -> int:
 
 
 @operator_required("browse")
+@require_safe
 def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     profile = meeting_profile(meeting_id=_meeting_id(meeting_id))
     if profile is None:

@@ -85,3 +85,9 @@ def test_with_debug_off_cookies_are_secure_and_https_is_enforced():
     assert result.stdout.split() == ["True", "True", "True", "True", "31536000", "True", "True", "DENY"]
     debug = _run(code, DEBUG="true", DJANGO_SETTINGS_MODULE="zoomadmin_site.settings")
     assert debug.stdout.split()[:4] == ["False", "False", "True", "False"]  # plain http on a laptop
+
+
+def test_a_login_throttle_limit_below_one_is_refused():
+    result = _run("import zoomadmin_site.settings", SECRET_KEY="x" * 50, LOGIN_FAILURE_LIMIT_PER_USERNAME="0")
+    assert result.returncode != 0
+    assert "LOGIN_FAILURE_LIMIT_PER_USERNAME must be a whole number of 1 or more, not 0." in result.stderr

@@ -9,11 +9,25 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from zoomadmin_site.audit import actions
+from zoomadmin_site.audit.models import Outcome
+from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.roles import PERMISSIONS, perm
 
 MISSING_PERMISSION = (
     "You need the “{label}” permission ({codename}) for this page. Ask a Zoom Admin superuser."
 )
+
+STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ACCESS_DENIED_REASON = "{method} {path} refused: {detail}"
+
+
+class MissingPermission(PermissionDenied):
+    """A 403 for an operator who lacks `codename`; the message names it in words."""
+
+    def __init__(self, codename: str) -> None:
+        self.codename = codename
+        super().__init__(MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename))
 
 
 def operator_required(codename: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -25,12 +39,38 @@ def operator_required(codename: str) -> Callable[[Callable[..., HttpResponse]], 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm(full_name):
-                raise PermissionDenied(
-                    MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename)
-                )
+                raise MissingPermission(codename)
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = codename  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def access_denied_record(*, request: HttpRequest, exception: Exception | None) -> None:
+    """Record a 403 answered to a state-changing request (POST, PUT, PATCH, DELETE) as `access.denied`:
+    who, which method and path, and the permission that was missing when a view named it.
+
+    Refused GETs are not recorded: they change nothing, and they are the everyday sign of a link or
+    bookmark the operator may not follow; recording them would bury the refusals that matter.
+    Only logged-in operators are recorded: LoginRequiredMiddleware sends anonymous callers to the login
+    page before any view runs, so an anonymous 403 can only come from the few public views (none raises
+    one today), and recording those would let anybody write to the audit log without limit. Each
+    operator had to log in, and logins are throttled, so what is recorded is bounded and attributable.
+    """
+    user = getattr(request, "user", None)
+    if request.method not in STATE_CHANGING_METHODS or user is None or not user.is_authenticated:
+        return
+    codename = getattr(exception, "codename", "")
+    detail = f"missing permission {codename}" if codename else (str(exception or "") or "permission denied")
+    audit_record(
+        action=actions.ACCESS_DENIED,
+        outcome=Outcome.DENIED,
+        actor=user,
+        target_type=actions.URL,
+        target_id=request.path,
+        target_label=f"{request.method} {request.path}",
+        after={"method": request.method, "path": request.path, "permission": codename},
+        reason=ACCESS_DENIED_REASON.format(method=request.method, path=request.path, detail=detail),
+    )

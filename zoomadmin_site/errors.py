@@ -6,9 +6,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from zoomadmin_site.access import access_denied_record
+
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else "You do not have access to this page."
+    access_denied_record(request=request, exception=exception)
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 

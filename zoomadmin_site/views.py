@@ -14,6 +14,7 @@ from zoomadmin_site.roles import perm
 
 
 @operator_required("browse")
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     summary = dashboard_summary(include_audit=request.user.has_perm(perm("view_audit_log")))
     return render(request, "home.html", summary)
@@ -23,7 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: database reachable, which Zoom we talk to. Never secrets."""
+    """Liveness for load balancers: is the database reachable. Anonymous callers (load balancers) get
+    the status only; a logged-in operator also sees the database vendor and the Zoom mode. Never
+    secrets."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -31,10 +34,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means unhealthy; the reason goes to the server log
         database = "unavailable"
     healthy = database == "ok"
-    body = {
-        "status": "ok" if healthy else "degraded",
-        "database": database,
-        "database_vendor": connection.vendor,
-        "zoom_mode": settings.ZOOM_MODE,
-    }
+    body = {"status": "ok" if healthy else "degraded"}
+    if request.user.is_authenticated:
+        body.update(database=database, database_vendor=connection.vendor, zoom_mode=settings.ZOOM_MODE)
     return JsonResponse(body, status=200 if healthy else 503)

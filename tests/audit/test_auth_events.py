@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from django.core import serializers
@@ -54,10 +55,37 @@ def test_failed_login_records_the_attempted_username_as_actor_and_target(client,
     assert event.source_ip == "127.0.0.1"
 
 
-def test_failed_login_for_an_unknown_username_is_audited_too(client, db):
+def test_failed_login_for_an_unknown_username_records_a_keyed_hash_instead_of_the_text(client, db):
     client.post(reverse("login"), {"username": "mallory", "password": WRONG_PASSWORD})
     [event] = _events("auth.login_failed")
-    assert event.actor_label == event.target_id == "mallory"
+    assert re.fullmatch(r"unknown username [0-9a-f]{16}", event.actor_label)
+    assert event.target_id == event.target_label == event.actor_label
+    assert "mallory" not in serializers.serialize("json", AuditEvent.objects.all())
+
+
+def test_a_password_typed_into_the_username_field_reaches_neither_the_log_nor_the_auditors(
+    client, alice, audrey
+):
+    client.post(reverse("login"), {"username": PASSWORD, "password": "alice"})
+    assert PASSWORD not in serializers.serialize("json", AuditEvent.objects.all())
+    client.force_login(audrey)
+    for page in (reverse("audit:event_list"), reverse("audit:event_export"), reverse("home")):
+        assert PASSWORD not in b"".join(client.get(page)).decode(), page
+
+
+def test_repeated_attempts_with_the_same_unknown_username_correlate(client, db):
+    for username in ("mallory", "mallory", "trudy"):
+        client.post(reverse("login"), {"username": username, "password": WRONG_PASSWORD})
+    first, second, third = (event.actor_label for event in _events("auth.login_failed"))
+    assert first == second != third
+
+
+def test_the_unknown_username_hash_is_keyed_with_the_secret_key(client, db, settings):
+    client.post(reverse("login"), {"username": "mallory", "password": WRONG_PASSWORD})
+    settings.SECRET_KEY = "another-deployments-secret-key-of-enough-length-0123456789"
+    client.post(reverse("login"), {"username": "mallory", "password": WRONG_PASSWORD})
+    first, second = (event.actor_label for event in _events("auth.login_failed"))
+    assert first != second
 
 
 def test_no_password_appears_in_the_audit_log_or_the_logs(client, alice, caplog):
