@@ -7,13 +7,26 @@ from typing import Any
 
 from django import forms
 
+from zoomadmin_site.audit import actions
 from zoomadmin_site.audit.models import Outcome
 from zoomadmin_site.audit.selectors import AuditFilters
 
 KNOWN_ACTIONS = (
-    "auth.login",
-    "auth.login_failed",
-    "auth.logout",
+    actions.AUTH_LOGIN,
+    actions.AUTH_LOGIN_FAILED,
+    actions.AUTH_LOGOUT,
+    actions.AUTH_LOCKOUT,
+    actions.ACCESS_DENIED,
+    actions.OPERATOR_CREATE,
+    actions.OPERATOR_UPDATE,
+    actions.OPERATOR_PASSWORD_CHANGE,
+    actions.OPERATOR_GROUPS_CHANGE,
+    actions.OPERATOR_PERMISSIONS_CHANGE,
+    actions.OPERATOR_DELETE,
+    actions.OPERATOR_GROUP_CREATE,
+    actions.OPERATOR_GROUP_UPDATE,
+    actions.OPERATOR_GROUP_PERMISSIONS_CHANGE,
+    actions.OPERATOR_GROUP_DELETE,
     "role_change.execute",
     "host_transfer.execute",
     "mirror.sync",
@@ -21,7 +34,18 @@ KNOWN_ACTIONS = (
     "audit.verify",
     "audit.export",
 )
-KNOWN_TARGET_TYPES = ("zoom_user", "zoom_meeting", "operator", "audit_log", "zoom_webhook", "mirror")
+KNOWN_TARGET_TYPES = (
+    *(
+        "zoom_user",
+        "zoom_meeting",
+        actions.OPERATOR,
+        actions.OPERATOR_GROUP,
+        "audit_log",
+        "zoom_webhook",
+        "mirror",
+    ),
+    *(actions.CLIENT_ADDRESS, actions.URL),
+)
 MAX_SEQ = 2**63 - 1
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2999, 12, 31)
 DATE_ERROR = "Enter a date as YYYY-MM-DD, for example 2026-03-31."
