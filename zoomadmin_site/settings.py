@@ -105,7 +105,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared by every worker (Zoom token, rate budget). Database cache by default, Redis etc. via
-# CACHE_URL. The cache table is created by `manage.py createcachetable` (make run does it).
+# CACHE_URL. The database cache's table is created by `manage.py migrate` (or `createcachetable`).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://zoomadmin_cache"),
 }
