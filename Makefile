@@ -10,6 +10,7 @@ WORKERS ?= 2
 export ZOOM_MODE ?= sandbox
 SANDBOX_USERS ?= 300
 SANDBOX_MEETINGS ?= 3000
+STOP_GRACE ?= 2
 
 # The first Python >= 3.12 found: pyenv's versions (named in .python-version first), then PATH.
 find_python = for c in $$(pv=$$(cat .python-version 2>/dev/null); r=$$(pyenv root 2>/dev/null); \
@@ -55,11 +56,19 @@ setup: install
 
 run: setup
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & \
-	  if [ "$$ZOOM_MODE" = sandbox ]; then $(RUN_ENV) $(PY) manage.py zoom_sandbox deliver-webhooks --every 2 & fi; \
+	@# Ctrl-C or SIGTERM stops the three children by their PIDs, waits for them, and ends make cleanly. The
+	@# worker takes a first signal as "finish the current task": a sync in progress gets a second one after
+	@# STOP_GRACE seconds and records itself interrupted (the next make run continues it).
+	@pids=""; \
+	  stop() { trap '' INT TERM; trap - EXIT; kill -TERM $$pids 2>/dev/null; \
+	    for _ in $$(seq $$(( $(STOP_GRACE) * 10 ))); do kill -0 $$pids 2>/dev/null || break; sleep 0.1; done; \
+	    kill -TERM $$pids 2>/dev/null; wait; exit 0; }; \
+	  trap stop INT TERM EXIT; \
+	  $(RUN_ENV) $(PY) manage.py db_worker --no-reload --interval 1 & pids="$$!"; \
+	  if [ "$$ZOOM_MODE" = sandbox ]; then \
+	    $(RUN_ENV) $(PY) manage.py zoom_sandbox deliver-webhooks --every 2 & pids="$$pids $$!"; fi; \
 	  $(RUN_ENV) $(VENV)/bin/gunicorn zoomadmin_site.wsgi:application -w $(WORKERS) -b 127.0.0.1:$(PORT) \
-	    --no-control-socket --access-logfile - --log-level warning & \
+	    --no-control-socket --access-logfile - --log-level warning & pids="$$pids $$!"; \
 	  wait
 
 # Chromium from Debian's packages for the browser tests (Playwright drives it; no `playwright install`).

@@ -109,7 +109,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared by every worker (Zoom token, rate budget). Database cache by default, Redis etc. via
-# CACHE_URL. The cache table is created by `manage.py createcachetable` (make run does it).
+# CACHE_URL. The database cache's table is created by `manage.py migrate` (or `createcachetable`).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://zoomadmin_cache"),
 }
@@ -222,6 +222,11 @@ ZOOM_MAX_RETRY_WAIT_SECONDS = env.float("ZOOM_MAX_RETRY_WAIT_SECONDS", default=3
 ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("ZOOM_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
 # Full mirror sync: concurrent per-user reads, and the nightly schedule ("HH:MM" UTC, or "off").
 ZOOM_SYNC_WORKERS = env.int("ZOOM_SYNC_WORKERS", default=6)
+# A running sync renews its lease every few seconds; one not heard from for this long is taken for dead
+# (interrupted, resumable). At once when its process is gone from this machine.
+ZOOM_SYNC_LEASE_SECONDS = env.float("ZOOM_SYNC_LEASE_SECONDS", default=60.0)
+if not ZOOM_SYNC_LEASE_SECONDS > 0:
+    raise ImproperlyConfigured(f"ZOOM_SYNC_LEASE_SECONDS must be more than 0, not {ZOOM_SYNC_LEASE_SECONDS}.")
 ZOOM_SYNC_SCHEDULE = env.str("ZOOM_SYNC_SCHEDULE", default="02:30").strip()
 if ZOOM_SYNC_SCHEDULE.lower() not in {"", "off", "none"} and not re.fullmatch(
     r"([01]?[0-9]|2[0-3]):[0-5][0-9]", ZOOM_SYNC_SCHEDULE, flags=re.ASCII

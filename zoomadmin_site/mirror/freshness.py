@@ -10,15 +10,18 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zoomadmin_site.mirror.lease import lease_duration
 from zoomadmin_site.mirror.models import SyncRun
 
 # mirror_freshness(), cached; dropped whenever a SyncRun row changes (forget_mirror_freshness).
-MIRROR_FRESHNESS_CACHE_KEY = "mirror:freshness:v1"
+MIRROR_FRESHNESS_CACHE_KEY = "mirror:freshness:v2"
 MIRROR_FRESHNESS_CACHE_SECONDS = 300
 # The full sync runs nightly by default: a last success older than this means it has stopped succeeding.
 MIRROR_STALE_AFTER = datetime.timedelta(hours=36)
+FOREVER = datetime.datetime.max.replace(tzinfo=datetime.UTC)  # a queued sync runs once a worker takes it
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,14 @@ class MirrorFreshness:
 
     synced_at: datetime.datetime | None  # when the last successful full sync finished
     failed_at: datetime.datetime | None  # when the latest full sync failed, if none succeeded since
-    running: bool  # a full sync is queued or running now
+    # Until when a full sync is queued or running: a running one's last heartbeat plus its lease (its
+    # process renews both, and drops this cache entry as it does); after that it is taken for dead.
+    running_until: datetime.datetime | None
+
+    @property
+    def running(self) -> bool:
+        """A full sync is queued, or running and heard from within its lease."""
+        return self.running_until is not None and timezone.now() < self.running_until
 
     @property
     def state(self) -> str:
@@ -42,18 +52,25 @@ class MirrorFreshness:
 
 
 def freshness_from_runs() -> MirrorFreshness:
-    """The last successful and the latest failed full sync, in one grouped query (SyncRun is one row a
-    night)."""
+    """The last successful and the latest failed (or interrupted) full sync, and until when one is running,
+    in one grouped query (SyncRun is one row a night)."""
     last: dict[str, datetime.datetime] = {}
-    running = False
-    runs = SyncRun.objects.order_by().values_list("status", "active").annotate(last=Max("finished_at"))
-    for status, active, finished_at in runs:
-        running = running or active
+    running_until = None
+    runs = (
+        SyncRun.objects.order_by()
+        .values_list("status", "active")
+        .annotate(last=Max("finished_at"), heard=Max(Coalesce("heartbeat_at", "queued_at")))
+    )
+    for status, active, finished_at, heard in runs:
+        if active:
+            until = FOREVER if status == SyncRun.Status.QUEUED else heard + lease_duration()
+            running_until = max(running_until or until, until)
+        status = SyncRun.Status.FAILED if status == SyncRun.Status.INTERRUPTED else status
         if finished_at is not None and (status not in last or finished_at > last[status]):
             last[status] = finished_at
     success, failure = last.get(SyncRun.Status.SUCCEEDED), last.get(SyncRun.Status.FAILED)
     latest_failed = failure is not None and (success is None or failure > success)
-    return MirrorFreshness(success, failure if latest_failed else None, running)
+    return MirrorFreshness(success, failure if latest_failed else None, running_until)
 
 
 def mirror_freshness() -> MirrorFreshness:

@@ -8,7 +8,9 @@ class SyncRun(models.Model):
     """One full refresh of the local mirror from Zoom (from the command line, the UI or the schedule).
 
     Progress fields are updated while it runs so the UI can poll them; the outcome is also written to
-    the audit log as one `mirror.sync` event with the counts and the drift found.
+    the audit log as one `mirror.sync` event with the counts and the drift found. The process running it
+    holds a lease (`owner`, renewed in `heartbeat_at`, see mirror/lease.py): a run whose process stopped is
+    marked interrupted (a `mirror.sync_interrupted` event) and continues where it stopped on the next start.
     """
 
     class Trigger(models.TextChoices):
@@ -21,6 +23,7 @@ class SyncRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"  # its process stopped (killed, or Ctrl-C): resumable
 
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     requested_by = models.ForeignKey(
@@ -32,6 +35,8 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The process holding the lease while it runs: "host|pid namespace|pid|process start|token".
+    owner = models.CharField(max_length=255, blank=True)
     phase = models.CharField(max_length=64, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
@@ -68,6 +73,10 @@ class SyncRun(models.Model):
             if minutes
             else f"{seconds} s"
         )
+
+    @property
+    def resumable(self) -> bool:
+        return self.status in {self.Status.FAILED, self.Status.INTERRUPTED}
 
     @property
     def percent(self) -> int:

@@ -28,10 +28,10 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import ZoomUser
 from accounts.selectors import forget_filter_lists
+from zoomadmin_site.mirror.lease import Lease
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.sync import upsert
 from zoomadmin_site.sync.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
@@ -106,18 +106,21 @@ TABLE_NAMES = ("roles", "users", "delegations", "meetings")
 
 
 class MirrorSync:
-    """One run. `run()` does it all; progress goes to the SyncRun row and to `on_progress`."""
+    """One run. `run()` does it all; progress goes to the SyncRun row (through the run's lease: each write
+    renews it, and raises LeaseLost once the run was taken for dead) and to `on_progress`."""
 
     def __init__(
         self,
         *,
         client: ZoomClient,
         sync_run: SyncRun,
+        lease: Lease,
         on_progress: ProgressCallback | None = None,
         workers: int = 6,
     ) -> None:
         self.client = client
         self.sync_run = sync_run
+        self.lease = lease
         self.on_progress = on_progress
         self.workers = max(1, workers)
         state = sync_run.resume_state
@@ -306,9 +309,9 @@ class MirrorSync:
             return
         self._last_saved = now
         run = self.sync_run
-        run.phase, run.done, run.total, run.heartbeat_at = phase, done, total, timezone.now()
+        run.phase, run.done, run.total = phase, done, total
         run.zoom_calls = self._calls_before + self._calls_counted + len(self._calls)
-        run.save(update_fields=["phase", "done", "total", "heartbeat_at", "zoom_calls"])
+        self.lease.renew(phase=phase, done=done, total=total, zoom_calls=run.zoom_calls)
 
     def _save_state(self, **state: Any) -> None:
         """A resume point: what is written so far, with the drift it found (a resumed run's counts start
@@ -320,7 +323,7 @@ class MirrorSync:
             "drift": self.report.saved_drift(),
             "calls": self.report.saved_calls(),
         }
-        self.sync_run.save(update_fields=["resume_state"])
+        self.lease.renew(resume_state=self.sync_run.resume_state)
 
     def _count_calls(self) -> None:
         """Count the calls recorded since the last count, and let go of them: a full sync makes ~170k,

@@ -1,8 +1,10 @@
-"""Mirror services: request a sync (one at a time), run it, resume it, refresh one row from Zoom."""
+"""Mirror services: request a sync (one at a time), run it, resume it (also once its process died: see
+lease.py), refresh one row from Zoom."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -16,31 +18,47 @@ from meetings.models import ZoomMeeting
 from meetings.search import MEETING_SEARCH
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror.freshness import forget_mirror_freshness
+from zoomadmin_site.mirror.lease import Lease, LeaseLost, last_heard_from, new_owner, run_is_dead
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.search.index import vacuum_search_tables
 from zoomadmin_site.sync import upsert
-from zoomadmin_site.sync.engine import MirrorSync, ProgressCallback, SyncAborted, SyncReport
+from zoomadmin_site.sync.engine import TABLE_NAMES, MirrorSync, ProgressCallback, SyncAborted, SyncReport
 from zoomadmin_site.zoom import ZoomError, ZoomNotFound, get_zoom_client
 
-STALE_AFTER = datetime.timedelta(minutes=10)
 ALREADY_RUNNING = "A sync is already {status} (started by {who}); its progress is shown below."
+ALREADY_RUNNING_CLI = "Sync #{pk} is already {status} (started by {who}); its progress is under /mirror/."
 NOTHING_TO_RESUME = "There is no failed sync to resume."
+# An interrupted run is continued by the next request when it started less than this long ago; an older
+# one would finish with an old list of users: a new run starts instead (it stays resumable by hand).
+AUTO_RESUME_WITHIN = datetime.timedelta(hours=6)
+INTERRUPTED = (
+    "Interrupted{where}: {how}. A sync started within 6 hours of it continues it where it stopped, as "
+    "does `manage.py zoom_sync --resume`."
+)
+logger = logging.getLogger(__name__)
 
 
 class SyncBusy(Exception):
     def __init__(self, run: SyncRun) -> None:
-        super().__init__(
-            ALREADY_RUNNING.format(
-                status=run.get_status_display().lower(), who=run.requested_by_label or "system"
-            )
-        )
+        status, who = run.get_status_display().lower(), run.requested_by_label or "system"
+        super().__init__(ALREADY_RUNNING.format(status=status, who=who))
         self.run = run
+        self.cli_message = ALREADY_RUNNING_CLI.format(pk=run.pk, status=status, who=who)
 
 
 def sync_run_request(*, trigger: str, actor: Any = None) -> SyncRun:
-    """A new queued run, or SyncBusy naming the run already queued or running. Concurrent requests make
-    exactly one run (a partial unique index allows one active run)."""
+    """A queued run, or SyncBusy naming the live run already queued or running. When the latest run was
+    interrupted (its process stopped) less than AUTO_RESUME_WITHIN ago, that run goes back in the queue
+    and continues where it stopped. Concurrent requests make exactly one run (a partial unique index
+    allows one active run)."""
     sync_run_expire_stale()
+    latest = SyncRun.objects.order_by("-queued_at", "-pk").first()
+    if (
+        latest is not None
+        and latest.status == SyncRun.Status.INTERRUPTED
+        and timezone.now() - (latest.started_at or latest.queued_at) < AUTO_RESUME_WITHIN
+    ):
+        return _requeue(latest, statuses=[SyncRun.Status.INTERRUPTED])
     label = actor.get_username() if actor is not None else trigger
     try:
         with transaction.atomic():
@@ -50,19 +68,27 @@ def sync_run_request(*, trigger: str, actor: Any = None) -> SyncRun:
 
 
 def sync_run_resume(*, actor: Any = None) -> SyncRun:
-    """Put the newest failed run back in the queue; it continues where it stopped."""
+    """Put the newest failed or interrupted run back in the queue; it continues where it stopped."""
     sync_run_expire_stale()
-    run = SyncRun.objects.filter(status=SyncRun.Status.FAILED).order_by("-queued_at").first()
-    if run is None or SyncRun.objects.filter(queued_at__gt=run.queued_at).exists():
+    run = SyncRun.objects.order_by("-queued_at", "-pk").first()
+    if run is None or not run.resumable:
         raise SyncAborted(NOTHING_TO_RESUME)
+    return _requeue(run, statuses=[SyncRun.Status.FAILED, SyncRun.Status.INTERRUPTED])
+
+
+def _requeue(run: SyncRun, *, statuses: list[str]) -> SyncRun:
+    """Back in the queue, if it still is in one of `statuses` (else someone else requeued it: busy)."""
     try:
         with transaction.atomic():
-            changed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.FAILED).update(
-                status=SyncRun.Status.QUEUED, active=True, error=""
+            changed = SyncRun.objects.filter(pk=run.pk, status__in=statuses, active=False).update(
+                status=SyncRun.Status.QUEUED, active=True, error="", owner="", finished_at=None
             )
     except IntegrityError:
         raise SyncBusy(SyncRun.objects.get(active=True)) from None
     if not changed:
+        active = SyncRun.objects.filter(active=True).first()
+        if active is not None:
+            raise SyncBusy(active)
         raise SyncAborted(NOTHING_TO_RESUME)
     forget_mirror_freshness()
     run.refresh_from_db()
@@ -70,51 +96,78 @@ def sync_run_resume(*, actor: Any = None) -> SyncRun:
 
 
 def sync_run_expire_stale() -> int:
-    """A worker that died leaves its run 'running' with an old heartbeat: fail it so it can be resumed."""
-    cutoff = timezone.now() - STALE_AFTER
-    stale = SyncRun.objects.filter(active=True, status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
-    expired = stale.update(
-        status=SyncRun.Status.FAILED,
-        active=False,
-        finished_at=timezone.now(),
-        error="The worker running this sync stopped answering; resume it to continue.",
-    )
-    if expired:
-        forget_mirror_freshness()
-    return expired
+    """Mark interrupted every running run whose process stopped (lease.run_is_dead: not heard from within
+    ZOOM_SYNC_LEASE_SECONDS, or gone from this machine), with an audit event saying what it had done; it
+    can then be resumed. Race-safe: a run is taken only if its heartbeat and owner are still the ones seen
+    here, so a run that beat meanwhile, or one another caller took first, is left alone. Returns how
+    many were interrupted."""
+    now = timezone.now()
+    taken = 0
+    for run in SyncRun.objects.filter(active=True, status=SyncRun.Status.RUNNING):
+        if not run_is_dead(run, now=now):
+            continue
+        how = f"its process stopped (last heard from {last_heard_from(run):%Y-%m-%d %H:%M:%S %Z})"
+        report = SyncReport.resumed(run.resume_state)  # what it had saved at its last resume point
+        seen = SyncRun.objects.filter(
+            pk=run.pk, status=SyncRun.Status.RUNNING, owner=run.owner, heartbeat_at=run.heartbeat_at
+        )
+        if _record_interruption(run, report, how=how, stopped_at=last_heard_from(run), rows=seen):
+            taken += 1
+    return taken
 
 
 def sync_run_execute(
     *, run_id: int, on_progress: ProgressCallback | None = None, workers: int | None = None
 ) -> SyncRun:
     """Run a queued sync to the end. Exactly once: only the caller that moves it from queued to running
-    does the work; anyone else gets the run back untouched."""
+    (a conditional UPDATE) does the work, holding its lease; anyone else gets the run back untouched.
+    Stopped on the way (Ctrl-C, SIGTERM), it is marked interrupted before the exception goes on."""
     now = timezone.now()
+    owner = new_owner()
     claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
-        status=SyncRun.Status.RUNNING, heartbeat_at=now
+        status=SyncRun.Status.RUNNING, owner=owner, heartbeat_at=now, finished_at=None
     )
+    if claimed:
+        forget_mirror_freshness()
     run = SyncRun.objects.get(pk=run_id)
     if not claimed:
         return run
     if run.started_at is None:
         run.started_at = now
-        run.save(update_fields=["started_at"])
+        SyncRun.objects.filter(pk=run.pk).update(started_at=now)
+    lease = Lease(run_id=run.pk, owner=owner)
     engine = MirrorSync(
         client=get_zoom_client(),
         sync_run=run,
+        lease=lease,
         on_progress=on_progress,
         workers=workers or settings.ZOOM_SYNC_WORKERS,
     )
     try:
-        report = engine.run()
+        with lease:  # its thread stops before the end is recorded
+            report = engine.run()
+    except LeaseLost:
+        raise  # taken for dead meanwhile: the run is no longer this process's to record
     except Exception as error:  # whatever stops it, the run ends in a recorded, resumable state
         _finish(run, engine.report, error=error)
+        raise
+    except BaseException as stop:  # Ctrl-C, or SystemExit: db_worker's answer to a second SIGTERM
+        how = "stopped with Ctrl-C" if isinstance(stop, KeyboardInterrupt) else "its worker was stopped"
+        try:
+            _record_interruption(run, engine.report, how=how, stopped_at=timezone.now(), rows=_held(run))
+        except Exception:  # the stop goes on; its lease runs out, and the next start records it then
+            logger.exception("Sync #%s: could not record its interruption.", run.pk)
         raise
     _finish(run, report, error=None)
     vacuum_search_tables(
         [USER_SEARCH, MEETING_SEARCH]
     )  # every row was rewritten: keep search's index-only walks index-only
     return run
+
+
+def _held(run: SyncRun) -> Any:
+    """The run's row while this process holds its lease (owner writes are conditional on it)."""
+    return SyncRun.objects.filter(pk=run.pk, owner=run.owner, status=SyncRun.Status.RUNNING)
 
 
 def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) -> None:
@@ -124,9 +177,10 @@ def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) ->
     run.counts = report.counts()  # a resumed run's report includes its earlier parts
     run.zoom_calls = run.counts["zoom_calls"]
     run.error = _describe(error) if error else ""
-    run.save(
-        update_fields=["status", "active", "finished_at", "counts", "zoom_calls", "error", "resume_state"]
-    )
+    fields = ["status", "active", "finished_at", "counts", "zoom_calls", "error", "resume_state"]
+    if not _held(run).update(**{name: getattr(run, name) for name in fields}):
+        raise LeaseLost(f"Sync #{run.pk} was taken for dead before it could record its end.")
+    forget_mirror_freshness()
     drift = {name: d.as_dict() for name, d in report.drift.items()}
     audit_record(
         action="mirror.sync",
@@ -140,6 +194,51 @@ def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) ->
         reason=run.error,
         zoom_calls=report.call_summary(),
     )
+
+
+def _record_interruption(
+    run: SyncRun, report: SyncReport, *, how: str, stopped_at: datetime.datetime, rows: Any
+) -> bool:
+    """Mark the run interrupted (resumable) through `rows`, the conditional filter that says it still is
+    what the caller saw, and audit what it had done. False (and nothing recorded) when that no longer
+    holds."""
+    counts = report.counts()
+    where = f" while reading {run.phase} ({run.done:,} of {run.total:,})" if run.phase in TABLE_NAMES else ""
+    error = INTERRUPTED.format(where=where, how=how)
+    changed = rows.update(
+        status=SyncRun.Status.INTERRUPTED,
+        active=False,
+        finished_at=stopped_at,
+        counts=counts,
+        error=error,
+        resume_state=run.resume_state,
+    )
+    if not changed:
+        return False
+    forget_mirror_freshness()
+    run.refresh_from_db()
+    audit_record(
+        action="mirror.sync_interrupted",
+        outcome="failed",
+        actor=run.requested_by,
+        actor_label=run.requested_by_label or "system",
+        target_type="mirror",
+        target_id=str(run.pk),
+        target_label=f"Full sync #{run.pk} ({run.get_trigger_display().lower()})",
+        after={
+            "phase": run.phase,
+            "done": run.done,
+            "total": run.total,
+            "zoom_calls": run.zoom_calls,
+            "counts": counts,
+            "users_done": bool(run.resume_state.get("users_done")),
+            "hosts_done_through": run.resume_state.get("hosts_done_through", 0),
+            "last_heartbeat": last_heard_from(run).isoformat(),
+        },
+        reason=error,
+        zoom_calls=report.call_summary(),
+    )
+    return True
 
 
 def _describe(error: BaseException) -> str:
