@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.mirror.progress import ProgressPrinter
 from zoomadmin_site.mirror.services import SyncBusy, sync_run_execute, sync_run_request, sync_run_resume
 from zoomadmin_site.mirror.sync import SyncAborted
 from zoomadmin_site.mirror.tasks import mirror_sync_task, schedule_next_sync
+
+
+class ProgressOutput:
+    """The command's output for the progress printer: written as given, without the line ending that
+    `self.stdout.write` adds by default, so that a terminal's bar redraws its line in place."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
 
 
 class Command(BaseCommand):
@@ -48,7 +64,7 @@ class Command(BaseCommand):
             run = sync_run_resume() if options["resume"] else sync_run_request(trigger=SyncRun.Trigger.CLI)
         except (SyncBusy, SyncAborted) as error:
             raise CommandError(str(error)) from error
-        printer = ProgressPrinter(self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout)
+        printer = ProgressPrinter(ProgressOutput(self.stdout))
         try:
             run = sync_run_execute(run_id=run.pk, on_progress=printer.update, workers=options["workers"])
         except Exception as error:
