@@ -75,7 +75,7 @@ def operator_role_label(user: Any) -> str:
 
 def operator_groups(user: Any) -> list[str]:
     """The names of the operator's groups, sorted: read with the operator's permissions, in the one query
-    per request of `zoomadmin_site.auth_backends.operator_access` (none if a permission check has run)."""
+    per request of `zoomadmin_site.auth_backends.operator_access` (no query once a permission check ran)."""
     from zoomadmin_site.auth_backends import operator_access
 
     return list(operator_access(user).roles)
