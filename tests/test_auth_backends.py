@@ -1,13 +1,14 @@
-"""The operator backend reads an operator's permissions and roles in one query, with Django's answers."""
+"""The operator backend reads an operator's permissions and roles in one query, with Django's answers,
+kept on the user object for the request under a name of our own (`user.operator_access`)."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.urls import reverse
 
-from zoomadmin_site.auth_backends import OperatorBackend
+from zoomadmin_site.auth_backends import OperatorAccess, OperatorBackend
 from zoomadmin_site.roles import AUDITOR, IT_ADMIN, MANAGER, operator_groups, operator_role_label, perm
 
 
@@ -68,6 +69,54 @@ def test_one_query_answers_every_check_and_the_role_names(mixed, django_assert_n
         assert operator_role_label(user) == f"Auditor, Empty role, {IT_ADMIN}"
 
 
+def test_the_access_is_kept_on_the_operator_for_the_rest_of_the_request(mixed, django_assert_num_queries):
+    user = fresh(mixed)
+    assert user.has_perm(perm("browse"))
+    mixed.groups.clear()  # seen from the next request on (test_a_role_removed_is_gone_on_the_next_request)
+    with django_assert_num_queries(0):
+        assert user.has_perm(perm("transfer_host"))
+        assert user.get_all_permissions() == user.operator_access.permissions
+    assert user.operator_access == OperatorAccess(
+        own=frozenset({perm("approve_role_change")}),
+        through_groups=frozenset(
+            perm(c)
+            for c in ("browse", "sync_mirror", "request_role_change", "transfer_host", "view_audit_log")
+        ),
+        permissions=user.operator_access.own | user.operator_access.through_groups,
+        roles=("Auditor", "Empty role", IT_ADMIN),
+    )
+
+
+def test_module_permissions_answer_from_the_same_query(mixed, django_assert_num_queries):
+    user = fresh(mixed)
+    with django_assert_num_queries(1):
+        assert user.has_module_perms("zoomadmin_site")
+        assert not user.has_module_perms("auth")
+        assert operator_groups(user) == ["Auditor", "Empty role", IT_ADMIN]
+    assert OperatorBackend().has_module_perms(fresh(mixed), "zoomadmin_site")
+
+
+def test_django_admin_shows_a_staff_operator_the_apps_their_permissions_open(alice, client):
+    alice.is_staff = True
+    alice.save()
+    alice.user_permissions.add(Permission.objects.get(codename="view_zoomuser"))
+    client.force_login(alice)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert reverse("admin:accounts_zoomuser_changelist") in response.content.decode()
+    assert reverse("admin:auth_user_changelist") not in response.content.decode()
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_anonymous_visitors_hold_nothing_and_cost_no_query(db, django_assert_num_queries):
+    visitor = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert not visitor.has_perm(perm("browse"))
+        assert OperatorBackend().get_all_permissions(visitor) == set()
+        assert operator_groups(visitor) == []
+        assert operator_role_label(visitor) == ""
+
+
 def test_role_names_are_asked_for_when_no_check_has_run(morgan, django_assert_num_queries):
     user = fresh(morgan)
     with django_assert_num_queries(1):
@@ -87,7 +136,10 @@ def test_inactive_operators_and_object_checks_hold_nothing(alice, django_assert_
 
 def test_superusers_keep_django_s_path(root):
     everything = ModelBackend().get_all_permissions(fresh(root))
+    assert everything == {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.all()}
+    assert our_answers(root) == django_answers(root)
     assert OperatorBackend().get_all_permissions(fresh(root)) == everything
+    assert OperatorBackend().has_module_perms(fresh(root), "auth")
     assert operator_role_label(fresh(root)) == "Superuser"
 
 

@@ -46,6 +46,19 @@ def test_unknown_zoom_mode_is_refused():
     assert "ZOOM_MODE must be 'sandbox' or 'live'" in result.stderr
 
 
+def test_a_cache_of_each_process_s_own_is_refused_with_debug_off():
+    # Logging out deletes the session from the shared cache; a locmem copy in another worker would live on.
+    result = _run("import zoomadmin_site.settings", SECRET_KEY="x" * 50, CACHE_URL="locmemcache://")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CACHE_URL names a cache of each process's own (locmem)" in result.stderr
+    debug = _run(
+        "import zoomadmin_site.settings as s; print(s.SESSION_ENGINE)",
+        DEBUG="true",
+        CACHE_URL="locmemcache://",
+    )
+    assert debug.stdout.strip() == "django.contrib.sessions.backends.cached_db"
+
+
 def test_sqlite_default_uses_wal_and_immediate_transactions():
     result = _run(
         "import zoomadmin_site.settings as s; d = s.DATABASES['default']; o = d['OPTIONS']; "

@@ -74,11 +74,8 @@ def operator_role_label(user: Any) -> str:
 
 
 def operator_groups(user: Any) -> list[str]:
-    """The names of the operator's groups, sorted: from the request's cache when the permission check
-    has loaded them (`zoomadmin_site.auth_backends`), else asked."""
-    from zoomadmin_site.auth_backends import GROUP_NAMES_CACHE
+    """The names of the operator's groups, sorted: read with the operator's permissions, in the one query
+    per request of `zoomadmin_site.auth_backends.operator_access` (no query once a permission check ran)."""
+    from zoomadmin_site.auth_backends import operator_access
 
-    cached = getattr(user, GROUP_NAMES_CACHE, None)
-    if cached is not None:
-        return cached
-    return sorted(user.groups.values_list("name", flat=True))
+    return list(operator_access(user).roles)

@@ -108,7 +108,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: shared by every worker (Zoom token, rate budget). Database cache by default, Redis etc. via
+# Cache: shared by every worker (sessions, Zoom token, rate budget). Database cache by default, Redis via
 # CACHE_URL. The database cache's table is created by `manage.py migrate` (or `createcachetable`).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://zoomadmin_cache"),
@@ -178,7 +178,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_ENGINE = "zoomadmin_site.sessions"  # Django's database sessions, loaded with one plain SELECT
+# Sessions in the database, read through the shared cache (Django's cached_db). The cache must be one
+# that every worker shares (the database cache by default, or CACHE_URL's Redis etc.): logging out deletes
+# the session from both, and a per-process cache would let other workers go on accepting the cookie.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+if not DEBUG and CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    raise ImproperlyConfigured(
+        "CACHE_URL names a cache of each process's own (locmem), but sessions, the Zoom token and the rate "
+        "budget need one cache shared by every worker: leave CACHE_URL unset (database cache) or use Redis."
+    )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in hx-headers

@@ -140,9 +140,9 @@ def test_user_list_query_count_is_constant(alice, client, django_assert_num_quer
     make_role("1", "Admin")
     client.force_login(alice)
     client.get(USERS)  # warm the session and permission caches the same way for both sizes
-    # session, operator, operator's permissions and roles (one query), count and page; Zoom roles,
-    # departments and the last full sync come from the cache, filled by the first request
-    with django_assert_num_queries(3 + COUNT_AND_PAGE):
+    # operator, operator's permissions and roles (one query), count and page; the session, Zoom roles,
+    # departments and the last full sync come from the cache (local memory in tests), filled before
+    with django_assert_num_queries(2 + COUNT_AND_PAGE):
         response = client.get(USERS, {"q": "user"})
     assert response.status_code == 200
 
@@ -151,16 +151,16 @@ def test_user_list_query_count_is_constant(alice, client, django_assert_num_quer
 def test_user_list_fragment_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_users(rows)
     alice_client.get(USERS)
-    # session, operator, operator's permissions and roles, count and page (Zoom roles: cached)
-    with django_assert_num_queries(3 + COUNT_AND_PAGE):
+    # operator, operator's permissions and roles, count and page (the session, Zoom roles: cached)
+    with django_assert_num_queries(2 + COUNT_AND_PAGE):
         alice_client.get(USERS, {"q": "number", "sort": "-last_login"}, **HTMX)
 
 
 def test_a_query_that_matches_nothing_looks_for_no_page(alice_client, django_assert_num_queries):
     make_users(20)
     alice_client.get(USERS)
-    # session, operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count,
-    # after the estimate, carries the page of few matches anyway)
-    with django_assert_num_queries(3 + (2 if connection.vendor == "postgresql" else 1)):
+    # operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count, after the
+    # estimate, carries the page of few matches anyway); the session: cached
+    with django_assert_num_queries(2 + (2 if connection.vendor == "postgresql" else 1)):
         response = alice_client.get(USERS, {"q": "zebra crossing", "sort": "-name"}, **HTMX)
     assert "No users match “zebra crossing”" in response.content.decode()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from zoomadmin_site.audit.chain import chain_verify
-from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
 from zoomadmin_site.audit.services import audit_record
 
 THREADS = 6
@@ -46,3 +46,28 @@ def test_concurrent_writers_produce_gap_free_seq_and_an_intact_chain(audit_trigg
     report = chain_verify()
     assert report.intact, report.summary()
     assert report.last_seq == len(seqs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_rolled_back_by_a_locked_table_is_retried_as_a_fresh_insert(
+    audit_triggers_off_for_flush, monkeypatch
+):
+    audit_record(action="mirror.sync", outcome="succeeded", target_id="first")
+    moves = []
+    move_head = AuditChainHead.save
+
+    def locked_once(head, *args, **kwargs):  # the event is inserted, then moving the head fails once
+        moves.append(head.seq)
+        if len(moves) == 1:
+            raise OperationalError("database table is locked")
+        move_head(head, *args, **kwargs)
+
+    monkeypatch.setattr(AuditChainHead, "save", locked_once)
+    event = audit_record(action="mirror.sync", outcome="succeeded", target_id="second")
+    assert moves == [2, 2]
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "target_id")) == [
+        (1, "first"),
+        (2, "second"),
+    ]
+    assert (event.seq, AuditEvent.objects.get(seq=2).hash) == (2, event.hash)
+    assert chain_verify().intact

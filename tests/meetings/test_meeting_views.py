@@ -100,9 +100,9 @@ def test_sortable_columns_and_pager_keep_the_query(alice_client):
 def test_meeting_list_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    # session, operator, operator's permissions and roles (one query), count and page; the last full
-    # sync comes from the cache (no query here: the tests' cache is local memory)
-    with django_assert_num_queries(3 + COUNT_AND_PAGE):
+    # operator, operator's permissions and roles (one query), count and page; the session and the last
+    # full sync come from the cache (no query here: the tests' cache is local memory)
+    with django_assert_num_queries(2 + COUNT_AND_PAGE):
         response = alice_client.get(MEETINGS, {"q": "meeting"})
     assert response.status_code == 200
 
@@ -111,8 +111,8 @@ def test_meeting_list_query_count_is_constant(alice_client, django_assert_num_qu
 def test_meeting_list_fragment_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    # session, operator, permissions and roles, count and page
-    with django_assert_num_queries(3 + COUNT_AND_PAGE):
+    # operator, permissions and roles, count and page (the session: cached)
+    with django_assert_num_queries(2 + COUNT_AND_PAGE):
         alice_client.get(MEETINGS, {"q": "meeting number", "from": "", "sort": "host"}, **HTMX)
 
 
@@ -120,9 +120,9 @@ def test_meeting_list_fragment_query_count_is_constant(alice_client, django_asse
 def test_short_query_fragment_query_count_is_constant(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    # session, operator, permissions and roles, the page: no count query, since a too-short query is
-    # counted from its first page
-    with django_assert_num_queries(4):
+    # operator, permissions and roles, the page: no count query, since a too-short query is counted
+    # from its first page (the session: cached)
+    with django_assert_num_queries(3):
         alice_client.get(MEETINGS, {"q": "me", "from": "", "sort": "-id"}, **HTMX)
 
 
@@ -130,8 +130,8 @@ def test_short_query_fragment_query_count_is_constant(alice_client, django_asser
 def test_a_query_that_matches_nothing_looks_for_no_page(alice_client, django_assert_num_queries, rows):
     make_meetings(rows)
     alice_client.get(MEETINGS)
-    # session, operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count,
-    # after the estimate, carries the page of few matches anyway)
-    with django_assert_num_queries(3 + (2 if connection.vendor == "postgresql" else 1)):
+    # operator, permissions and roles, the count (0: no page to look for; PostgreSQL's count, after the
+    # estimate, carries the page of few matches anyway); the session: cached
+    with django_assert_num_queries(2 + (2 if connection.vendor == "postgresql" else 1)):
         response = alice_client.get(MEETINGS, {"q": "zebra crossing", "from": ""}, **HTMX)
     assert "No meetings match “zebra crossing”" in response.content.decode()

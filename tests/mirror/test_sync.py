@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -139,6 +141,22 @@ def test_zoom_sync_command_prints_plain_progress_and_a_summary(zoom_sandbox, cap
     run = SyncRun.objects.get()  # its number: PostgreSQL does not reuse ids between tests
     assert "users:" in out and "meetings:" in out
     assert f"Sync #{run.pk} done" in out and "Zoom calls" in out
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_zoom_sync_command_draws_its_bar_in_place_on_a_terminal(zoom_sandbox):
+    terminal = Terminal()
+    call_command("zoom_sync", "--workers", "2", stdout=terminal)
+    *bars, summary, end = terminal.getvalue().split("\n")
+    assert summary.startswith("Sync #") and end == ""
+    assert all(bar.startswith("\r") and ("█" in bar or "░" in bar) for bar in bars)
+    phases = [bar.split()[0] for bar in bars]  # one line per phase: each redraw stays on its line
+    assert len(phases) == len(set(phases)) and {"users", "meetings"} <= set(phases)
 
 
 @pytest.mark.django_db

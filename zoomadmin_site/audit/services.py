@@ -65,7 +65,7 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: nobody is logged in
     label = actor_label or (actor.get_username() if actor is not None else SYSTEM_ACTOR)
-    event = AuditEvent(
+    fields = dict(
         actor=actor,
         actor_label=_text(label, 150),
         action=action,
@@ -82,8 +82,8 @@ def audit_record(
         source_ip=_text(current_source_ip.get() if source_ip is None else source_ip, 64),
         operation_id=uuid.UUID(str(operation_id)) if operation_id else uuid.uuid4(),
     )
-    _retry_while_table_locked(lambda: _append(event))
-    return event
+    # A new, unsaved event for each attempt: one whose insert was rolled back is not reused.
+    return _retry_while_table_locked(lambda: _append(AuditEvent(**fields)))
 
 
 def audit_start(
@@ -143,20 +143,20 @@ def audit_finish(
     )
 
 
-def _append(event: AuditEvent) -> None:
+def _append(event: AuditEvent) -> AuditEvent:
     """Give `event` the next seq, link and hash it, insert it and move the head, under the chain lock."""
     with transaction.atomic():
         head = _locked_chain_head()
         event.seq, event.prev_hash, event.time = head.seq + 1, head.hash, timezone.now()
         event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
-        event._state.adding = True  # a retry after a rolled-back attempt inserts afresh
         event.save()
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
+    return event
 
 
-def _retry_while_table_locked(append: Callable[[], None]) -> None:
-    """Run `append`, retrying while SQLite answers "database table is locked".
+def _retry_while_table_locked(append: Callable[[], AuditEvent]) -> AuditEvent:
+    """Run `append` and return its event, retrying while SQLite answers "database table is locked".
 
     A SQLite file database makes a second writer wait at BEGIN (busy_timeout). A shared-cache database,
     such as Django's in-memory test database, refuses it at once with that error instead. The failed
@@ -165,8 +165,7 @@ def _retry_while_table_locked(append: Callable[[], None]) -> None:
     deadline, delay = time.monotonic() + LOCKED_RETRY_SECONDS, 0.001
     while True:
         try:
-            append()
-            return
+            return append()
         except OperationalError as error:
             if (
                 "table is locked" not in str(error)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from zoomadmin_site.mirror.lease import LeaseLost
 from zoomadmin_site.mirror.models import SyncRun
@@ -23,6 +22,23 @@ from zoomadmin_site.sync.services import (
     sync_run_resume,
 )
 from zoomadmin_site.sync.tasks import mirror_sync_task, schedule_next_sync
+
+
+class ProgressOutput:
+    """The command's output for the progress printer: written as given, without the line ending that
+    `self.stdout.write` adds by default, so that a terminal's bar redraws its line in place."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+
+    def write(self, text: str) -> None:
+        self.out.write(text, ending="")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
 
 
 class Command(BaseCommand):
@@ -67,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if run.started_at is not None:
             self.stdout.write(f"Sync #{run.pk} continues where it stopped.")
-        printer = ProgressPrinter(self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout)
+        printer = ProgressPrinter(ProgressOutput(self.stdout))
         try:
             with _sigterm_stops_it():
                 run = sync_run_execute(run_id=run.pk, on_progress=printer.update, workers=options["workers"])
