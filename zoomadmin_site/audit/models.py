@@ -56,12 +56,6 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:
         _refuse("QuerySet.delete()")
 
-    def _update(self, values: Any) -> NoReturn:
-        _refuse("an UPDATE")
-
-    def _raw_delete(self, using: Any) -> NoReturn:
-        _refuse("a DELETE")
-
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
         _refuse("bulk_update()")
 
