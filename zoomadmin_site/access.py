@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from zoomadmin_site.audit import actions
 from zoomadmin_site.audit.models import Outcome
@@ -30,20 +31,20 @@ class MissingPermission(PermissionDenied):
         super().__init__(MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename))
 
 
-def operator_required(codename: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def operator_required[View: Callable[..., HttpResponseBase]](codename: str) -> Callable[[View], View]:
     """Require a logged-in operator holding `codename` (anonymous users are sent to log in by
     LoginRequiredMiddleware before this runs); a 403 page names the missing permission."""
     full_name = perm(codename)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.has_perm(full_name):
                 raise MissingPermission(codename)
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = codename  # type: ignore[attr-defined]
-        return wrapped
+        return cast("View", wrapped)
 
     return decorator
 

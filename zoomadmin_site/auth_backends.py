@@ -89,20 +89,20 @@ class OperatorBackend(ModelBackend):
             return False
         return settings.ZOOM_MODE == "sandbox" or not hasattr(user, "demo_marker")
 
-    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> frozenset[str] | set[str]:
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if user_obj.is_superuser or not _holds_any(user_obj, obj):
             return super().get_user_permissions(user_obj, obj)
-        return operator_access(user_obj).own
+        return set(operator_access(user_obj).own)  # a copy, as Django's backend gives
 
-    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> frozenset[str] | set[str]:
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if user_obj.is_superuser or not _holds_any(user_obj, obj):
             return super().get_group_permissions(user_obj, obj)
-        return operator_access(user_obj).through_groups
+        return set(operator_access(user_obj).through_groups)  # a copy, as Django's backend gives
 
-    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> frozenset[str] | set[str]:
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if user_obj.is_superuser or not _holds_any(user_obj, obj):
             return super().get_all_permissions(user_obj, obj)
-        return operator_access(user_obj).permissions
+        return set(operator_access(user_obj).permissions)  # a copy, as Django's backend gives
 
 
 def _holds_any(user: Any, obj: Any) -> bool:
@@ -115,8 +115,10 @@ def _holds_any(user: Any, obj: Any) -> bool:
 def _user_sql() -> str:
     q = connection.ops.quote_name
     meta = get_user_model()._meta
-    columns = ", ".join(q(field.column) for field in meta.concrete_fields)
-    return f"SELECT {columns} FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} = %s"  # noqa: S608
+    columns = ", ".join(q(field.column) for field in meta.concrete_fields if field.column)
+    pk = meta.pk.column if meta.pk else None
+    assert pk, "the user model has a primary key column"
+    return f"SELECT {columns} FROM {q(meta.db_table)} WHERE {q(pk)} = %s"  # noqa: S608
 
 
 @functools.cache
@@ -134,7 +136,7 @@ def _access_sql() -> str:
     user_perms = user_model.user_permissions.through._meta
     group_perms = Group.permissions.through._meta
     group, perm, ctype = Group._meta, Permission._meta, ContentType._meta
-    user_column = user_model._meta.model_name
+    user_column = str(user_model._meta.model_name)
     permission_columns = f"ct.{col(ctype, 'app_label')}, p.{col(perm, 'codename')}"
     # Quoted names from the models; the user's id travels as a parameter.
     return (

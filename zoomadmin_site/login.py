@@ -43,7 +43,7 @@ class LoginThrottleMixin(Form):
             raise
         if self.user_cache is not None:
             login_success_record(username=username)
-        return cleaned
+        return cleaned or {}
 
     def is_locked_out(self) -> bool:
         return self.has_error("__all__", code=LOCKED_OUT_CODE)

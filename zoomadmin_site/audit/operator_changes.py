@@ -304,7 +304,8 @@ def _record(action: str, target: Any, **fields: Any) -> None:
     actor_label = None
     if actor is not None and action == actions.OPERATOR_DELETE and actor.pk == target.pk:
         # Deleting one's own account: the row the actor link would point to is gone.
-        actor, actor_label = None, actor.get_username()
+        actor_label = actor.get_username()
+        actor = None
     audit_record(
         action=action,
         outcome=Outcome.SUCCEEDED,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import Protocol
 
 
 def format_duration(seconds: float) -> str:
@@ -13,12 +13,22 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+class Stream(Protocol):
+    """Where the printer writes: a text file, or a command's output."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
+
+
 class ProgressPrinter:
     """Call `update(phase, done, total)` as often as you like; it redraws at most every `interval` s
     (terminal) or prints a line at most every `line_interval` s (log files, CI)."""
 
     def __init__(
-        self, stream: TextIO, *, is_tty: bool | None = None, interval: float = 0.2, line_interval: float = 5.0
+        self, stream: Stream, *, is_tty: bool | None = None, interval: float = 0.2, line_interval: float = 5.0
     ) -> None:
         self.stream = stream
         self.is_tty = stream.isatty() if is_tty is None else is_tty

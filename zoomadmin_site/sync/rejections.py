@@ -18,6 +18,7 @@ a sender with many addresses gets no more than that many audit events a window e
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -44,7 +45,7 @@ def window_start(moment: datetime.datetime) -> datetime.datetime:
 def rejection_record(*, source: str, reason: str, detail: str, now: datetime.datetime | None = None) -> bool:
     """Count one refused delivery; True when it opened a window and so was written to the audit log."""
     now = now or timezone.now()
-    key = {"source": source[:64], "reason": reason[:32], "window_start": window_start(now)}
+    key: dict[str, Any] = {"source": source[:64], "reason": reason[:32], "window_start": window_start(now)}
     if _count(key, now):
         return False
     opened = WebhookRejection.objects.filter(window_start=key["window_start"])

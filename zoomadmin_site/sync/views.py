@@ -55,7 +55,7 @@ ROW_MESSAGE_EVENT = "zoomadmin:message"  # shown by static/js/app.js
 @require_GET
 def sync_overview(request: HttpRequest) -> HttpResponse:
     context = selectors.mirror_overview()
-    template = "mirror/overview.html#progress" if request.htmx else "mirror/overview.html"
+    template = "mirror/overview.html#progress" if getattr(request, "htmx", False) else "mirror/overview.html"
     return render(request, template, context)
 
 

@@ -105,9 +105,10 @@ class Command(BaseCommand):
             ) from error
         printer.finish()
         counts = run.counts
+        took = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else 0
         self.stdout.write(
             self.style.SUCCESS(
-                f"Sync #{run.pk} done in {(run.finished_at - run.started_at).total_seconds():.1f} s: "
+                f"Sync #{run.pk} done in {took:.1f} s: "
                 f"{counts.get('users', 0):,} users, {counts.get('roles', 0)} roles, "
                 f"{counts.get('delegations', 0):,} delegations, {counts.get('meetings', 0):,} meetings, "
                 f"{counts.get('zoom_calls', 0):,} Zoom calls."
