@@ -87,8 +87,8 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file under var/ by default (WAL, immediate write transactions so concurrent
-# writers queue instead of failing; reads through a memory map shared by all workers, which halves search
-# times at 1M meetings: SQLite's own page cache is 2 MB per connection), PostgreSQL through DATABASE_URL.
+# writers queue instead of failing; reads through a memory map shared by all workers, since SQLite's own
+# page cache is 2 MB per connection), PostgreSQL through DATABASE_URL.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'zoomadmin.sqlite3'}"),
 }

@@ -44,7 +44,7 @@ class MirrorSearchForm(forms.Form):
 
     def values(self) -> dict[str, str]:
         """What the form controls show: every field, "" where empty (a template's lookup of a missing key
-        costs Django's failed-lookup path, ~20 µs, and a search page looks up every field)."""
+        takes Django's slow failed-lookup path, and a search page looks up every field)."""
         return dict.fromkeys((name for name in self.fields if name not in self.CURSORS), "") | self.params()
 
     def params(self, *, with_cursor: bool = False) -> dict[str, str]:

@@ -92,8 +92,8 @@ def sqlite_trigger_sql(spec: SearchIndexSpec) -> list[str]:
 def sqlite_walk_sql(spec: SearchIndexSpec) -> list[str]:
     """SQLite: for each order in `walk_orders`, a partial index (order columns, id, searched columns) WHERE
     gone_at IS NULL. A walk along the order that checks each row's text (LIKE on the searched columns)
-    then reads this index alone: at 1M meetings a page of a term in 1% of them took 0.8 ms instead of 5-7
-    ms reading each row from the table, whose rows are wide and in sync order, not start order."""
+    then reads this index alone instead of each row from the table, whose rows are wide and in sync
+    order, not start order (figures: README, bench/results/)."""
     return [
         f"CREATE INDEX IF NOT EXISTS {spec.walk_index(order)} ON {spec.table} "
         f"({_cols('', (*order, 'id', *spec.columns))}) WHERE gone_at IS NULL"
