@@ -189,11 +189,11 @@ _CACHED = _FILTER_LISTS | {MIRROR_FRESHNESS_CACHE_KEY: _freshness_from_runs}
 
 
 def user_get(*, key: str) -> ZoomUser | None:
-    """A user by Zoom id, or by email (pending users have no id). Gone users are found too."""
-    if not key or len(key) > 254 or any(ord(c) < 32 for c in key):
+    """A user by Zoom id, or by email (pending users have no id). Gone users are found too, and so is any
+    user whose page a link names: the key is whatever text Zoom gave (see accounts/zoom_keys.py)."""
+    if not key or len(key) > 254 or "\x00" in key:  # PostgreSQL text cannot hold NUL: no row has one
         return None
-    lookup = Q(email__in={key, key.lower()}) if "@" in key else Q(zoom_id=key)
-    return ZoomUser.objects.filter(lookup).first()
+    return ZoomUser.objects.filter(Q(zoom_id=key) | Q(email__in={key, key.lower()})).first()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from django.utils.safestring import SafeString
 from accounts.templatetags.search_tables import (
     GONE_BADGE,
     GONE_CLASS,
-    ROW_REFRESH_PLACEHOLDER,
     LocalTime,
     choice_labels,
     detail_url_maker,
@@ -19,6 +18,7 @@ from accounts.templatetags.search_tables import (
     refresh_cell,
     rows_html,
 )
+from accounts.zoom_keys import zoom_meeting_id_ok
 from meetings.models import ZoomMeeting
 
 register = template.Library()
@@ -72,7 +72,11 @@ def _meeting_row(
         PMI_BADGE if meeting.is_pmi else "",
         f"{esc(meeting.duration)} min" if meeting.duration else "",
         _status_badge(meeting.status),
-        refresh_cell(MEETING_REFRESH_FORM, esc(refresh(meeting.meeting_id)), f"meeting {meeting_id}")
+        refresh_cell(
+            MEETING_REFRESH_FORM,
+            esc(refresh(meeting.meeting_id)) if zoom_meeting_id_ok(meeting.meeting_id) else "",
+            f"meeting {meeting_id}",
+        )
         if refresh
         else "",
     )
@@ -83,5 +87,5 @@ def meeting_rows(rows: Iterable[ZoomMeeting], can_refresh: bool = False) -> Safe
     """The <tr> of each meeting, as templates/meetings/meeting_list.html had them, with a refresh button
     when the operator `can_refresh`."""
     url, time = detail_url_maker("meetings:meeting_detail"), LocalTime()
-    refresh = detail_url_maker("mirror:meeting_refresh", ROW_REFRESH_PLACEHOLDER) if can_refresh else None
+    refresh = detail_url_maker("mirror:meeting_refresh") if can_refresh else None
     return rows_html(_meeting_row(m, url, time, refresh) for m in rows)

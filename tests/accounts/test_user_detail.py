@@ -203,3 +203,11 @@ def test_user_page_partials_render_on_their_own(rf, alice, jill, partial):
         f"accounts/user_detail.html#{partial}", {"profile": profile, "zoom_user": jill}, request=request
     )
     assert html.strip() and "<html" not in html
+
+
+def test_a_user_whose_key_zoom_would_not_take_gets_no_working_refresh_button(alice_client):
+    odd = make_user(zoom_id="not an id?", first_name="Odd")
+    response = alice_client.get(odd.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200 and "/refresh/" not in html
+    assert "disabled title=" in html and "not of a shape Zoom takes back" in html

@@ -62,3 +62,8 @@ def test_hostile_values_are_escaped():
     html = str(meeting_rows(unsaved_meetings()))
     assert "<script>" not in html and "o&#x27;neil&amp;co@example.com" in html
     assert '<span class="badge badge-unknown">&lt;odd&gt;</span>' in html
+
+
+def test_a_meeting_id_zoom_would_not_give_gets_no_refresh_button():
+    html = str(meeting_rows([ZoomMeeting(**meeting_fields(meeting_id=42))], can_refresh=True))
+    assert '<td class="row-refresh"></td>' in html and "<button" not in html
