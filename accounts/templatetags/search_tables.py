@@ -1,11 +1,19 @@
 """Tags for the search result tables (Users and Meetings pages).
 
-Fifty result rows rendered by the template language cost more than the search behind them (~6 ms): every
-`{{ }}` is a lookup chain, every row reversed a URL and built its labels from enums. These tags build the
-same markup in one pass (~0.6 ms): the URL prefix is reversed once, labels come from dicts, and every
-value goes through esc(), which escapes exactly as autoescaping does (tests/accounts/test_search_tables.py
-renders the old template markup and the tags and compares them). The markup is spelled out here, so keep
-it in step with the templates that load these tags.
+Why the result rows' markup is built here, in Python, and not by a template partial: rendering a row
+through the template language costs several times what these tags cost (bench/row_render.py measures
+both; figures in bench/results/row-render.json), and the difference, over 50 rows, is more than the few
+milliseconds the search pages have left under their p95 target. The cost is the template engine's per
+value work (lookup, localisation, the lazy-aware escape()), so it stays whichever way the values are
+prepared: what must stay in Python is the rows' markup and its escaping. What stays in the templates is
+everything else on the pages, including the partial "rows" the htmx row refresh renders (it calls these
+tags, so a refreshed row is the very markup of the page).
+
+How: the URL prefix is reversed once (keys escaped as the URL converter and reverse() would), labels come
+from dicts, and every value goes through esc(), which escapes exactly as autoescaping does
+(tests/accounts/test_search_tables.py renders the same rows with template markup and compares). Text from
+Zoom sits in <bdi>, so that bidi controls in it cannot reorder the page's own words around it. The markup
+is spelled out here, so keep it in step with those tests and the templates that load these tags.
 """
 
 from __future__ import annotations
@@ -100,9 +108,9 @@ USER_STATUS_LABELS = choice_labels(ZoomUser.Status.choices)
 USER_ROW = (
     "<tr{}>\n"
     "          <td>{}{}</td>\n"
-    "          <td>{}</td>\n"
-    '          <td class="hide-narrow">{}</td>\n'
-    "          <td>{}</td>\n"
+    "          <td><bdi>{}</bdi></td>\n"
+    '          <td class="hide-narrow"><bdi>{}</bdi></td>\n'
+    "          <td><bdi>{}</bdi></td>\n"
     "          <td>{}</td>\n"
     '          <td><span class="badge badge-{}">{}</span></td>\n'
     '          <td class="hide-narrow nowrap">{}</td>{}\n'
@@ -117,6 +125,8 @@ REFRESH_BUTTON = (
     '<button type="submit" class="btn btn-small" form="{}" formaction="{}" hx-post="{}">'
     'Refresh<span class="sr-only"> {} from Zoom</span></button>'
 )
+NAME_LINK = '<a href="{}"><bdi>{}</bdi></a>'
+
 USER_REFRESH_FORM = "user-row-refresh"
 
 
@@ -134,16 +144,18 @@ def _user_row(
     name, link = esc(user.name), url(key)
     return USER_ROW.format(
         GONE_CLASS if gone else "",
-        f'<a href="{esc(link)}">{name}</a>' if link else name,  # no link for a user without id or email
+        NAME_LINK.format(esc(link), name) if link else f"<bdi>{name}</bdi>",  # no key, no page to link
         GONE_BADGE if gone else "",
         esc(user.email),
         esc(user.dept),
         esc(getattr(user, "role_name", "")),
         esc(USER_TYPE_LABELS.get(user.type) or f"Type {user.type}"),
         status if known_status else "unknown",  # a known status is a plain word
-        esc(USER_STATUS_LABELS[status] if known_status else status),
+        esc(USER_STATUS_LABELS[status]) if known_status else f"<bdi>{esc(status)}</bdi>",  # ours, or Zoom's
         time.day(user.last_login) if user.last_login else "Never",
-        refresh_cell(USER_REFRESH_FORM, esc(refresh(key)) if zoom_user_key_ok(key) else "", name)
+        refresh_cell(
+            USER_REFRESH_FORM, esc(refresh(key)) if zoom_user_key_ok(key) else "", f"<bdi>{name}</bdi>"
+        )
         if refresh
         else "",
     )

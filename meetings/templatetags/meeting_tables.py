@@ -1,4 +1,5 @@
-"""The Meetings page's result rows, built in one pass (why: see accounts/templatetags/search_tables.py)."""
+"""The Meetings page's result rows, built in one pass (why, and why not by a template partial: see
+accounts/templatetags/search_tables.py)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ MEETING_REFRESH_FORM = "meeting-row-refresh"
 MEETING_ROW = (
     "<tr{}>\n"
     '          <td class="nowrap">{}</td>\n'
-    '          <td><a href="{}">{}</a>{}</td>\n'
+    '          <td><a href="{}"><bdi>{}</bdi></a>{}</td>\n'
     '          <td><a href="{}"><code>{}</code></a></td>\n'
-    "          <td>{}{}</td>\n"
+    "          <td><bdi>{}</bdi>{}</td>\n"
     '          <td class="hide-narrow">{}{}</td>\n'
     '          <td class="hide-narrow num">{}</td>\n'
     "          <td>{}</td>{}\n"
@@ -48,7 +49,7 @@ def _status_badge(status: str) -> str:
         return NOT_KNOWN
     if status in MEETING_STATUS_LABELS:  # a known status is a plain word
         return f'<span class="badge badge-{status}">{esc(MEETING_STATUS_LABELS[status])}</span>'
-    return f'<span class="badge badge-unknown">{esc(status)}</span>'
+    return f'<span class="badge badge-unknown"><bdi>{esc(status)}</bdi></span>'
 
 
 def _meeting_row(
@@ -67,7 +68,7 @@ def _meeting_row(
         link,
         meeting_id,
         esc(host_name or host_email),
-        f'<div class="small muted">{esc(host_email)}</div>' if host_name and host_email else "",
+        f'<div class="small muted"><bdi>{esc(host_email)}</bdi></div>' if host_name and host_email else "",
         esc(MEETING_TYPE_LABELS.get(meeting.type) or f"Type {meeting.type}"),
         PMI_BADGE if meeting.is_pmi else "",
         f"{esc(meeting.duration)} min" if meeting.duration else "",

@@ -25,18 +25,18 @@ from accounts.zoom_keys import user_key_to_url, zoom_user_key_ok
 from tests.accounts.factories import user_fields
 from tests.accounts.test_zoom_keys import HOSTILE_KEYS
 
-# The markup templates/accounts/user_list.html had before the rows moved into a tag (with the refresh
-# button added since: only for keys Zoom would take, `refreshable`).
+# The markup templates/accounts/user_list.html had before the rows moved into a tag, with what came since:
+# the refresh button (only for keys Zoom would take, `refreshable`) and text from Zoom isolated in <bdi>.
 TEMPLATE_USER_ROWS = """{% for u in rows %}
 <tr{% if u.is_gone %} class="row-gone"{% endif %}>
-  <td><a href="{{ u.get_absolute_url }}">{{ u.name }}</a>{% if u.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
-  <td>{{ u.email }}</td>
-  <td class="hide-narrow">{{ u.dept }}</td>
-  <td>{{ u.role_name }}</td>
+  <td><a href="{{ u.get_absolute_url }}"><bdi>{{ u.name }}</bdi></a>{% if u.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
+  <td><bdi>{{ u.email }}</bdi></td>
+  <td class="hide-narrow"><bdi>{{ u.dept }}</bdi></td>
+  <td><bdi>{{ u.role_name }}</bdi></td>
   <td>{{ u.type_label }}</td>
-  <td><span class="badge badge-{{ u.status_css }}">{{ u.status_label }}</span></td>
+  <td><span class="badge badge-{{ u.status_css }}">{% if u.status_css == "unknown" %}<bdi>{{ u.status_label }}</bdi>{% else %}{{ u.status_label }}{% endif %}</span></td>
   <td class="hide-narrow nowrap">{{ u.last_login|date:"Y-m-d"|default:"Never" }}</td>
-  {% if can_refresh %}<td class="row-refresh">{% if u.url_key in refreshable %}{% url 'mirror:user_refresh' u.url_key as refresh_url %}<button type="submit" class="btn btn-small" form="user-row-refresh" formaction="{{ refresh_url }}" hx-post="{{ refresh_url }}">Refresh<span class="sr-only"> {{ u.name }} from Zoom</span></button>{% endif %}</td>{% endif %}
+  {% if can_refresh %}<td class="row-refresh">{% if u.url_key in refreshable %}{% url 'mirror:user_refresh' u.url_key as refresh_url %}<button type="submit" class="btn btn-small" form="user-row-refresh" formaction="{{ refresh_url }}" hx-post="{{ refresh_url }}">Refresh<span class="sr-only"> <bdi>{{ u.name }}</bdi> from Zoom</span></button>{% endif %}</td>{% endif %}
 </tr>
 {% endfor %}"""  # noqa: E501 - the template's lines as they were
 TEMPLATE_SORT_TH = """<th scope="col"{% if header.aria_sort %} aria-sort="{{ header.aria_sort }}"{% endif %}{% if narrow %} class="hide-narrow"{% endif %}>

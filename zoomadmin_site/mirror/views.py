@@ -167,14 +167,17 @@ def _from_search_row(request: HttpRequest) -> bool:
 
 
 def _user_row(request: HttpRequest, user_key: str) -> HttpResponse | None:
-    """The user's search row as the mirror has it now; None when they are not in it."""
+    """The user's search row as the mirror has it now (the Users page's "rows" partial, with the Refresh
+    button: only operators who may refresh get here); None when they are not in it."""
     user = user_search_row(key=user_key)
-    return render(request, "accounts/_user_row.html", {"rows": [user]}) if user else None
+    context = {"rows": [user], "can_refresh": True}
+    return render(request, "accounts/user_list.html#rows", context) if user else None
 
 
 def _meeting_row(request: HttpRequest, meeting_id: int) -> HttpResponse | None:
     meeting = meeting_get(meeting_id=meeting_id)
-    return render(request, "meetings/_meeting_row.html", {"rows": [meeting]}) if meeting else None
+    context = {"rows": [meeting], "can_refresh": True}
+    return render(request, "meetings/meeting_list.html#rows", context) if meeting else None
 
 
 def _refresh_answer(
