@@ -17,6 +17,7 @@ from accounts.keyset import SortOption
 from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search_index import USER_SEARCH
 from accounts.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
+from accounts.zoom_text import bidi_isolated
 from meetings.models import ZoomMeeting
 from meetings.selectors import meeting_list_upcoming_for_host
 from zoomadmin_site.mirror.models import SyncRun
@@ -245,7 +246,8 @@ def user_search_row(*, key: str) -> ZoomUser | None:
 def role_label(role_id: str, names: dict[str, str]) -> str:
     if not role_id:
         return ""
-    return names.get(role_id) or f"Role {role_id} (not in the mirror)"
+    # The id is Zoom's text among our words: isolated so that it cannot reorder them (accounts/zoom_text.py).
+    return names.get(role_id) or f"Role {bidi_isolated(role_id)} (not in the mirror)"
 
 
 @dataclass(frozen=True)

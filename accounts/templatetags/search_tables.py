@@ -12,7 +12,8 @@ tags, so a refreshed row is the very markup of the page).
 How: the URL prefix is reversed once (keys escaped as the URL converter and reverse() would), labels come
 from dicts, and every value goes through esc(), which escapes exactly as autoescaping does
 (tests/accounts/test_search_tables.py renders the same rows with template markup and compares). Text from
-Zoom sits in <bdi>, so that bidi controls in it cannot reorder the page's own words around it. The markup
+Zoom sits in <bdi> (and goes through zoom_esc()), so that bidi controls in it cannot reorder the page's own
+words around it (accounts/zoom_text.py). The markup
 is spelled out here, so keep it in step with those tests and the templates that load these tags.
 """
 
@@ -35,6 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import ZoomUser
 from accounts.pages import SortHeader
 from accounts.zoom_keys import user_key_to_url, zoom_user_key_ok
+from accounts.zoom_text import bidi_contained
 
 register = template.Library()
 
@@ -49,6 +51,11 @@ def esc(value: Any) -> str:
     """What autoescaping does to a plain value (django.utils.html.escape without its lazy-string wrapper,
     which costs more than the escaping when called 500 times a page)."""
     return html.escape(str(value))
+
+
+def zoom_esc(value: Any) -> str:
+    """esc() for text from Zoom, which goes into <bdi>: kept from ending it early (accounts/zoom_text.py)."""
+    return esc(bidi_contained(str(value)))
 
 
 def rows_html(row_markup: Iterable[str]) -> SafeString:
@@ -141,17 +148,17 @@ def _user_row(
     gone, key = user.gone_at is not None, user.url_key
     status = user.status
     known_status = status in USER_STATUS_LABELS
-    name, link = esc(user.name), url(key)
+    name, link = zoom_esc(user.name), url(key)
     return USER_ROW.format(
         GONE_CLASS if gone else "",
         NAME_LINK.format(esc(link), name) if link else f"<bdi>{name}</bdi>",  # no key, no page to link
         GONE_BADGE if gone else "",
-        esc(user.email),
-        esc(user.dept),
-        esc(getattr(user, "role_name", "")),
+        zoom_esc(user.email),
+        zoom_esc(user.dept),
+        zoom_esc(getattr(user, "role_name", "")),
         esc(USER_TYPE_LABELS.get(user.type) or f"Type {user.type}"),
         status if known_status else "unknown",  # a known status is a plain word
-        esc(USER_STATUS_LABELS[status]) if known_status else f"<bdi>{esc(status)}</bdi>",  # ours, or Zoom's
+        esc(USER_STATUS_LABELS[status]) if known_status else f"<bdi>{zoom_esc(status)}</bdi>",
         time.day(user.last_login) if user.last_login else "Never",
         refresh_cell(
             USER_REFRESH_FORM, esc(refresh(key)) if zoom_user_key_ok(key) else "", f"<bdi>{name}</bdi>"

@@ -18,6 +18,7 @@ from accounts.templatetags.search_tables import (
     esc,
     refresh_cell,
     rows_html,
+    zoom_esc,
 )
 from accounts.zoom_keys import zoom_meeting_id_ok
 from meetings.models import ZoomMeeting
@@ -27,6 +28,7 @@ register = template.Library()
 MEETING_TYPE_LABELS = choice_labels(ZoomMeeting.Type.choices)
 MEETING_STATUS_LABELS = choice_labels(ZoomMeeting.Status.choices)
 NO_FIXED_TIME = '<span class="muted">No fixed time</span>'
+HOST_EMAIL = '<div class="small muted"><bdi>{}</bdi></div>'  # under the host's name, when both are known
 PMI_BADGE = ' <span class="badge badge-info">PMI</span>'
 # Zoom's meeting lists carry no status: most rows have none until read from Zoom or told by a webhook.
 NOT_KNOWN = '<span class="muted">Not known</span>'
@@ -49,7 +51,7 @@ def _status_badge(status: str) -> str:
         return NOT_KNOWN
     if status in MEETING_STATUS_LABELS:  # a known status is a plain word
         return f'<span class="badge badge-{status}">{esc(MEETING_STATUS_LABELS[status])}</span>'
-    return f'<span class="badge badge-unknown"><bdi>{esc(status)}</bdi></span>'
+    return f'<span class="badge badge-unknown"><bdi>{zoom_esc(status)}</bdi></span>'
 
 
 def _meeting_row(
@@ -63,12 +65,12 @@ def _meeting_row(
         GONE_CLASS if gone else "",
         time.minute(meeting.start_time) if meeting.start_time else NO_FIXED_TIME,
         link,
-        esc(meeting.topic or "(no topic)"),
+        zoom_esc(meeting.topic or "(no topic)"),
         GONE_BADGE if gone else "",
         link,
         meeting_id,
-        esc(host_name or host_email),
-        f'<div class="small muted"><bdi>{esc(host_email)}</bdi></div>' if host_name and host_email else "",
+        zoom_esc(host_name or host_email),
+        HOST_EMAIL.format(zoom_esc(host_email)) if host_name and host_email else "",
         esc(MEETING_TYPE_LABELS.get(meeting.type) or f"Type {meeting.type}"),
         PMI_BADGE if meeting.is_pmi else "",
         f"{esc(meeting.duration)} min" if meeting.duration else "",

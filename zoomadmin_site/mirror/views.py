@@ -19,6 +19,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from accounts.selectors import user_search_row
 from accounts.zoom_keys import zoom_meeting_id_ok, zoom_user_key_ok
+from accounts.zoom_text import bidi_isolated
 from meetings.selectors import meeting_get
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.audit.services import audit_record
@@ -131,7 +132,7 @@ def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
     """Refresh one user (and both sides of their delegations) from Zoom, then show their page; from a
     search row, that row again (htmx) or the search it came from (`next`)."""
     if not zoom_user_key_ok(user_key):
-        raise Http404(USER_KEY_INVALID.format(key=Truncator(user_key).chars(80)))
+        raise Http404(USER_KEY_INVALID.format(key=bidi_isolated(Truncator(user_key).chars(80))))
     detail_url = reverse("accounts:user_detail", args=[user_key])
     try:
         user = mirror_refresh_user(user_key=user_key)
@@ -208,4 +209,6 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _zoom_failed(error: ZoomError) -> str:
-    return ZOOM_FAILED.format(explanation=error.explanation, remedy=error.remedy).strip()
+    # The explanation quotes what Zoom said: isolated so that it cannot reorder the words around it.
+    explanation = bidi_isolated(error.explanation)
+    return ZOOM_FAILED.format(explanation=explanation, remedy=error.remedy).strip()
