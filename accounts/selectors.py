@@ -13,6 +13,7 @@ from django.db.models import Q
 from accounts.history import audit_history_for_target
 from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search import USER_SEARCH
+from accounts.zoom_text import bidi_isolated
 from zoomadmin_site.mirror.freshness import MIRROR_FRESHNESS_CACHE_KEY, MirrorFreshness, freshness_from_runs
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
@@ -129,11 +130,11 @@ def forget_filter_lists() -> None:
 
 
 def user_get(*, key: str) -> ZoomUser | None:
-    """A user by Zoom id, or by email (pending users have no id). Gone users are found too."""
-    if not key or len(key) > 254 or any(ord(c) < 32 for c in key):
+    """A user by Zoom id, or by email (pending users have no id). Gone users are found too, and so is any
+    user whose page a link names: the key is whatever text Zoom gave (see accounts/zoom_keys.py)."""
+    if not key or len(key) > 254 or "\x00" in key:  # PostgreSQL text cannot hold NUL: no row has one
         return None
-    lookup = Q(email__in={key, key.lower()}) if "@" in key else Q(zoom_id=key)
-    return ZoomUser.objects.filter(lookup).first()
+    return ZoomUser.objects.filter(Q(zoom_id=key) | Q(email__in={key, key.lower()})).first()
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def user_search_row(*, key: str) -> ZoomUser | None:
 def role_label(role_id: str, names: dict[str, str]) -> str:
     if not role_id:
         return ""
-    return names.get(role_id) or f"Role {role_id} (not in the mirror)"
+    # The id is Zoom's text among our words: isolated so that it cannot reorder them (accounts/zoom_text.py).
+    return names.get(role_id) or f"Role {bidi_isolated(role_id)} (not in the mirror)"
 
 
 @dataclass(frozen=True)

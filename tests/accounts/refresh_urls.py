@@ -14,7 +14,7 @@ def refresh(request, **kwargs):
 
 
 mirror_patterns = [
-    path("users/<str:user_key>/refresh/", refresh, name="user_refresh"),
+    path("users/<zoomuser:user_key>/refresh/", refresh, name="user_refresh"),
     path("meetings/<int:meeting_id>/refresh/", refresh, name="meeting_refresh"),
 ]
 urlpatterns = [

@@ -58,7 +58,7 @@ def test_htmx_refresh_answers_with_just_the_fresh_row(alice_client, marcus):
     assert response.status_code == 200
     html = response.content.decode().strip()
     assert html.startswith("<tr") and html.endswith("</tr>") and html.count("<tr") == 1
-    assert '<td class="hide-narrow">Field Sales</td>' in html and 'class="row-refresh"' in html
+    assert '<td class="hide-narrow"><bdi>Field Sales</bdi></td>' in html and 'class="row-refresh"' in html
     assert message(response) == {"level": "success", "text": "Refreshed from Zoom just now."}
     assert ZoomUser.objects.get(pk=marcus.pk).dept == "Field Sales"
 

@@ -122,7 +122,7 @@ def test_role_names_come_from_the_role_mirror(alice_client):
     make_user(role_id="RqBLcd1jLS9a7RBkbGtqn2A", first_name="Helen")
     make_user(role_id="1", first_name="Adam")
     html = alice_client.get(USERS).content.decode()
-    assert "Help Desk" in html and "<td>Admin</td>" in html
+    assert "Help Desk" in html and "<td><bdi>Admin</bdi></td>" in html
     assert '<option value="RqBLcd1jLS9a7RBkbGtqn2A">Help Desk</option>' in html
 
 

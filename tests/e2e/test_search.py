@@ -96,3 +96,21 @@ def test_narrow_screens_scroll_tables_not_the_page(page, dashboard, console_erro
     page.goto(dashboard.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert console_errors == []
+
+
+def test_a_pending_user_whose_email_has_a_slash_is_found_and_opened(page, dashboard, console_errors):
+    """Zoom accepts such emails; a pending user's page is keyed by theirs (escaped twice, see
+    accounts/zoom_keys.py), which the real server must hand back intact."""
+    dashboard.manage(
+        "shell",
+        "-c",
+        "from django.utils import timezone; from accounts.models import ZoomUser; "
+        "ZoomUser.objects.create(zoom_id=None, email='field/sales+pat@example.com', first_name='Pat', "
+        "last_name='Slash', display_name='Pat Slash', status='pending', synced_at=timezone.now())",
+    )
+    login(page, dashboard, "itadmin")
+    page.goto(dashboard.url + "/users/?q=slash")
+    page.locator("#user-results").get_by_role("link", name="Pat Slash").click()
+    page.wait_for_url(re.compile(r"/users/field%252Fsales\+pat@example\.com/$"))
+    assert "field/sales+pat@example.com" in page.locator("main").inner_text()
+    assert console_errors == []

@@ -11,16 +11,16 @@ from tests.accounts.test_search_tables import HOSTILE, render_template, same_mar
 from tests.meetings.factories import meeting_fields
 
 # The markup templates/meetings/meeting_list.html had before the rows moved into a tag (with the status
-# "Not known" and the refresh button added since).
+# "Not known", the refresh button and text from Zoom isolated in <bdi> added since).
 TEMPLATE_MEETING_ROWS = """{% for m in rows %}
 <tr{% if m.is_gone %} class="row-gone"{% endif %}>
   <td class="nowrap">{% if m.start_time %}{{ m.start_time|date:"Y-m-d H:i" }}{% else %}<span class="muted">No fixed time</span>{% endif %}</td>
-  <td><a href="{{ m.get_absolute_url }}">{{ m.topic|default:"(no topic)" }}</a>{% if m.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
+  <td><a href="{{ m.get_absolute_url }}"><bdi>{{ m.topic|default:"(no topic)" }}</bdi></a>{% if m.is_gone %} <span class="badge badge-gone">Gone</span>{% endif %}</td>
   <td><a href="{{ m.get_absolute_url }}"><code>{{ m.meeting_id }}</code></a></td>
-  <td>{{ m.host_name|default:m.host_email }}{% if m.host_name and m.host_email %}<div class="small muted">{{ m.host_email }}</div>{% endif %}</td>
+  <td><bdi>{{ m.host_name|default:m.host_email }}</bdi>{% if m.host_name and m.host_email %}<div class="small muted"><bdi>{{ m.host_email }}</bdi></div>{% endif %}</td>
   <td class="hide-narrow">{{ m.type_label }}{% if m.is_pmi %} <span class="badge badge-info">PMI</span>{% endif %}</td>
   <td class="hide-narrow num">{% if m.duration %}{{ m.duration }} min{% endif %}</td>
-  <td>{% if m.status %}<span class="badge badge-{{ m.status_css }}">{{ m.status_label }}</span>{% else %}<span class="muted">Not known</span>{% endif %}</td>
+  <td>{% if m.status %}<span class="badge badge-{{ m.status_css }}">{% if m.status_css == "unknown" %}<bdi>{{ m.status_label }}</bdi>{% else %}{{ m.status_label }}{% endif %}</span>{% else %}<span class="muted">Not known</span>{% endif %}</td>
   {% if can_refresh %}{% url 'mirror:meeting_refresh' m.meeting_id as refresh_url %}<td class="row-refresh"><button type="submit" class="btn btn-small" form="meeting-row-refresh" formaction="{{ refresh_url }}" hx-post="{{ refresh_url }}">Refresh<span class="sr-only"> meeting {{ m.meeting_id }} from Zoom</span></button></td>{% endif %}
 </tr>
 {% endfor %}"""  # noqa: E501 - the template's lines as they were
@@ -61,4 +61,9 @@ def test_a_status_zoom_lists_do_not_carry_is_shown_as_not_known():
 def test_hostile_values_are_escaped():
     html = str(meeting_rows(unsaved_meetings()))
     assert "<script>" not in html and "o&#x27;neil&amp;co@example.com" in html
-    assert '<span class="badge badge-unknown">&lt;odd&gt;</span>' in html
+    assert '<span class="badge badge-unknown"><bdi>&lt;odd&gt;</bdi></span>' in html
+
+
+def test_a_meeting_id_zoom_would_not_give_gets_no_refresh_button():
+    html = str(meeting_rows([ZoomMeeting(**meeting_fields(meeting_id=42))], can_refresh=True))
+    assert '<td class="row-refresh"></td>' in html and "<button" not in html

@@ -46,7 +46,7 @@ def test_full_page_lists_upcoming_meetings_with_links_to_each(alice_client):
     make_meeting(topic="Last month", start_time=timezone.now() - datetime.timedelta(days=30))
     html = alice_client.get(MEETINGS).content.decode()
     assert "<html" in html and 'id="meeting-search"' in html
-    assert f'<a href="/meetings/{meeting.meeting_id}/">Roadmap review</a>' in html
+    assert f'<a href="/meetings/{meeting.meeting_id}/"><bdi>Roadmap review</bdi></a>' in html
     assert "Last month" not in html
     assert f'name="from" value="{timezone.localdate().isoformat()}"' in html
 

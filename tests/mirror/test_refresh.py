@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import Delegation, ZoomUser
 from meetings.models import ZoomMeeting
@@ -89,3 +90,62 @@ def test_refreshing_a_pending_user_by_email_adopts_the_id_zoom_gives(alice_clien
     refreshed = ZoomUser.objects.get(pk=pending.pk)
     assert refreshed.zoom_id == synced.user(pending.email)["id"]
     assert ZoomUser.objects.filter(email=pending.email).count() == 1
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["me", "a b", "..", "x" * 65, "nobody@", "<script>alert(1)</script>", "\u202eevil@example.com", "a/b"],
+)
+def test_a_user_key_zoom_would_not_take_is_refused_without_calling_zoom(alice_client, zoom_sandbox, key):
+    before = zoom_sandbox.last_call_id()
+    response = alice_client.post(reverse("mirror:user_refresh", args=[key]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "is neither a Zoom user id nor an email address" in html and "Zoom was not asked" in html
+    assert "<script>alert" not in html
+    assert zoom_sandbox.last_call_id() == before
+
+
+@pytest.mark.parametrize("meeting_id", ["1", "12345678", "1000000000000", "99999999999999999999999999"])
+def test_a_meeting_id_zoom_would_not_give_is_refused_without_calling_zoom(
+    alice_client, zoom_sandbox, meeting_id
+):
+    before = zoom_sandbox.last_call_id()
+    response = alice_client.post(f"/meetings/{meeting_id}/refresh/", {"row": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    assert "is not a Zoom meeting id" in response.content.decode()
+    assert zoom_sandbox.last_call_id() == before
+
+
+def test_a_well_shaped_key_is_asked_of_zoom(alice_client, zoom_sandbox):
+    """The counterpart of the two above: the call log does move when a key is worth a call."""
+    before = zoom_sandbox.last_call_id()
+    alice_client.post(reverse("mirror:user_refresh", args=["NoSuchUserInZoom1"]))
+    alice_client.post(reverse("mirror:meeting_refresh", args=[89999999999]))
+    assert [c.path for c in zoom_sandbox.calls(since_id=before) if "/oauth" not in c.path][-2:] == [
+        "/v2/users/NoSuchUserInZoom1",
+        "/v2/meetings/89999999999",
+    ]
+
+
+def test_a_pending_user_whose_email_has_a_slash_is_listed_shown_and_refreshed(alice_client, synced):
+    """Zoom takes such emails; a pending user has no id, so their pages are keyed by the email."""
+    email = "sales/emea+o'neil@example.com"
+    synced.create_user(email, first_name="Slash", last_name="Pending", status="pending")
+    sync_run_execute(run_id=sync_run_request(trigger=SyncRun.Trigger.CLI).pk)
+    pending = ZoomUser.objects.get(email=email)
+    assert pending.zoom_id is None
+    listing = alice_client.get("/users/", {"q": "slash"})
+    assert listing.status_code == 200
+    detail_url = reverse("accounts:user_detail", args=[email])
+    refresh_url = reverse("mirror:user_refresh", args=[email])
+    html = listing.content.decode()
+    assert f'href="{escape(detail_url)}"' in html and f'formaction="{escape(refresh_url)}"' in html
+    assert "Slash Pending" in alice_client.get(detail_url).content.decode()
+    before = synced.last_call_id()
+    response = alice_client.post(refresh_url, follow=True)
+    # The user's page again. (The sandbox decodes %2F in a path before routing it, so it cannot find
+    # this user and the page says Zoom did not answer as expected; the call itself went out, once.)
+    assert response.status_code == 200 and response.redirect_chain == [(detail_url, 302)]
+    calls = [c for c in synced.calls(since_id=before) if "/oauth" not in c.path]
+    assert [(c.method, c.path) for c in calls] == [("GET", f"/v2/users/{email}")]

@@ -9,15 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.utils import get_level_tags
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
 from accounts.selectors import user_search_row
+from accounts.zoom_keys import zoom_meeting_id_ok, zoom_user_key_ok
+from accounts.zoom_text import bidi_isolated
 from meetings.selectors import meeting_get
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.middleware import client_ip
@@ -49,6 +52,14 @@ MEETING_GONE = "Zoom no longer has this meeting (deleted or expired); the mirror
 USER_GONE = "Zoom no longer knows this user; the mirror now marks them as gone."
 REFRESHED = "Refreshed from Zoom just now."
 ROW_MESSAGE_EVENT = "zoomadmin:message"  # shown by static/js/app.js
+USER_KEY_INVALID = (
+    "“{key}” is neither a Zoom user id nor an email address, so there is nothing to refresh from Zoom "
+    "(Zoom was not asked). Find the user on the Users page."
+)
+MEETING_ID_INVALID = (
+    "{meeting_id} is not a Zoom meeting id (those have 9 to 11 digits), so there is nothing to refresh "
+    "from Zoom (Zoom was not asked). Find the meeting on the Meetings page."
+)
 
 
 @operator_required("browse")
@@ -132,6 +143,8 @@ def _refused(request: HttpRequest, reason: str, detail: str, *, status: int, err
 def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
     """Refresh one user (and both sides of their delegations) from Zoom, then show their page; from a
     search row, that row again (htmx) or the search it came from (`next`)."""
+    if not zoom_user_key_ok(user_key):
+        raise Http404(USER_KEY_INVALID.format(key=bidi_isolated(Truncator(user_key).chars(80))))
     detail_url = reverse("accounts:user_detail", args=[user_key])
     try:
         user = mirror_refresh_user(user_key=user_key)
@@ -148,6 +161,8 @@ def user_refresh(request: HttpRequest, user_key: str) -> HttpResponse:
 def meeting_refresh(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Refresh one meeting from Zoom (GET /meetings/{id}: scheduler of record, status, alternative hosts),
     then show its page; from a search row, that row again (htmx) or the search it came from (`next`)."""
+    if not zoom_meeting_id_ok(meeting_id):
+        raise Http404(MEETING_ID_INVALID.format(meeting_id=Truncator(str(meeting_id)).chars(40)))
     detail_url = reverse("meetings:meeting_detail", args=[meeting_id])
     try:
         meeting = mirror_refresh_meeting(meeting_id=meeting_id)
@@ -165,14 +180,17 @@ def _from_search_row(request: HttpRequest) -> bool:
 
 
 def _user_row(request: HttpRequest, user_key: str) -> HttpResponse | None:
-    """The user's search row as the mirror has it now; None when they are not in it."""
+    """The user's search row as the mirror has it now (the Users page's "rows" partial, with the Refresh
+    button: only operators who may refresh get here); None when they are not in it."""
     user = user_search_row(key=user_key)
-    return render(request, "accounts/_user_row.html", {"rows": [user]}) if user else None
+    context = {"rows": [user], "can_refresh": True}
+    return render(request, "accounts/user_list.html#rows", context) if user else None
 
 
 def _meeting_row(request: HttpRequest, meeting_id: int) -> HttpResponse | None:
     meeting = meeting_get(meeting_id=meeting_id)
-    return render(request, "meetings/_meeting_row.html", {"rows": [meeting]}) if meeting else None
+    context = {"rows": [meeting], "can_refresh": True}
+    return render(request, "meetings/meeting_list.html#rows", context) if meeting else None
 
 
 def _refresh_answer(
@@ -203,4 +221,6 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _zoom_failed(error: ZoomError) -> str:
-    return ZOOM_FAILED.format(explanation=error.explanation, remedy=error.remedy).strip()
+    # The explanation quotes what Zoom said: isolated so that it cannot reorder the words around it.
+    explanation = bidi_isolated(error.explanation)
+    return ZOOM_FAILED.format(explanation=explanation, remedy=error.remedy).strip()
