@@ -227,3 +227,10 @@ def test_user_created_leaves_a_user_already_mirrored_as_it_is():
     event = {"id": "u1", "email": "ana@example.com", "first_name": "Other"}
     assert post_event_result("user.created", event, creation_type="create") == "ignored"
     assert ZoomUser.objects.get(zoom_id="u1").dept == "Kept"
+
+
+def test_an_empty_id_is_no_id_and_never_overwrites_the_one_the_mirror_knows():
+    mirrored_user()
+    event = {"id": "", "email": "ana@example.com", "dept": "Ops"}
+    assert post_event_result("user.updated", event) == "applied"
+    assert ZoomUser.objects.filter(zoom_id="u1", dept="Ops").exists()
