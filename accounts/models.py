@@ -90,7 +90,7 @@ class ZoomUser(MirrorRow, models.Model):
     Keys: `zoom_id` is Zoom's user id, unique when present and NULL only for pending users (Zoom lists
     them without an id); the mirror matches users on it. `email` is unique too (as in a Zoom account) and
     is the match for a pending user; when the invitation is accepted the same row takes the new id. Emails
-    change and move between users, so the sync lets go of a moved email first (mirror/upsert.py).
+    change and move between users, so the mirror lets go of a moved email first (accounts/mirroring.py).
     Pages address a user by Zoom id, or by email when there is none (Zoom's API accepts either too).
     """
 

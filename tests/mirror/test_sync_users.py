@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.mirroring import released_email, user_row
 from accounts.models import ZoomUser
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.sandbox import SCENARIOS
 from zoomadmin_site.sync.services import sync_run_execute, sync_run_request
-from zoomadmin_site.sync.upsert import Drift, released_email, upsert_users, user_row
+from zoomadmin_site.sync.upsert import Drift, upsert_users
 from zoomadmin_site.zoom import ZoomUser as ZoomApiUser
 
 pytestmark = pytest.mark.django_db

@@ -29,12 +29,14 @@ from typing import Any
 from django.db import connections
 from django.db.models import Q
 
+from accounts.mirroring import delegation_row, role_row, user_row
 from accounts.models import ZoomUser
 from accounts.selectors import forget_filter_lists
+from meetings.mirroring import HostFacts, meeting_row
 from zoomadmin_site.mirror.lease import Lease
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.sync import upsert
-from zoomadmin_site.sync.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift, HostFacts
+from zoomadmin_site.sync.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift
 from zoomadmin_site.zoom import (
     ZoomAuthError,
     ZoomClient,
@@ -161,7 +163,7 @@ class MirrorSync:
 
     def _sync_roles(self, started) -> None:
         self._progress("roles", 0, 1, force=True)
-        rows = [upsert.role_row(r, now=started) for r in self.client.list_roles()]
+        rows = [role_row(r, now=started) for r in self.client.list_roles()]
         upsert.upsert(
             ROLES, rows, update_fields=upsert.ZoomRole.MIRROR_FIELDS, drift=self.report.drift["roles"]
         )
@@ -174,7 +176,8 @@ class MirrorSync:
                 self.client.list_users, status=status, page_size=USER_PAGE_SIZE
             ):
                 total = max(total, done + (page.total_records or 0))
-                rows = [upsert.user_row(u, now=started, listed_status=status) for u in page.items if u.email]
+                users = (user_row(u, now=started, listed_status=status) for u in page.items)
+                rows = [row for row in users if row is not None]
                 upsert.upsert_users(rows, drift=self.report.drift["users"])
                 done += len(page.items)
                 self._progress("users", done, max(total, done))
@@ -263,9 +266,10 @@ class MirrorSync:
             self._check_failure_share()
             return
         self._owed.discard(host.zoom_id)  # its rows are in the buffer: the next flush writes them
-        meeting_rows.extend(upsert.meeting_row(m, host=host, now=started) for m in result.meetings)
+        meetings = (meeting_row(m, host=host, now=started) for m in result.meetings)
+        meeting_rows.extend(row for row in meetings if row is not None)
         delegation_rows.extend(
-            upsert.delegation_row(assistant=a, host_zoom_id=host.zoom_id, now=started)
+            delegation_row(assistant=a, host_zoom_id=host.zoom_id, now=started)
             for a in result.assistants
             if a.id
         )

@@ -12,8 +12,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Delegation, ZoomUser
+from accounts.mirroring import (
+    mirror_mark_user_gone,
+    mirror_write_assistants,
+    mirror_write_schedulers,
+    mirror_write_user,
+    user_values,
+)
+from accounts.models import ZoomUser
 from accounts.search import USER_SEARCH
+from meetings.mirroring import meeting_values, mirror_mark_meeting_gone, mirror_write_meeting
 from meetings.models import ZoomMeeting
 from meetings.search import MEETING_SEARCH
 from zoomadmin_site.audit.services import audit_record
@@ -21,7 +29,6 @@ from zoomadmin_site.mirror.freshness import forget_mirror_freshness
 from zoomadmin_site.mirror.lease import Lease, LeaseLost, last_heard_from, new_owner, run_is_dead
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.search.index import vacuum_search_tables
-from zoomadmin_site.sync import upsert
 from zoomadmin_site.sync.engine import TABLE_NAMES, MirrorSync, ProgressCallback, SyncAborted, SyncReport
 from zoomadmin_site.zoom import ZoomError, ZoomNotFound, get_zoom_client
 
@@ -260,47 +267,22 @@ def mirror_refresh_user(*, user_key: str) -> ZoomUser | None:
     try:
         zoom_user = client.get_user(user_id=user_key)
     except ZoomNotFound:
-        ZoomUser.objects.filter(Q(zoom_id=user_key) | Q(email=user_key.lower()), gone_at__isnull=True).update(
-            gone_at=now
-        )
+        mirror_mark_user_gone(user_key=user_key, when=now)
         return None
-    row = upsert.user_row(zoom_user, now=now)
-    upsert.upsert_users([row], drift=upsert.Drift())
+    user = user_values(zoom_user)
+    pk = mirror_write_user(user, when=now, take_email=True)
     if zoom_user.id and zoom_user.is_licensed:
-        _replace_delegations(
-            host_zoom_id=zoom_user.id, assistants=client.list_assistants(user_id=zoom_user.id), now=now
+        mirror_write_assistants(
+            host_zoom_id=zoom_user.id, assistants=client.list_assistants(user_id=zoom_user.id), when=now
         )
-        _replace_schedulers(
-            assistant_zoom_id=zoom_user.id, schedulers=client.list_schedulers(user_id=zoom_user.id), now=now
+        mirror_write_schedulers(
+            assistant_zoom_id=zoom_user.id, schedulers=client.list_schedulers(user_id=zoom_user.id), when=now
         )
-    return ZoomUser.objects.get(zoom_id=row.zoom_id) if row.zoom_id else ZoomUser.objects.get(email=row.email)
-
-
-def _replace_delegations(*, host_zoom_id: str, assistants: Any, now: datetime.datetime) -> None:
-    rows = [
-        upsert.delegation_row(assistant=a, host_zoom_id=host_zoom_id, now=now) for a in assistants if a.id
-    ]
-    upsert.upsert(upsert.DELEGATIONS, rows, update_fields=Delegation.MIRROR_FIELDS, drift=upsert.Drift())
-    Delegation.objects.filter(host_zoom_id=host_zoom_id, gone_at__isnull=True, synced_at__lt=now).update(
-        gone_at=now
-    )
-
-
-def _replace_schedulers(*, assistant_zoom_id: str, schedulers: Any, now: datetime.datetime) -> None:
-    rows = [
-        Delegation(assistant_zoom_id=assistant_zoom_id, host_zoom_id=s.id, synced_at=now, gone_at=None)
-        for s in schedulers
-        if s.id
-    ]
-    Delegation.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["assistant_zoom_id", "host_zoom_id"],
-        update_fields=["synced_at", "gone_at"],
-    )
-    Delegation.objects.filter(
-        assistant_zoom_id=assistant_zoom_id, gone_at__isnull=True, synced_at__lt=now
-    ).update(gone_at=now)
+    if pk is not None:
+        return ZoomUser.objects.get(pk=pk)
+    # Not written (an event stamped the row after this read began): the row as the mirror has it.
+    key = Q(zoom_id=zoom_user.id) if zoom_user.id else Q(email=user.values.get("email", ""))
+    return ZoomUser.objects.filter(key).first()
 
 
 def mirror_refresh_meeting(*, meeting_id: int) -> ZoomMeeting | None:
@@ -310,18 +292,7 @@ def mirror_refresh_meeting(*, meeting_id: int) -> ZoomMeeting | None:
     try:
         meeting = get_zoom_client().get_meeting(meeting_id=meeting_id)
     except ZoomNotFound:
-        ZoomMeeting.objects.filter(meeting_id=meeting_id, gone_at__isnull=True).update(gone_at=now)
+        mirror_mark_meeting_gone(meeting_id=meeting_id, when=now)
         return None
-    host = (
-        ZoomUser.objects.filter(zoom_id=meeting.host_id).values("pk", "email", "display_name", "type").first()
-    )
-    facts = upsert.HostFacts(
-        pk=host["pk"] if host else 0,
-        zoom_id=meeting.host_id,
-        email=host["email"] if host else meeting.host_email,
-        name=host["display_name"] if host else meeting.host_email,
-        licensed=bool(host and host["type"] == ZoomUser.Type.LICENSED),
-    )
-    row = upsert.meeting_row(meeting, host=facts, now=now, detailed=True)
-    upsert.upsert(upsert.MEETINGS, [row], update_fields=upsert.MEETING_DETAIL_FIELDS, drift=upsert.Drift())
+    mirror_write_meeting(meeting_values(meeting), when=now, detailed=True)
     return ZoomMeeting.objects.get(meeting_id=meeting.id)
