@@ -74,8 +74,8 @@ def decode_cursor(token: str, sort_key: str, model: type[Model], sort: SortOptio
 
 def _row_compare(qs: QuerySet, columns: list[Any], values: list[Any], op: str) -> QuerySet:
     conn = connections[qs.db]
-    table = conn.ops.quote_name(qs.model._meta.db_table)
-    names = ", ".join(f"{table}.{conn.ops.quote_name(f.column)}" for f in columns)
+    # The columns unqualified: inside a subquery (fetch_page's ids_first) they are the subquery's row's.
+    names = ", ".join(conn.ops.quote_name(f.column) for f in columns)
     params = [_db_field(f).get_db_prep_value(v, conn) for f, v in zip(columns, values, strict=True)]
     marks = ", ".join(["%s"] * len(params))
     # Column names come from the model, `op` a comparison operator; the values are bound parameters.
@@ -149,10 +149,9 @@ def fetch_page(
     filters, the walk reads that index alone (an index-only scan) and no table row until the page is known."""
     ordered = _ordered(qs, request, use_sort_index=use_sort_index)
     if ids_first:
-        # Compiled on its own, not as a Django subquery: that would alias the table (U0) under the raw
-        # SQL of the filters and the cursor, which name it. The subquery's FROM shadows the outer table.
-        sql, params = ordered.values("pk")[: page_size + 1].query.sql_with_params()
-        ordered = ordered.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - compiled by Django
+        # Django aliases the subquery's table (U0); the raw SQL of the text checks and of the cursor
+        # leaves its columns unqualified, so that there they are the subquery's.
+        ordered = ordered.filter(pk__in=ordered.values("pk")[: page_size + 1])
     if boundary is not None:
         ordered = _row_compare(ordered, request.columns, boundary, ">=" if request.reverse_order else "<=")
     rows = list(ordered[: page_size + 1])
@@ -179,30 +178,6 @@ def page_from_rows(
         prev_cursor=encode_cursor(sort_key, rows[0], model, sort) if rows and has_prev else None,
         bad_cursor=request.bad_cursor,
     )
-
-
-def counted_first_page(
-    qs: QuerySet, request: PageRequest, *, page_size: int, cap: int
-) -> tuple[int, int | None, list[Any]]:
-    """One query for what usually takes two: how many rows `qs` has (up to cap + 1, read in the order the
-    database finds them), the highest primary key among those, and the first page of them in the
-    request's order. The page is the real first page only when no more than `cap` rows were found."""
-    assert request.position is None, "the first page only: a cursor would hide rows from the count"
-    conn = connections[qs.db]
-    sql, params = qs.order_by()[: cap + 1].query.get_compiler(qs.db).as_sql()
-    qn = conn.ops.quote_name
-    direction = "DESC" if request.reverse_order else "ASC"
-    order = ", ".join(f"{qn(f.column)} {direction}" for f in request.columns)
-    pk = qn(qs.model._meta.pk.column)
-    # Identifiers come from the model; values stay bound parameters of the inner query.
-    page_sql = (
-        f"SELECT *, COUNT(*) OVER () AS keyset_found, MAX({pk}) OVER () AS keyset_last "  # noqa: S608
-        f"FROM ({sql}) AS counted ORDER BY {order} LIMIT {int(page_size) + 1}"
-    )
-    rows = list(qs.model._default_manager.db_manager(qs.db).raw(page_sql, params))
-    if not rows:
-        return 0, None, []
-    return rows[0].keyset_found, rows[0].keyset_last, rows
 
 
 def keyset_page(
