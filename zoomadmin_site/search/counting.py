@@ -1,6 +1,7 @@
-"""The counting queries of a text search, in the search's own SQL (searching.matches_sql words the
-matches): how many rows match up to a cap, the highest id among them (how dense the matches are), and,
-in the same query when the matches are few, their first page."""
+"""The queries of a text search that are the search's own SQL (searching.matches_sql words the matches):
+how many rows match up to a cap, the highest id among them (how dense the matches are), and, in the same
+query when the matches are few, their first page; and the ids of a page found by walking the sort order
+(keyset.fetch_page's `ids`)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ class MatchesSQL:
         table = qn(meta.db_table)
         selected = ", ".join(f"{table}.{qn(meta.get_field(name).column)}" for name in columns)
         return f"SELECT {selected} FROM {self.tables} WHERE {self.where} LIMIT {int(limit)}"  # noqa: S608
+
+    def page_ids(self, request: PageRequest, limit: int) -> tuple[str, list[Any]]:
+        """The SQL of the ids of the first `limit` matches from the request's position in its order, and
+        its parameters (a subquery for keyset.fetch_page: it names the table, which shadows the outer
+        query's)."""
+        meta, connection = self.model._meta, connections[self.using]
+        qn = connection.ops.quote_name
+        position, params, order = request.position_and_order_sql(self.model, connection)
+        where = self.where if position is None else f"{self.where} AND {position}"
+        pk = f"{qn(meta.db_table)}.{qn(meta.pk.column)}"
+        sql = f"SELECT {pk} FROM {self.tables} WHERE {where} ORDER BY {order} LIMIT {int(limit)}"  # noqa: S608
+        return sql, [*self.params, *params]
 
 
 def count_and_last(matches: MatchesSQL, limit: int) -> tuple[int, int | None]:

@@ -200,10 +200,9 @@ def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Q
     of members is found. The set holds every match of a common term, which is what this costs: it is
     found by covering trigrams (_relaxed_fts_match) and the few members that over-matches are checked
     whole (only rows the walk meets as members: the sort index decides before any row is read)."""
-    fts = spec.fts_table
+    table, fts = qs.model._meta.db_table, spec.fts_table
     match, recheck = _relaxed_fts_match(terms)
-    # The id unqualified: inside a subquery (keyset.fetch_page's ids_first) it is the subquery's row's.
-    sql = f'+"id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)'  # noqa: S608 - constants
+    sql = f'+"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)'  # noqa: S608 - constants
     members = qs.filter(RawSQL(sql, [match], BooleanField()))  # noqa: S611 - the terms are a parameter
     return members.filter(_contains_all(spec, recheck, qs.model)) if recheck else members
 
@@ -222,9 +221,7 @@ def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], 
     """Every term in the lowercase search text: a LIKE that the trigram index serves, or (indexed=False)
     the same test worded as strpos(), which the index cannot serve and the planner takes to be common,
     so that it walks the sort index instead of collecting every match of a common term."""
-    # A constant, unqualified: inside a subquery (keyset.fetch_page's ids_first) it is the subquery's
-    # row's. The terms are parameters.
-    text = f'"{PG_TEXT_COLUMN}"'
+    text = spec.pg_text(qs.model._meta.db_table)  # a constant; the terms are parameters
     for term in terms:
         if indexed:
             condition, param = f"{text} LIKE lower(%s)", _like_pattern(term)
@@ -285,34 +282,40 @@ def _count(matches: MatchesSQL, wanted: PageWanted | None = None, *, collect: in
 
 
 def matches_sql(
-    qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, filters: SearchFilters
+    qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, filters: SearchFilters, walk: bool = False
 ) -> MatchesSQL:
-    """The rows passing `filters` (those of `qs`) that match every term, in the search's own SQL, for the
-    counting queries. SQLite: the text index drives the query (its FTS5 table is the outer loop of a
-    CROSS JOIN, an order SQLite keeps as written), so that a LIMIT stops it early; terms too short for the
-    index are checked with LIKE. PostgreSQL: a LIKE on search_text for each term, which its trigram index
-    serves."""
+    """The rows passing `filters` (those of `qs`) that match every term, in the search's own SQL.
+
+    For counting: on SQLite the text index drives the query (its FTS5 table is the outer loop of a CROSS
+    JOIN, an order SQLite keeps as written), so that a LIMIT stops it early, and terms too short for the
+    index are checked with LIKE; on PostgreSQL a LIKE on search_text for each term, which its trigram
+    index serves. With `walk`, for a walk along the sort order: every term is checked row by row as the
+    walk's queryset checks it (LIKE on each column on SQLite, strpos() on search_text on PostgreSQL), so
+    that where a walk index holds every column the walk reads it alone."""
     model, connection = qs.model, connections[qs.db]
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     conditions, params = filters.sql(model, connection)
-    if connection.vendor == "sqlite":
+    tables = table
+    if connection.vendor == "postgresql":
+        text = f"{table}.{qn(PG_TEXT_COLUMN)}"
+        test = f"strpos({text}, lower(%s)) > 0" if walk else f"{text} LIKE lower(%s)"
+        conditions += [test] * len(terms)
+        params += [term if walk else _like_pattern(term) for term in terms]
+        return MatchesSQL(model, tables, " AND ".join(conditions), params, qs.db)
+    checked = terms
+    if not walk:
         indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
+        checked = [t for t in terms if t not in indexed]
         fts = qn(spec.fts_table)
         tables = f"{fts} CROSS JOIN {table}"
         conditions += [f"{fts} MATCH %s", f"{table}.{qn(model._meta.pk.column)} = {fts}.rowid"]
         params.append(_fts_match(indexed))
-        for term in terms:
-            if term not in indexed:
-                checks = _term_checks(spec, term, model)
-                likes = [f"{table}.{qn(column)} LIKE %s ESCAPE '\\'" for column, _spelling in checks]
-                conditions.append(f"({' OR '.join(likes) or '1 = 0'})")
-                params += [_like_pattern(spelling) for _column, spelling in checks]
-    else:
-        tables = table
-        text = f"{table}.{qn(PG_TEXT_COLUMN)}"
-        conditions += [f"{text} LIKE lower(%s)"] * len(terms)
-        params += [_like_pattern(term) for term in terms]
+    for term in checked:
+        checks = _term_checks(spec, term, model)
+        likes = [f"{table}.{qn(column)} LIKE %s ESCAPE '\\'" for column, _spelling in checks]
+        conditions.append(f"({' OR '.join(likes) or '1 = 0'})")
+        params += [_like_pattern(spelling) for _column, spelling in checks]
     return MatchesSQL(model, tables, " AND ".join(conditions), params, qs.db)
 
 
@@ -326,7 +329,7 @@ class TextPlan:
     # does not fill the page, `rows` are paged as planned.
     bounded_walk: QuerySet | None = None
     page: KeysetPage | None = None  # the page itself, when counting found it
-    ids_first: bool = False  # walk for ids alone (an index covers the walk: see keyset.fetch_page)
+    ids_first: bool = False  # walk for ids alone (an index covers the walk: see keyset.fetch_page's ids)
 
 
 def text_search(
@@ -513,10 +516,12 @@ def search_page(
         boundary = walk_boundary(qs.model._default_manager.all(), request, BOUNDED_WALK_ROWS)
         page = fetch_page(spec.listed(plan.bounded_walk), request, page_size=page_size, boundary=boundary)
     if page is None:
-        rows = spec.listed(plan.rows)
-        page = fetch_page(
-            rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids_first=plan.ids_first
-        )
+        rows, ids = spec.listed(plan.rows), None
+        if plan.ids_first:  # plan.rows are `qs` with every term checked row by row
+            ids = matches_sql(qs, spec.index, terms, filters=filters, walk=True).page_ids(
+                request, page_size + 1
+            )
+        page = fetch_page(rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids=ids)
     assert page is not None  # only a bounded walk comes back without a page
     if count is None and not (page.next_cursor or page.prev_cursor):
         count = len(page.rows)  # everything fits on this page
