@@ -15,6 +15,7 @@ from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search import USER_SEARCH
 from accounts.zoom_text import bidi_isolated
 from zoomadmin_site.mirror.freshness import MIRROR_FRESHNESS_CACHE_KEY, MirrorFreshness, freshness_from_runs
+from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
 
@@ -66,19 +67,25 @@ def user_search(
     page_size: int = PAGE_SIZE,
 ) -> SearchPage:
     """Users matching every word of `query` (in name, email, department or Zoom id) and the filters."""
-    qs = ZoomUser.objects.all()
-    if not include_gone:
-        qs = qs.filter(gone_at__isnull=True)
+    wheres = [] if include_gone else [NOT_GONE]
     if role_id:
-        qs = qs.filter(role_id=role_id)
+        wheres.append(Where("role_id", "exact", role_id))
     if user_type is not None:
-        qs = qs.filter(type=user_type)
+        wheres.append(Where("type", "exact", user_type))
     if status:
-        qs = qs.filter(status=status)
+        wheres.append(Where("status", "exact", status))
     if dept:
-        qs = qs.filter(dept=dept)
+        wheres.append(Where("dept", "exact", dept))
+    filters = SearchFilters(tuple(wheres))
     return search_page(
-        qs, USER_SEARCH_SPEC, query=query, sort=sort, after=after, before=before, page_size=page_size
+        filters.apply(ZoomUser.objects.all()),
+        USER_SEARCH_SPEC,
+        filters=filters,
+        query=query,
+        sort=sort,
+        after=after,
+        before=before,
+        page_size=page_size,
     )
 
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accounts.history import audit_history_for_target
 from accounts.models import ZoomUser
-from meetings.models import KNOWN_STATUS, ZoomMeeting
+from meetings.models import ZoomMeeting
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
 from meetings.search import MEETING_SEARCH
+from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
 
@@ -47,6 +48,8 @@ MEETING_SEARCH_SPEC = SearchSpec(
 # The status filter's value for meetings whose status the mirror does not know (see ZoomMeeting.status_known).
 STATUS_NOT_KNOWN = "unknown"
 _FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 30)
+# models.KNOWN_STATUS, the status index's condition, which a query must repeat word for word to use it.
+STATUS_KNOWN = Where("status", "exact", "", negated=True)
 
 
 def day_start(day: datetime.date) -> datetime.datetime:
@@ -76,28 +79,35 @@ def meeting_search(
     Dates are inclusive days in the site's time zone; meetings without a fixed time count as later than
     any date, so they are "upcoming" but fall outside any range with an end date. `status` may be
     STATUS_NOT_KNOWN: meetings no webhook or single read has told us the status of."""
-    qs = ZoomMeeting.objects.all()
-    if not include_gone:
-        qs = qs.filter(gone_at__isnull=True)
+    wheres = [] if include_gone else [NOT_GONE]
     if meeting_type is not None:
-        qs = qs.filter(type=meeting_type)
-    if host:
-        qs = qs.filter(host_email__in={host, host.lower()}) if "@" in host else qs.filter(host_zoom_id=host)
+        wheres.append(Where("type", "exact", meeting_type))
+    if host and "@" in host:
+        wheres.append(Where("host_email", "in", tuple(sorted({host, host.lower()}))))
+    elif host:
+        wheres.append(Where("host_zoom_id", "exact", host))
     if start_from:
-        qs = qs.filter(start_sort__gte=day_start(start_from))
+        wheres.append(Where("start_sort", "gte", day_start(start_from)))
     if start_to:
-        qs = qs.filter(start_sort__lt=day_start(start_to) + datetime.timedelta(days=1))
+        wheres.append(Where("start_sort", "lt", day_start(start_to) + datetime.timedelta(days=1)))
     if status == STATUS_NOT_KNOWN:
-        qs = qs.filter(status="")
+        wheres.append(Where("status", "exact", ""))
     elif status:
-        qs = qs.filter(KNOWN_STATUS, status=status)  # KNOWN_STATUS: the status index's condition
+        wheres += [STATUS_KNOWN, Where("status", "exact", status)]
     if recurring is not None:
-        is_recurring = Q(type__in=ZoomMeeting.RECURRING_TYPES)
-        qs = qs.filter(is_recurring if recurring else ~is_recurring)
+        wheres.append(Where("type", "in", tuple(ZoomMeeting.RECURRING_TYPES), negated=not recurring))
     if pmi is not None:
-        qs = qs.filter(is_pmi=pmi)
+        wheres.append(Where("is_pmi", "exact", pmi))
+    filters = SearchFilters(tuple(wheres))
     return search_page(
-        qs, MEETING_SEARCH_SPEC, query=query, sort=sort, after=after, before=before, page_size=page_size
+        filters.apply(ZoomMeeting.objects.all()),
+        MEETING_SEARCH_SPEC,
+        filters=filters,
+        query=query,
+        sort=sort,
+        after=after,
+        before=before,
+        page_size=page_size,
     )
 
 

@@ -11,13 +11,9 @@ from django.utils import timezone
 from accounts.models import ZoomUser
 from accounts.selectors import USER_LIST_FIELDS, USER_SORTS, user_search
 from tests.accounts.factories import make_users
-from zoomadmin_site.search.keyset import (
-    counted_first_page,
-    fetch_page,
-    keyset_page,
-    page_request,
-    walk_boundary,
-)
+from zoomadmin_site.search.counting import counted_first_page
+from zoomadmin_site.search.filters import NO_FILTERS, SearchFilters, Where
+from zoomadmin_site.search.keyset import fetch_page, keyset_page, page_request, walk_boundary
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +76,12 @@ def test_common_term_plans_page_what_the_rare_term_plan_pages(
 )
 def test_counting_says_how_dense_the_matches_are(users):
     from accounts.search import USER_SEARCH
-    from zoomadmin_site.search.searching import _count, _fts_driven
+    from zoomadmin_site.search.searching import _count, matches_sql
 
-    legal, everyone = (_fts_driven(ZoomUser.objects.all(), USER_SEARCH, [t]) for t in ("legal", "example"))
+    legal, everyone = (
+        matches_sql(ZoomUser.objects.all(), USER_SEARCH, [t], filters=NO_FILTERS)
+        for t in ("legal", "example")
+    )
     assert _count(everyone).density == pytest.approx(1.0)  # ids are 1..30 in an empty test table
     assert _count(legal).density == pytest.approx(4 / 30)
     assert (_count(legal).count, _count(everyone).count) == (4, 30)
@@ -92,19 +91,30 @@ def request_for(sort_key: str, **cursor):
     return page_request(ZoomUser, sorts=USER_SORTS, sort_key=sort_key, **cursor)
 
 
+def engineers_matching(term: str, dept: str = "Engineering"):
+    """The counting queries' SQL for users of `dept` matching `term`, and those users."""
+    from accounts.search import USER_SEARCH
+    from zoomadmin_site.search.searching import matches_sql
+
+    filters = SearchFilters((Where("dept", "exact", dept),))
+    qs = filters.apply(ZoomUser.objects.all())
+    return matches_sql(qs, USER_SEARCH, [term], filters=filters), qs.filter(email__icontains=term)
+
+
 @pytest.mark.parametrize("sort_key", ["name", "-name", "last_login"])
-def test_counted_first_page_is_the_count_and_the_first_page(users, sort_key):
-    qs = ZoomUser.objects.filter(dept="Engineering").only(*USER_LIST_FIELDS)
-    expected = keyset_page(qs, sorts=USER_SORTS, sort_key=sort_key, page_size=7)
-    n, last, rows = counted_first_page(qs, request_for(sort_key), page_size=7, cap=100)
+def test_counted_first_page_is_the_count_and_the_first_page(users, sort_key, django_assert_num_queries):
+    matches, qs = engineers_matching("example")
+    expected = keyset_page(qs.only(*USER_LIST_FIELDS), sorts=USER_SORTS, sort_key=sort_key, page_size=7)
+    page = {"fields": USER_LIST_FIELDS, "page_size": 7}
+    with django_assert_num_queries(1):  # the row's listed fields come with it
+        n, last, rows = counted_first_page(matches, request_for(sort_key), cap=100, **page)
+        shown = [(u.display_name, u.email, u.last_login_sort) for u in rows]
     assert n == 26 and last == max(u.pk for u in qs)
     assert [u.pk for u in rows[:7]] == [u.pk for u in expected.rows] and len(rows) == 8
-    assert counted_first_page(qs, request_for(sort_key), page_size=7, cap=5)[0] == 6  # stops past the cap
-    assert counted_first_page(qs.filter(dept="Nobody"), request_for(sort_key), page_size=7, cap=5) == (
-        0,
-        None,
-        [],
-    )
+    assert shown[:7] == [(u.display_name, u.email, u.last_login_sort) for u in expected.rows]
+    assert counted_first_page(matches, request_for(sort_key), cap=5, **page)[0] == 6  # stops past the cap
+    nobody, _ = engineers_matching("example", dept="Nobody")
+    assert counted_first_page(nobody, request_for(sort_key), cap=5, **page) == (0, None, [])
 
 
 @pytest.mark.parametrize("sort_key", ["name", "-name"])

@@ -238,3 +238,37 @@ def test_too_short_query_is_counted_from_its_first_page(db):
     page = user_search(query="qa")  # no trigram index for two letters: not counted beyond the page
     assert page.count is None and page.count_label == "50+" and page.next_cursor
     assert user_search(query="qa", page_size=100).count == 60  # it all fits on one page
+
+
+@pytest.mark.parametrize(
+    ("filters", "keeps"),
+    [
+        ({}, lambda u: u.gone_at is None),
+        ({"include_gone": True}, lambda u: True),
+        ({"role_id": "1"}, lambda u: u.gone_at is None and u.role_id == "1"),
+        ({"user_type": ZoomUser.Type.BASIC}, lambda u: u.gone_at is None and u.type == ZoomUser.Type.BASIC),
+        ({"status": "inactive"}, lambda u: u.gone_at is None and u.status == "inactive"),
+        ({"dept": "Sales"}, lambda u: u.gone_at is None and u.dept == "Sales"),
+        (
+            {"dept": "Sales", "role_id": "1", "include_gone": True},
+            lambda u: u.dept == "Sales" and u.role_id == "1",
+        ),
+    ],
+)
+@pytest.mark.parametrize(("query", "words"), [("example", ["example"]), ("example 1", ["example", "1"])])
+def test_a_text_search_counts_exactly_the_users_each_filter_keeps(db, filters, keeps, query, words):
+    """The count comes from the search's own SQL, which words the filters apart from the rows' query."""
+    for n, (role, kind, status, dept) in enumerate(
+        [("1", 1, "active", "Sales"), ("2", 2, "inactive", "Sales"), ("1", 2, "active", "Legal")] * 3
+    ):
+        make_user(
+            role_id=role, type=kind, status=status, dept=dept, gone_at=timezone.now() if n > 5 else None
+        )
+    users = list(ZoomUser.objects.all())
+
+    def text(u: ZoomUser) -> str:
+        return f"{u.display_name} {u.first_name} {u.last_name} {u.email} {u.dept} {u.zoom_id}".lower()
+
+    expected = {u.email for u in users if keeps(u) and all(w in text(u) for w in words)}
+    page = user_search(query=query, page_size=100, **filters)
+    assert (page.count, set(emails(page))) == (len(expected), expected)

@@ -162,3 +162,73 @@ def test_common_term_walk_finds_what_the_index_finds(db, monkeypatch, query, sor
         page = meeting_search(query=query, sort=sort, page_size=4, after=page.next_cursor)
         seen += [m.pk for m in page.rows]
     assert seen == expected and expected
+
+
+@pytest.fixture
+def reviews(jill):
+    """Meetings with "review" in the topic in every combination the filters tell apart, and others."""
+    now = timezone.now()
+    starts = [now - 3 * DAY, now + 2 * DAY, None]  # past, upcoming, no fixed time
+    kinds = [
+        (ZoomMeeting.Type.SCHEDULED, ""),
+        (ZoomMeeting.Type.RECURRING_FIXED_TIME, "started"),
+        (3, "waiting"),
+    ]
+    for n, (start, (kind, status)) in enumerate((s, k) for s in starts for k in kinds):
+        make_meeting(
+            jill if n % 2 else None, topic=f"Design review {n}", start_time=start, type=kind, status=status
+        )
+        make_meeting(topic=f"Planning {n}", start_time=start, type=kind, status=status)
+    make_meeting(jill, topic="Budget review", is_pmi=True)
+    make_meeting(topic="Old review", gone_at=now)
+    return list(ZoomMeeting.objects.all())
+
+
+def upcoming(m: ZoomMeeting) -> bool:
+    return m.start_sort >= timezone.now() - DAY
+
+
+@pytest.mark.parametrize(
+    ("filters", "keeps"),
+    [
+        ({}, lambda m: m.gone_at is None),
+        ({"include_gone": True}, lambda m: True),
+        ({"meeting_type": 8}, lambda m: m.gone_at is None and m.type == 8),
+        (
+            {"host": "30R7kT7bTIKSNUFEuH_Qlg"},
+            lambda m: m.gone_at is None and m.host_email == "jchill@example.com",
+        ),
+        (
+            {"host": "JChill@Example.com"},
+            lambda m: m.gone_at is None and m.host_email == "jchill@example.com",
+        ),
+        ({"status": "started"}, lambda m: m.gone_at is None and m.status == "started"),
+        ({"status": "unknown"}, lambda m: m.gone_at is None and m.status == ""),
+        ({"recurring": True}, lambda m: m.gone_at is None and m.type in (3, 8)),
+        ({"recurring": False}, lambda m: m.gone_at is None and m.type not in (3, 8)),
+        ({"pmi": True}, lambda m: m.gone_at is None and m.is_pmi),
+        ({"pmi": False}, lambda m: m.gone_at is None and not m.is_pmi),
+        ({"start_from": timezone.localdate()}, lambda m: m.gone_at is None and upcoming(m)),
+        (
+            {"start_from": timezone.localdate() - 5 * DAY, "start_to": timezone.localdate()},
+            lambda m: m.gone_at is None and m.start_time is not None and m.start_sort < timezone.now(),
+        ),
+    ],
+)
+@pytest.mark.parametrize(("query", "words"), [("review", ["review"]), ("review 1", ["review", "1"])])
+def test_a_text_search_counts_exactly_the_rows_each_filter_keeps(reviews, filters, keeps, query, words):
+    """The count comes from the search's own SQL, which words the filters apart from the rows' query."""
+
+    def text(m: ZoomMeeting) -> str:
+        return f"{m.topic} {m.meeting_id} {m.host_name} {m.host_email}".lower()
+
+    expected = {m.meeting_id for m in reviews if keeps(m) and all(w in text(m) for w in words)}
+    page = meeting_search(query=query, page_size=100, **filters)
+    assert (page.count, set(ids(page))) == (len(expected), expected)
+
+
+def test_a_known_status_repeats_the_status_indexs_condition_word_for_word():
+    from meetings.models import KNOWN_STATUS
+    from meetings.selectors import STATUS_KNOWN
+
+    assert STATUS_KNOWN.q() == KNOWN_STATUS

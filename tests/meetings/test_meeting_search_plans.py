@@ -11,6 +11,7 @@ from django.utils import timezone
 from meetings.selectors import meeting_search
 from tests.accounts.test_search_plans import PLANS
 from tests.meetings.factories import make_meetings
+from zoomadmin_site.search import searching
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +61,55 @@ def test_common_term_plans_page_what_the_rare_term_plan_pages(
 
 
 def test_checking_rows_one_by_one_skips_the_number_column_for_words():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from meetings.models import ZoomMeeting
     from meetings.search import MEETING_SEARCH
     from zoomadmin_site.search.searching import _contains_all
 
     def where(*terms: str) -> str:
-        query = ZoomMeeting.objects.filter(_contains_all(MEETING_SEARCH, terms, ZoomMeeting)).values("id")
-        return str(query.query).split(" WHERE ")[1]
+        with CaptureQueriesContext(connection) as queries:
+            list(ZoomMeeting.objects.filter(_contains_all(MEETING_SEARCH, terms, ZoomMeeting)).values("id"))
+        return queries[0]["sql"].split(" WHERE ")[1]
 
     assert '"meeting_id"' not in where("standup") and '"topic"' in where("standup")
     assert '"meeting_id"' in where("8100") and '"meeting_id"' in where("-12")
+
+
+def every_page_backwards(**kwargs) -> list[int]:
+    """Forward to the last page, then back along the previous links to the first."""
+    page = meeting_search(page_size=4, **kwargs)
+    while page.next_cursor:
+        page = meeting_search(page_size=4, after=page.next_cursor, **kwargs)
+    seen = [m.pk for m in page.rows]
+    while page.prev_cursor:
+        page = meeting_search(page_size=4, before=page.prev_cursor, **kwargs)
+        seen = [m.pk for m in page.rows] + seen
+    return seen
+
+
+@pytest.mark.parametrize("sort", ["start", "-start"])
+@pytest.mark.parametrize("query", ["meeting", "host 1", "me"])
+def test_a_walk_that_finds_the_page_ids_first_pages_back_as_it_pages_forward(
+    meetings, monkeypatch, sort, query
+):
+    """Upcoming meetings by start time: the walk index covers the walk, so the page's ids are found first
+    (in the search's own SQL, from the cursor's position in either direction)."""
+    upcoming = {"start_from": timezone.localdate()}
+    expected = [m.pk for m in meeting_search(query=query, sort=sort, page_size=100, **upcoming).rows]
+    monkeypatch.setattr("zoomadmin_site.search.searching.COUNT_CAP", 3)
+    monkeypatch.setattr("zoomadmin_site.search.searching.PG_COMMON_ESTIMATE", 0)
+    for name, value in PLANS["walk checking each row"].items():
+        monkeypatch.setattr(f"zoomadmin_site.search.searching.{name}", value)
+    fetched = []
+    real = searching.matches_sql
+
+    def spy(*args, **kwargs):
+        fetched.append(kwargs.get("walk", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(searching, "matches_sql", spy)
+    assert every_page(query=query, sort=sort, **upcoming) == expected
+    assert every_page_backwards(query=query, sort=sort, **upcoming) == expected
+    assert len(expected) > 4 and True in fetched

@@ -72,14 +72,22 @@ def decode_cursor(token: str, sort_key: str, model: type[Model], sort: SortOptio
         return None
 
 
+def row_compare_sql(
+    model: type[Model], columns: list[Any], values: list[Any], op: str, *, connection: Any
+) -> tuple[str, list[Any]]:
+    """`(a, b, id) op (...)` on the columns of `model`'s table (qualified by its name), and its
+    parameters. Column names come from the model, `op` is a comparison operator; the values are bound
+    parameters."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    names = ", ".join(f"{table}.{qn(f.column)}" for f in columns)
+    params = [_db_field(f).get_db_prep_value(v, connection) for f, v in zip(columns, values, strict=True)]
+    return f"({names}) {op} ({', '.join(['%s'] * len(params))})", params
+
+
 def _row_compare(qs: QuerySet, columns: list[Any], values: list[Any], op: str) -> QuerySet:
-    conn = connections[qs.db]
-    table = conn.ops.quote_name(qs.model._meta.db_table)
-    names = ", ".join(f"{table}.{conn.ops.quote_name(f.column)}" for f in columns)
-    params = [_db_field(f).get_db_prep_value(v, conn) for f, v in zip(columns, values, strict=True)]
-    marks = ", ".join(["%s"] * len(params))
-    # Column names come from the model, `op` a comparison operator; the values are bound parameters.
-    return qs.filter(RawSQL(f"({names}) {op} ({marks})", params, BooleanField()))  # noqa: S611
+    sql, params = row_compare_sql(qs.model, columns, values, op, connection=connections[qs.db])
+    return qs.filter(RawSQL(sql, params, BooleanField()))  # noqa: S611 - see row_compare_sql
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,21 @@ class PageRequest:
     def reverse_order(self) -> bool:
         """Whether the rows are read in descending order."""
         return self.sort_key.startswith("-") != self.backwards
+
+    def position_and_order_sql(
+        self, model: type[Model], connection: Any
+    ) -> tuple[str | None, list[Any], str]:
+        """The page's position (None from the start) and order as SQL on `model`'s table, as _ordered()
+        words them for a queryset: the row comparison, its parameters and the ORDER BY list."""
+        qn = connection.ops.quote_name
+        table = qn(model._meta.db_table)
+        direction = "DESC" if self.reverse_order else "ASC"
+        order = ", ".join(f"{table}.{qn(f.column)} {direction}" for f in self.columns)
+        if self.position is None:
+            return None, [], order
+        op = "<" if self.reverse_order else ">"
+        compare, params = row_compare_sql(model, self.columns, self.position, op, connection=connection)
+        return compare, params, order
 
 
 def page_request(
@@ -141,18 +164,17 @@ def fetch_page(
     page_size: int,
     use_sort_index: bool = True,
     boundary: list[Any] | None = None,
-    ids_first: bool = False,
+    ids: tuple[str, list[Any]] | None = None,
 ) -> KeysetPage | None:
     """The page of `qs` that `request` names. With a `boundary` (see walk_boundary) rows past it are not
-    read, and None means that the page could not be filled before it. `ids_first` finds the page's ids in
-    a subquery that reads nothing else, then fetches those rows: where an index covers the order and the
-    filters, the walk reads that index alone (an index-only scan) and no table row until the page is known."""
+    read, and None means that the page could not be filled before it. `ids` is SQL that finds the page's
+    ids (the first page_size + 1 of `qs` from the request's position, in its order) reading nothing else,
+    and its parameters: the rows are fetched once those are known. Where an index covers the order and
+    the filters, that walk reads the index alone (an index-only scan) and no table row until the page is
+    known (see searching.matches_sql)."""
     ordered = _ordered(qs, request, use_sort_index=use_sort_index)
-    if ids_first:
-        # Compiled on its own, not as a Django subquery: that would alias the table (U0) under the raw
-        # SQL of the filters and the cursor, which name it. The subquery's FROM shadows the outer table.
-        sql, params = ordered.values("pk")[: page_size + 1].query.sql_with_params()
-        ordered = ordered.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - compiled by Django
+    if ids is not None:
+        ordered = ordered.filter(pk__in=RawSQL(*ids))  # noqa: S611 - identifiers from the model, values bound
     if boundary is not None:
         ordered = _row_compare(ordered, request.columns, boundary, ">=" if request.reverse_order else "<=")
     rows = list(ordered[: page_size + 1])
@@ -179,30 +201,6 @@ def page_from_rows(
         prev_cursor=encode_cursor(sort_key, rows[0], model, sort) if rows and has_prev else None,
         bad_cursor=request.bad_cursor,
     )
-
-
-def counted_first_page(
-    qs: QuerySet, request: PageRequest, *, page_size: int, cap: int
-) -> tuple[int, int | None, list[Any]]:
-    """One query for what usually takes two: how many rows `qs` has (up to cap + 1, read in the order the
-    database finds them), the highest primary key among those, and the first page of them in the
-    request's order. The page is the real first page only when no more than `cap` rows were found."""
-    assert request.position is None, "the first page only: a cursor would hide rows from the count"
-    conn = connections[qs.db]
-    sql, params = qs.order_by()[: cap + 1].query.get_compiler(qs.db).as_sql()
-    qn = conn.ops.quote_name
-    direction = "DESC" if request.reverse_order else "ASC"
-    order = ", ".join(f"{qn(f.column)} {direction}" for f in request.columns)
-    pk = qn(qs.model._meta.pk.column)
-    # Identifiers come from the model; values stay bound parameters of the inner query.
-    page_sql = (
-        f"SELECT *, COUNT(*) OVER () AS keyset_found, MAX({pk}) OVER () AS keyset_last "  # noqa: S608
-        f"FROM ({sql}) AS counted ORDER BY {order} LIMIT {int(page_size) + 1}"
-    )
-    rows = list(qs.model._default_manager.db_manager(qs.db).raw(page_sql, params))
-    if not rows:
-        return 0, None, []
-    return rows[0].keyset_found, rows[0].keyset_last, rows
 
 
 def keyset_page(

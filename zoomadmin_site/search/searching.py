@@ -1,16 +1,16 @@
 """Text search over the mirror, shared by user and meeting search: query terms, the indexed text filter,
 the capped count, and one function that runs a whole search page.
 
-How a text search runs (see search_index.py for the indexes). The plan is chosen here rather than left to
+How a text search runs (see index.py for the indexes). The plan is chosen here rather than left to
 the database's planner, which misjudges how common a substring is:
-- Terms of 3+ characters go through the trigram index (FTS5 on SQLite, an ILIKE on the GIN-indexed
-  expression on PostgreSQL). The count comes from the index and stops at COUNT_CAP (on PostgreSQL a
-  term its planner estimates at 10x the cap or more is not counted at all: it shows as "1,000+").
+- Terms of 3+ characters go through the trigram index (FTS5 on SQLite, a LIKE on the GIN-indexed
+  search_text on PostgreSQL). The count comes from the index and stops at COUNT_CAP (on PostgreSQL a
+  term its planner estimates at PG_COMMON_ESTIMATE or more is not counted at all: it shows as "1,000+").
 - Rare terms (the count stays below the cap): the matches are collected through the index and sorted.
   On PostgreSQL the counting query sorts them too and returns the first page with the count.
 - Common terms, in an order unrelated to the searched text (meetings by start time): the sort index is
   walked until a page of matches is met, which is soonest. Each row's text is checked on the way, from
-  the walk index alone where one covers the order and the filters (search_index.walk_orders), except on
+  the walk index alone where one covers the order and the filters (SearchIndexSpec.walk_orders), except on
   SQLite when matches are sparse (under SQLITE_WALK_DENSE with a walk index, else SQLITE_DENSE): then
   the index's matches are collected once into a set, and the walk reads only the sort index, looking
   each row's id up in the set.
@@ -20,6 +20,10 @@ the database's planner, which misjudges how common a substring is:
 - Terms of 1-2 characters cannot use trigrams: rows are checked one by one along the sort order, and the
   count is only what the first page shows. SQLite's LIKE folds only ASCII letters, so such checks try
   each other letter in both cases ("öl" also as "Öl"; see case_variants); the index folds every letter.
+
+The selectors describe the filters they apply (filters.SearchFilters), so that the counting queries,
+which are the search's own SQL (matches_sql, counting.py), word them too, and the choice of a walk knows
+which columns they read. Figures behind the thresholds below: bench/results/ and the README.
 """
 
 from __future__ import annotations
@@ -31,17 +35,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, F, Field, IntegerField, Model, Q, QuerySet
-from django.db.models.expressions import Col, RawSQL
-from django.db.models.lookups import IsNull, Lookup
-from django.db.models.sql.where import AND, WhereNode
+from django.db.models import BooleanField, Field, IntegerField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from zoomadmin_site.search.index import SearchIndexSpec
+from zoomadmin_site.search.counting import MatchesSQL, count_and_last, counted_first_page
+from zoomadmin_site.search.filters import SearchFilters
+from zoomadmin_site.search.index import PG_TEXT_COLUMN, SearchIndexSpec
 from zoomadmin_site.search.keyset import (
     KeysetPage,
     PageRequest,
     SortOption,
-    counted_first_page,
     fetch_page,
     page_from_rows,
     page_request,
@@ -62,7 +65,7 @@ COUNT_CAP = 1_000  # each counted row costs a row read; beyond this the page say
 # Planner estimates this far past the cap are trusted without counting ("1,000+"): with the search
 # text's statistics at 10x the default target, estimates of terms around the cap were within 0.6x-1.7x
 # of the truth at 1M meetings (one outlier at 0.1x, which only means counting), so a term estimated at
-# 3x the cap has, in practice, never fewer matches than the cap. Counting one costs 5-40 ms.
+# 3x the cap has, in practice, never fewer matches than the cap. Counting one would read every match.
 PG_COMMON_ESTIMATE = 3 * COUNT_CAP
 PG_FEW_ESTIMATE = 2 * COUNT_CAP  # below this estimate the count query fetches the first page too
 # For an order by a searched column (names by name), a term past the cap would next be tried with a
@@ -70,14 +73,14 @@ PG_FEW_ESTIMATE = 2 * COUNT_CAP  # below this estimate the count query fetches t
 # to this many matches instead, which yields the page in the same query for all but the commonest.
 PG_COLLECT_LIMIT = 4 * COUNT_CAP
 PAGE_SIZE = 50
-# A bounded walk reads at most this many rows of the sort order (~2-5 ms) before collecting instead.
+# A bounded walk reads at most this many rows of the sort order (a few pages' cost) before collecting.
 BOUNDED_WALK_ROWS = 2_000
 # SQLite: from this share of rows matching, checking each row's text along the walk beats looking ids
 # up in the set of the index's matches (which costs collecting them all first).
 SQLITE_DENSE = 0.01
 # The same where the walk index covers the walk (it holds the searched columns: a row is checked without
-# reading it from the table). At 1M meetings, for terms in 0.3-2% of them: 0.8-3.5 ms against 4.5-12 ms
-# for the set; below 0.2% a page means walking 25k+ rows, while the set is small.
+# reading it from the table), which makes the walk cheap enough to beat the set for much rarer terms;
+# below this share a page means walking tens of thousands of rows, while the set is small.
 SQLITE_WALK_DENSE = 0.002
 INT64 = 2**63
 BAD_SORT = "Unknown sort order ignored."
@@ -125,7 +128,7 @@ def _relaxed_fts_match(terms: Sequence[str]) -> tuple[str, list[str]]:
     row by row). A term of 6+ characters is a phrase of 4+ trigrams whose positions FTS5 must line up;
     its covering trigrams alone (an AND, no positions) cost half as much and over-match only rarely (the
     trigrams in other places or columns), which are then checked whole, row by row. Where matches are
-    few the phrase costs little, and the check's SQL more than it saves (~1 ms): only the walk of a
+    few the phrase costs little, and the check's SQL more than it saves: only the walk of a
     common term's members uses this. Terms LIKE cannot spell in every case keep the exact phrase."""
     groups, recheck = [], []
     for term in terms:
@@ -155,18 +158,27 @@ def case_variants(term: str) -> list[str] | None:
     return variants
 
 
+def _term_checks(spec: SearchIndexSpec, term: str, model: type[Model] | None) -> list[tuple[str, str]]:
+    """The (column, spelling) pairs of which one must contain `term`, in any case, for a row to match it:
+    each searched column, with each spelling LIKE needs (case_variants). Given the `model`, integer
+    columns are left out for terms that no number's digits can contain (each LIKE on a number first turns
+    it into text)."""
+    spellings = case_variants(term) or [term]
+    return [
+        (column, spelling)
+        for column in spec.columns
+        if model is None or _could_contain(model._meta.get_field(column), term)
+        for spelling in spellings
+    ]
+
+
 def _contains_all(spec: SearchIndexSpec, terms: Sequence[str], model: type[Model] | None = None) -> Q:
-    """Every term in one of the columns, in any case, checked row by row (no index). Given the `model`,
-    integer columns are left out for terms that no number's digits can contain (each LIKE on a number
-    first turns it into text)."""
+    """Every term in one of the columns, in any case, checked row by row (no index; see _term_checks)."""
     condition = Q()
     for term in terms:
-        any_column = Q(pk__in=[])  # matches nothing, until a column can contain the term
-        spellings = case_variants(term) or [term]
-        for column in spec.columns:
-            if model is None or _could_contain(model._meta.get_field(column), term):
-                for spelling in spellings:
-                    any_column |= Q(**{f"{column}__icontains": spelling})
+        any_column = Q(pk__in=[])  # matches nothing, unless a column can contain the term
+        for column, spelling in _term_checks(spec, term, model):
+            any_column |= Q(**{f"{column}__icontains": spelling})
         condition &= any_column
     return condition
 
@@ -179,14 +191,6 @@ def _fts_rowids(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Qu
     """Rows among the index's matches (the matches are collected first: good when they are few)."""
     sql = f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH %s"  # noqa: S608 - constants
     return qs.filter(pk__in=RawSQL(sql, [_fts_match(terms)]))  # noqa: S611 - the terms are a parameter
-
-
-def _fts_driven(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
-    """The same rows with the index as the outer loop, so that a LIMIT stops it early (for counting)."""
-    fts, table = spec.fts_table, qs.model._meta.db_table
-    return qs.extra(  # noqa: S610 - identifiers are constants, the terms a parameter
-        tables=[fts], where=[f"{fts}.rowid = {table}.id", f"{fts} MATCH %s"], params=[_fts_match(terms)]
-    )
 
 
 def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> QuerySet:
@@ -203,45 +207,14 @@ def _fts_members(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str]) -> Q
     return members.filter(_contains_all(spec, recheck, qs.model)) if recheck else members
 
 
-def _sqlite_walk_covered(qs: QuerySet, spec: SearchIndexSpec, sort_fields: Sequence[str]) -> bool:
-    """SQLite: whether the walk index of this order (search_index.sqlite_walk_sql) holds every column
-    that the filters of `qs` and a text check read, so that a walk checking each row reads it alone. It
-    is partial: the filters must keep gone rows out."""
+def _sqlite_walk_covered(spec: SearchIndexSpec, sort_fields: Sequence[str], filters: SearchFilters) -> bool:
+    """SQLite: whether the walk index of this order (index.sqlite_walk_sql) holds every column that the
+    `filters` and a text check read, so that a walk checking each row reads it alone. It is partial: the
+    filters must keep gone rows out."""
     if tuple(sort_fields) not in spec.walk_orders:
         return False
-    where = qs.query.where
-    columns = _filtered_columns(where)
     readable = {"id", "gone_at", *sort_fields, *spec.columns}
-    return columns is not None and columns <= readable and _excludes_gone(where)
-
-
-def _filtered_columns(node: WhereNode) -> set[str] | None:
-    """The columns a filter tree reads, or None when it holds something other than lookups on columns."""
-    columns: set[str] = set()
-    for child in node.children:
-        if isinstance(child, WhereNode):
-            found = _filtered_columns(child)
-        elif isinstance(child, Lookup) and isinstance(child.lhs, Col):
-            found = {child.lhs.target.column}
-        else:
-            found = None
-        if found is None:
-            return None
-        columns |= found
-    return columns
-
-
-def _excludes_gone(where: WhereNode) -> bool:
-    """Whether `where` requires gone_at IS NULL at its top level (as the walk indexes' condition does)."""
-    if where.negated or (where.connector != AND and len(where.children) > 1):
-        return False
-    return any(
-        isinstance(child, IsNull)
-        and isinstance(child.lhs, Col)
-        and child.lhs.target.column == "gone_at"
-        and child.rhs is True
-        for child in where.children
-    )
+    return filters.excludes_gone and filters.fields <= readable
 
 
 def _pg_contains_all(qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, indexed: bool) -> QuerySet:
@@ -287,36 +260,63 @@ class Counted:
     page: KeysetPage | None  # the page, when counting read every match
 
 
-def _count(matches: QuerySet, wanted: PageWanted | None = None, *, collect: int | None = None) -> Counted:
+def _count(matches: MatchesSQL, wanted: PageWanted | None = None, *, collect: int | None = None) -> Counted:
     """count_capped(), and how dense the matches are: SQLite's index yields them in id order, so counting
     to the cap while reading ids 1..last says that about cap/last of all rows match (the sync assigns ids
     densely). Given a first page `wanted`, the same query reads up to `collect` matches (the cap unless
     told more) and sorts them: when that is every match, it is the page (which saves collecting the
-    matches again, but costs ~2 ms more when there are more)."""
+    matches again, but costs more than the count alone when there are more)."""
     collect = COUNT_CAP if collect is None else max(collect, COUNT_CAP)
     if wanted is None or wanted.request.position is not None:
-        n, last = _count_and_last(matches, COUNT_CAP + 1)
+        n, last = count_and_last(matches, COUNT_CAP + 1)
         page = None
     else:
-        only = matches.only(*wanted.fields)
-        n, last, rows = counted_first_page(only, wanted.request, page_size=wanted.size, cap=collect)
-        fits = n <= collect  # every match was read and sorted: this is the page
-        page = (
-            page_from_rows(rows, wanted.request, page_size=wanted.size, model=matches.model) if fits else None
+        size = wanted.size
+        n, last, rows = counted_first_page(
+            matches, wanted.request, fields=wanted.fields, page_size=size, cap=collect
         )
+        fits = n <= collect  # every match was read and sorted: this is the page
+        page = page_from_rows(rows, wanted.request, page_size=size, model=matches.model) if fits else None
     density = n / last if last and last > 0 else 1.0
     return Counted(min(n, COUNT_CAP), n > COUNT_CAP, density, page)
 
 
-def _count_and_last(qs: QuerySet, limit: int) -> tuple[int, int | None]:
-    """How many of the first `limit` rows of `qs` there are (in the order the database finds them), and
-    their highest primary key. Worded by hand around Django's SQL for the rows: aggregate() over a sliced
-    query compiles in twice the time (~0.5 ms, on every search)."""
-    sql, params = qs.order_by().values(counted_pk=F("pk"))[:limit].query.sql_with_params()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX(counted_pk) FROM ({sql}) capped", params)  # noqa: S608
-        n, last = cursor.fetchone()
-    return n, last
+def matches_sql(
+    qs: QuerySet, spec: SearchIndexSpec, terms: Sequence[str], *, filters: SearchFilters, walk: bool = False
+) -> MatchesSQL:
+    """The rows passing `filters` (those of `qs`) that match every term, in the search's own SQL.
+
+    For counting: on SQLite the text index drives the query (its FTS5 table is the outer loop of a CROSS
+    JOIN, an order SQLite keeps as written), so that a LIMIT stops it early, and terms too short for the
+    index are checked with LIKE; on PostgreSQL a LIKE on search_text for each term, which its trigram
+    index serves. With `walk`, for a walk along the sort order: every term is checked row by row as the
+    walk's queryset checks it (LIKE on each column on SQLite, strpos() on search_text on PostgreSQL), so
+    that where a walk index holds every column the walk reads it alone."""
+    model, connection = qs.model, connections[qs.db]
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    conditions, params = filters.sql(model, connection)
+    tables = table
+    if connection.vendor == "postgresql":
+        text = f"{table}.{qn(PG_TEXT_COLUMN)}"
+        test = f"strpos({text}, lower(%s)) > 0" if walk else f"{text} LIKE lower(%s)"
+        conditions += [test] * len(terms)
+        params += [term if walk else _like_pattern(term) for term in terms]
+        return MatchesSQL(model, tables, " AND ".join(conditions), params, qs.db)
+    checked = terms
+    if not walk:
+        indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
+        checked = [t for t in terms if t not in indexed]
+        fts = qn(spec.fts_table)
+        tables = f"{fts} CROSS JOIN {table}"
+        conditions += [f"{fts} MATCH %s", f"{table}.{qn(model._meta.pk.column)} = {fts}.rowid"]
+        params.append(_fts_match(indexed))
+    for term in checked:
+        checks = _term_checks(spec, term, model)
+        likes = [f"{table}.{qn(column)} LIKE %s ESCAPE '\\'" for column, _spelling in checks]
+        conditions.append(f"({' OR '.join(likes) or '1 = 0'})")
+        params += [_like_pattern(spelling) for _column, spelling in checks]
+    return MatchesSQL(model, tables, " AND ".join(conditions), params, qs.db)
 
 
 @dataclass(frozen=True)
@@ -329,7 +329,7 @@ class TextPlan:
     # does not fill the page, `rows` are paged as planned.
     bounded_walk: QuerySet | None = None
     page: KeysetPage | None = None  # the page itself, when counting found it
-    ids_first: bool = False  # walk for ids alone (an index covers the walk: see keyset.fetch_page)
+    ids_first: bool = False  # walk for ids alone (an index covers the walk: see keyset.fetch_page's ids)
 
 
 def text_search(
@@ -337,10 +337,13 @@ def text_search(
     spec: SearchIndexSpec,
     terms: Sequence[str],
     *,
+    filters: SearchFilters,
     sort_fields: Sequence[str] = (),
     wanted: PageWanted | None = None,
 ) -> TextPlan:
-    """How to count and page the rows of `qs` matching every term.
+    """How to count and page the rows of `qs` matching every term. `filters` are those that `qs` applies
+    (filters.apply()): the counting queries word them in SQL, and they tell whether a walk index covers
+    them.
 
     `sort_fields` is the page's order. When it involves no searched column, matches are spread evenly
     along it, so for common terms walking the sort index meets a page of them soonest. When it does (names
@@ -357,7 +360,7 @@ def text_search(
     if vendor == "postgresql":
         covered = tuple(sort_fields) in spec.walk_orders
     else:
-        covered = _sqlite_walk_covered(qs, spec, sort_fields)
+        covered = _sqlite_walk_covered(spec, sort_fields, filters)
     if not indexed:  # no index can find or count these: check rows along the sort order
         if vendor == "postgresql":  # one strpos() on the search text costs less than an ILIKE per column
             walk = _pg_contains_all(qs, spec, terms, indexed=False)
@@ -367,9 +370,9 @@ def text_search(
     uncorrelated = not set(sort_fields) & set(spec.columns)
     page_size = wanted.size if wanted else PAGE_SIZE
     if vendor == "postgresql":
-        return _pg_plan(qs, spec, terms, wanted, uncorrelated=uncorrelated, covered=covered)
+        return _pg_plan(qs, spec, terms, wanted, filters, uncorrelated=uncorrelated, covered=covered)
     return _sqlite_plan(
-        qs, spec, terms, indexed, page_size=page_size, uncorrelated=uncorrelated, walk_covered=covered
+        qs, spec, terms, filters, page_size=page_size, uncorrelated=uncorrelated, walk_covered=covered
     )
 
 
@@ -383,6 +386,7 @@ def _pg_plan(
     spec: SearchIndexSpec,
     terms: Sequence[str],
     wanted: PageWanted | None,
+    filters: SearchFilters,
     *,
     uncorrelated: bool,
     covered: bool,
@@ -391,16 +395,17 @@ def _pg_plan(
     terms: walk the sort index checking each row (the trigram index cannot test one row cheaply); for an
     order by a searched column, only a bounded walk before collecting the matches and sorting them."""
     matches = _pg_contains_all(qs, spec, terms, indexed=True)
-    # Counting a very common term means reading every match from the index (a bitmap of 60k rows
-    # costs ~25 ms); the planner's estimate, from the expression index's statistics, spots them.
+    # Counting a very common term means reading every match from the index (a bitmap of tens of
+    # thousands of rows); the planner's estimate, from the expression index's statistics, spots them.
     estimate = _pg_estimated_rows(matches)
     if estimate >= PG_COMMON_ESTIMATE:
         count, capped = COUNT_CAP, True
     else:
+        counting = matches_sql(qs, spec, terms, filters=filters)
         if uncorrelated:  # a capped count is followed by a cheap walk: count no further than the cap
-            counted = _count(matches, wanted if estimate < PG_FEW_ESTIMATE else None)
+            counted = _count(counting, wanted if estimate < PG_FEW_ESTIMATE else None)
         else:
-            counted = _count(matches, wanted, collect=PG_COLLECT_LIMIT)
+            counted = _count(counting, wanted, collect=PG_COLLECT_LIMIT)
         count, capped = counted.count, counted.capped
         if not capped or counted.page is not None:
             return TextPlan(count, capped, matches, walk_sort_index=False, page=counted.page)
@@ -415,7 +420,7 @@ def _sqlite_plan(
     qs: QuerySet,
     spec: SearchIndexSpec,
     terms: Sequence[str],
-    indexed: list[str],
+    filters: SearchFilters,
     *,
     page_size: int,
     uncorrelated: bool,
@@ -425,8 +430,9 @@ def _sqlite_plan(
     walk the sort index, checking each row's text where matches are dense, else looking each row's id up
     in the set of the index's matches (reading the sort index alone). Common terms, order by a searched
     column: a bounded walk if the matches are dense enough to fill a page in it, then collect."""
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED_TERM]
     short = _contains_all(spec, [t for t in terms if t not in indexed], qs.model)
-    counted = _count(_fts_driven(qs, spec, indexed).filter(short))
+    counted = _count(matches_sql(qs, spec, terms, filters=filters))
     count, capped, density = counted.count, counted.capped, counted.density
     collect = _fts_rowids(qs, spec, indexed).filter(short)
     if not capped:
@@ -470,7 +476,7 @@ class SearchSpec:
     default_sort: str
     list_fields: tuple[str, ...]  # must include every sort column (the cursor reads them)
     # Rows as named tuples of `pk` and list_fields instead of model instances, for a page whose rows need
-    # no model methods: 50 of them cost ~0.8 ms less. (PostgreSQL's counting query, which fetches a page
+    # no model methods, which are cheaper to make. (PostgreSQL's counting query, which fetches a page
     # of rare matches with the count, still gives model instances: the same attributes.)
     plain_rows: bool = False
 
@@ -485,18 +491,21 @@ def search_page(
     qs: QuerySet,
     spec: SearchSpec,
     *,
+    filters: SearchFilters,
     query: str = "",
     sort: str | None = None,
     after: str | None = None,
     before: str | None = None,
     page_size: int = PAGE_SIZE,
 ) -> SearchPage:
-    """One page of the rows of `qs` (already filtered) that match `query`, with the count."""
+    """One page of the rows of `qs` that match `query`, with the count. `qs` is the mirror's rows with
+    `filters` applied (filters.apply()), which the search needs to know of (see text_search)."""
     sort_key, bad_sort = sort_key_or_default(sort, spec.sorts, spec.default_sort)
     sort_fields = spec.sorts[sort_key.lstrip("-")].fields
     request = page_request(qs.model, sorts=spec.sorts, sort_key=sort_key, after=after, before=before)
     wanted = PageWanted(request, page_size, spec.list_fields)
-    plan = text_search(qs, spec.index, query_terms(query), sort_fields=sort_fields, wanted=wanted)
+    terms = query_terms(query)
+    plan = text_search(qs, spec.index, terms, filters=filters, sort_fields=sort_fields, wanted=wanted)
     count, capped = plan.count, plan.capped
     page = plan.page
     if page is None and count == 0:  # nothing matches (a word being typed): no page to look for
@@ -507,10 +516,12 @@ def search_page(
         boundary = walk_boundary(qs.model._default_manager.all(), request, BOUNDED_WALK_ROWS)
         page = fetch_page(spec.listed(plan.bounded_walk), request, page_size=page_size, boundary=boundary)
     if page is None:
-        rows = spec.listed(plan.rows)
-        page = fetch_page(
-            rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids_first=plan.ids_first
-        )
+        rows, ids = spec.listed(plan.rows), None
+        if plan.ids_first:  # plan.rows are `qs` with every term checked row by row
+            ids = matches_sql(qs, spec.index, terms, filters=filters, walk=True).page_ids(
+                request, page_size + 1
+            )
+        page = fetch_page(rows, request, page_size=page_size, use_sort_index=plan.walk_sort_index, ids=ids)
     assert page is not None  # only a bounded walk comes back without a page
     if count is None and not (page.next_cursor or page.prev_cursor):
         count = len(page.rows)  # everything fits on this page
