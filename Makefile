@@ -20,7 +20,7 @@ find_python = for c in $$(pv=$$(cat .python-version 2>/dev/null); r=$$(pyenv roo
 
 help:
 	@echo "make run      set everything up and serve the dashboard on the Zoom sandbox (http://127.0.0.1:$(PORT))"
-	@echo "make test     install test needs (Chromium included) and run ruff and the whole test suite"
+	@echo "make test     install test needs (Chromium included) and run ruff, mypy and the whole test suite"
 	@echo "make install  create .venv (Python >= 3.12) and install the project"
 	@echo "make bench    run the benchmarks; JSON results in bench/results/"
 
@@ -81,6 +81,7 @@ browser:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -98,4 +99,4 @@ bench: install
 	$(PY) -m bench.run_all
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -186,7 +186,7 @@ def user_search_row(*, key: str) -> ZoomUser | None:
     """One user as a row of the Users page shows them (with `role_name`), e.g. just refreshed."""
     user = user_get(key=key)
     if user is not None:
-        user.role_name = role_label(user.role_id, role_names())
+        user.role_name = role_label(user.role_id, role_names())  # type: ignore[attr-defined]  # for the row
     return user
 
 

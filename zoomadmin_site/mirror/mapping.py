@@ -86,8 +86,8 @@ class FieldMap:
                 f.fallback,
                 f.name,
                 checker(self.model, f.name, cut=f.cut),
-                meta.get_field(f.name).get_default,
-                _text_limit(meta.get_field(f.name)),
+                _field(meta, f.name).get_default,
+                _text_limit(_field(meta, f.name)),
             )
             for f in self.fields
         )
@@ -150,6 +150,13 @@ def checker(model: type[models.Model], name: str, *, cut: bool = False) -> Check
     if isinstance(model_field, models.CharField | models.TextField):
         return _text_check(model_field.max_length, cut=cut)
     raise TypeError(f"{model.__name__}.{name}: no check for a {type(model_field).__name__}")
+
+
+def _field(meta: Any, name: str) -> models.Field:
+    """A concrete field of the mirror model (the mappings name columns, never relations)."""
+    model_field = meta.get_field(name)
+    assert isinstance(model_field, models.Field), name
+    return model_field
 
 
 def _text_limit(model_field: models.Field) -> int:

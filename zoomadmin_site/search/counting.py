@@ -15,6 +15,14 @@ from django.db.models import Model
 from zoomadmin_site.search.keyset import PageRequest
 
 
+def column_of(model: type[Model], name: str) -> str:
+    """The database column of `model`'s field `name` ("pk": its primary key)."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    assert column, f"{model.__name__}.{name} is a column"
+    return column
+
+
 @dataclass(frozen=True)
 class MatchesSQL:
     """A search's matches as SQL: the FROM and WHERE of a query on `model`'s table, whose columns are
@@ -32,7 +40,7 @@ class MatchesSQL:
         model's fields `columns` under their column names."""
         meta, qn = self.model._meta, connections[self.using].ops.quote_name
         table = qn(meta.db_table)
-        selected = ", ".join(f"{table}.{qn(meta.get_field(name).column)}" for name in columns)
+        selected = ", ".join(f"{table}.{qn(column_of(self.model, name))}" for name in columns)
         return f"SELECT {selected} FROM {self.tables} WHERE {self.where} LIMIT {int(limit)}"  # noqa: S608
 
     def page_ids(self, request: PageRequest, limit: int) -> tuple[str, list[Any]]:
@@ -43,16 +51,16 @@ class MatchesSQL:
         qn = connection.ops.quote_name
         position, params, order = request.position_and_order_sql(self.model, connection)
         where = self.where if position is None else f"{self.where} AND {position}"
-        pk = f"{qn(meta.db_table)}.{qn(meta.pk.column)}"
+        pk = f"{qn(meta.db_table)}.{qn(column_of(self.model, 'pk'))}"
         sql = f"SELECT {pk} FROM {self.tables} WHERE {where} ORDER BY {order} LIMIT {int(limit)}"  # noqa: S608
         return sql, [*self.params, *params]
 
 
 def count_and_last(matches: MatchesSQL, limit: int) -> tuple[int, int | None]:
     """How many of the first `limit` matches there are, and their highest primary key."""
-    pk = matches.model._meta.pk
-    column = connections[matches.using].ops.quote_name(pk.column)
-    sql = f"SELECT COUNT(*), MAX({column}) FROM ({matches.capped([pk.name], limit)}) capped"  # noqa: S608
+    pk_name = matches.model._meta.pk.name if matches.model._meta.pk else "id"
+    column = connections[matches.using].ops.quote_name(column_of(matches.model, "pk"))
+    sql = f"SELECT COUNT(*), MAX({column}) FROM ({matches.capped([pk_name], limit)}) capped"  # noqa: S608
     with connections[matches.using].cursor() as cursor:
         cursor.execute(sql, matches.params)
         n, last = cursor.fetchone()
@@ -71,8 +79,10 @@ def counted_first_page(
     qn = connections[matches.using].ops.quote_name
     direction = "DESC" if request.reverse_order else "ASC"
     order = ", ".join(f"{qn(f.column)} {direction}" for f in request.columns)
-    pk = qn(model._meta.pk.column)
-    columns = dict.fromkeys([model._meta.pk.name, *fields, *(f.name for f in request.columns)])
+    pk = qn(column_of(model, "pk"))
+    columns = dict.fromkeys(
+        [model._meta.pk.name if model._meta.pk else "id", *fields, *(f.name for f in request.columns)]
+    )
     found = matches.capped(list(columns), cap + 1)
     sql = (
         f"SELECT *, COUNT(*) OVER () AS keyset_found, MAX({pk}) OVER () AS keyset_last "  # noqa: S608
@@ -81,4 +91,5 @@ def counted_first_page(
     rows = list(model._default_manager.db_manager(matches.using).raw(sql, matches.params))
     if not rows:
         return 0, None, []
-    return rows[0].keyset_found, rows[0].keyset_last, rows
+    first = rows[0]
+    return getattr(first, "keyset_found"), getattr(first, "keyset_last"), rows  # noqa: B009 - raw() columns

@@ -5,9 +5,9 @@ which columns they read (whether a walk index covers them) without looking insid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 # Each lookup in SQL; `%s` stands for the value, bound as a parameter (`marks`: one per value of an IN).
 _SQL = {
@@ -47,7 +47,7 @@ class Where:
 
     def sql(self, model: type[Model], connection: Any) -> tuple[str, list[Any]]:
         """The filter as SQL on `model`'s table (columns qualified by its name), and its parameters."""
-        field = model._meta.get_field(self.field)
+        field = cast(Field, model._meta.get_field(self.field))  # a concrete column, never a relation
         if self.negated and field.null and self.lookup != "isnull":
             raise ValueError(f"A negated search filter needs a non-NULL column, not {self.field}")
         qn = connection.ops.quote_name

@@ -144,7 +144,7 @@ def _ordered(qs: QuerySet, request: PageRequest, *, use_sort_index: bool = True)
     instead of walking the sort index."""
     if request.position is not None:
         qs = _row_compare(qs, request.columns, request.position, "<" if request.reverse_order else ">")
-    order = [F(f.name) for f in request.columns]
+    order: list[Any] = [F(f.name) for f in request.columns]
     if not use_sort_index:
         order[0] = Coalesce(order[0], order[0])  # same order, but no index matches it
     return qs.order_by(*(o.desc() if request.reverse_order else o.asc() for o in order))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Field, IntegerField, Model, Q, QuerySet
+from django.db.models import BooleanField, IntegerField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from zoomadmin_site.search.counting import MatchesSQL, count_and_last, counted_first_page
@@ -183,7 +183,7 @@ def _contains_all(spec: SearchIndexSpec, terms: Sequence[str], model: type[Model
     return condition
 
 
-def _could_contain(field: Field, term: str) -> bool:
+def _could_contain(field: object, term: str) -> bool:
     return not isinstance(field, IntegerField) or set(term) <= _NUMBER_CHARACTERS
 
 

@@ -71,6 +71,9 @@ class HostResult:
     vanished: bool = False
 
 
+TABLE_NAMES = ("roles", "users", "delegations", "meetings")
+
+
 @dataclass
 class SyncReport:
     drift: dict[str, Drift] = field(default_factory=lambda: {t: Drift() for t in TABLE_NAMES})
@@ -102,9 +105,6 @@ class SyncReport:
         for method, path, status, count in state.get("calls", []):
             report.calls[(method, path, status)] += count
         return report
-
-
-TABLE_NAMES = ("roles", "users", "delegations", "meetings")
 
 
 class MirrorSync:
@@ -369,7 +369,7 @@ def _hosts_to_read(*, after_pk: int, owed: set[str]) -> Iterator[HostFacts]:
     )
     for pk, zoom_id, email, name, user_type in users.iterator(chunk_size=5000):
         yield HostFacts(
-            pk=pk, zoom_id=zoom_id, email=email, name=name, licensed=user_type == ZoomUser.Type.LICENSED
+            pk=pk, zoom_id=zoom_id or "", email=email, name=name, licensed=user_type == ZoomUser.Type.LICENSED
         )
 
 

@@ -95,7 +95,7 @@ def upsert(table: Table, rows: Sequence[models.Model], *, update_fields: Sequenc
     for row in rows:
         key = table.key_of(row)
         _note_drift(drift, existing.get(key), row, compared, key=str(key))
-    table.model.objects.bulk_create(
+    table.model._default_manager.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=list(table.unique_fields),
@@ -120,11 +120,11 @@ def _existing(table: Table, rows: Sequence[models.Model], compared: Sequence[str
     fields = [*table.unique_fields, "gone_at", *compared]
     if len(table.unique_fields) == 1:
         keys = [getattr(r, table.key) for r in rows]
-        found = table.model.objects.filter(**{f"{table.key}__in": keys}).values(*fields)
+        found = table.model._default_manager.filter(**{f"{table.key}__in": keys}).values(*fields)
         return {row[table.key]: row for row in found}
     # Delegations: a batch belongs to a handful of hosts; read those hosts' rows.
     hosts = {r.host_zoom_id for r in rows}  # type: ignore[attr-defined]
-    found = table.model.objects.filter(host_zoom_id__in=hosts).values(*fields)
+    found = table.model._default_manager.filter(host_zoom_id__in=hosts).values(*fields)
     return {tuple(row[f] for f in table.unique_fields): row for row in found}
 
 
@@ -161,7 +161,7 @@ def mark_gone(
     table: Table, *, seen_before: datetime.datetime, drift: Drift, exclude: dict[str, Iterable] | None = None
 ) -> int:
     """Rows that this sync did not see (synced before it started) are marked gone, not deleted."""
-    stale = table.model.objects.filter(gone_at__isnull=True, synced_at__lt=seen_before)
+    stale = table.model._default_manager.filter(gone_at__isnull=True, synced_at__lt=seen_before)
     for field_name, values in (exclude or {}).items():
         values = list(values)
         if values:

@@ -88,8 +88,10 @@ def webhook_apply(*, body: bytes, timestamp: str, zoom_request_id: str, event: M
 
 
 def _parse(event: Mapping[str, Any]) -> tuple[Event, int | None]:
-    payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
-    obj = payload.get("object") if isinstance(payload.get("object"), dict) else {}
+    payload = event.get("payload")
+    payload = payload if isinstance(payload, dict) else {}
+    obj = payload.get("object")
+    obj = obj if isinstance(obj, dict) else {}
     parsed = Event(name=_printable(event.get("event", "")), obj=obj, payload=payload, when=timezone.now())
     raw_ts = event.get("event_ts")
     if raw_ts is None:
