@@ -25,7 +25,7 @@ def bidi_contained(text: str) -> str:
     """`text` that an isolating element around it keeps isolated: paragraph separators made spaces,
     and every POP DIRECTIONAL ISOLATE that closes no isolate opened earlier in `text` left out (those
     that do, and the isolates themselves, stay: the element's end closes any left open)."""
-    if _HARMLESS.fullmatch(text):  # nearly every name: one scan, nothing to change
+    if (text.isascii() and text.isprintable()) or _HARMLESS.fullmatch(text):  # nearly every name
         return text
     text = _PARAGRAPH_ENDS.sub(" ", text)
     if POP_ISOLATE not in text:

@@ -34,7 +34,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import ZoomUser
-from accounts.zoom_keys import user_key_to_url, zoom_user_key_ok
+from accounts.zoom_keys import ZOOM_USER_ID, user_key_to_url, zoom_user_key_ok
 from accounts.zoom_text import bidi_contained
 from zoomadmin_site.search.pages import SortHeader
 
@@ -72,6 +72,8 @@ def detail_url_maker(viewname: str, segment: Callable[[str], str] = str) -> Call
 
     def url(key: Any) -> str:
         text = str(key)
+        if ZOOM_USER_ID.fullmatch(text):  # Zoom's user ids and meeting ids: nothing to escape
+            return prefix + text + suffix
         return prefix + quote(segment(text), safe=_URL_SAFE) + suffix if text else ""
 
     return url
