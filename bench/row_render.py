@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import statistics
@@ -40,6 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
+
+from bench import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "a5d1572"  # the last commit whose rows were built by template tags
@@ -182,18 +183,8 @@ def run(baseline: str, old_templates: Path, repeat: int) -> dict[str, Any]:
 
 
 def cpu_probe_ms() -> float:
-    """bench.harness.cpu_probe_ms's workload, best of three, in this process's CPU time."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        block = b"z" * 1000
-        for _ in range(100_000):
-            hashlib.sha256(block).digest()
-        total = 0
-        for i in range(1_000_000):
-            total += i * i
-        best = min(best, time.process_time() - started)
-    return round(best * 1000, 1)
+    """bench.harness.cpu_probe_ms's workload, in this process's CPU time."""
+    return harness.cpu_probe_ms(time.process_time)
 
 
 def renderer(template: Any, context: dict[str, Any], request: Any) -> Callable[[], str]:
