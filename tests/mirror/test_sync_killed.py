@@ -107,9 +107,9 @@ def test_a_sync_killed_midway_is_continued_by_the_next_start_to_every_meeting(fi
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     sandbox.set_latency(0)
-    ((status, done, total),) = _query(database, "SELECT status, done, total FROM mirror_syncrun")
+    ((status,),) = _query(database, "SELECT status FROM mirror_syncrun")
     written = _query(database, "SELECT count(*) FROM meetings_zoommeeting")[0][0]
-    assert status == "running" and 0 < done < total  # as SIGKILL leaves it
+    assert status == "running"  # as SIGKILL leaves it (its progress counters may sit at a phase's end)
 
     # What `make run` runs first; the worker's part runs at once in the same process (one start less).
     immediate = env | {"TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
@@ -132,3 +132,4 @@ def test_a_sync_killed_midway_is_continued_by_the_next_start_to_every_meeting(fi
     mirrored = {row[0] for row in live}
     assert mirrored == _listed_meeting_ids(Path(sandbox.state_path), [h[0] for h in hosts], settings)
     assert len(mirrored) > 1000
+    assert 0 < written < len(mirrored)  # killed midway: the restart wrote the rest
