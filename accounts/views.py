@@ -16,7 +16,8 @@ from accounts.selectors import (
     user_search,
 )
 from zoomadmin_site.access import operator_required
-from zoomadmin_site.search.pages import render_search, search_params, sort_headers, wants_fragment
+from zoomadmin_site.htmx import wants_fragment
+from zoomadmin_site.search.pages import render_search, search_params, sort_headers
 
 USER_NOT_FOUND = (
     "There is no Zoom user “{key}” in the local mirror. Check the Zoom user id or email address, or search "

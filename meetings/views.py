@@ -8,8 +8,9 @@ from django.views.decorators.http import require_safe
 from meetings.forms import MeetingSearchForm
 from meetings.selectors import MEETING_DEFAULT_SORT, MEETING_SORTS, meeting_profile, meeting_search
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.htmx import wants_fragment
 from zoomadmin_site.mirror.freshness import mirror_freshness
-from zoomadmin_site.search.pages import render_search, search_params, sort_headers, wants_fragment
+from zoomadmin_site.search.pages import render_search, search_params, sort_headers
 from zoomadmin_site.search.searching import INT64
 
 MEETING_ID_INVALID = (

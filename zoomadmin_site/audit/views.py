@@ -25,6 +25,7 @@ from zoomadmin_site.audit.selectors import (
     audit_operation_events,
 )
 from zoomadmin_site.audit.services import audit_record
+from zoomadmin_site.htmx import wants_fragment
 
 LIST_TEMPLATE = "audit/event_list.html"
 NO_SUCH_EVENT = "There is no audit event {seq}."
@@ -42,7 +43,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             before_seq=form.cleaned_data["before_seq"],
             **form.filters(),
         )
-    template = f"{LIST_TEMPLATE}#results" if _htmx_fragment(request) else LIST_TEMPLATE
+    template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
     return render(request, template, _list_context(form, page=page))
 
 
@@ -79,14 +80,6 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _htmx_fragment(request: HttpRequest) -> bool:
-    """An htmx request for the results region (a history restore needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return not htmx.history_restore_request
 
 
 def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:

@@ -12,17 +12,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
+from zoomadmin_site.htmx import wants_fragment
 from zoomadmin_site.search.forms import MirrorSearchForm
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import BAD_CURSOR, SearchPage
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """An htmx swap of the results; a history restore (Back button) needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return not htmx.history_restore_request
 
 
 def search_params(form: MirrorSearchForm, page: SearchPage, default_sort: str) -> dict[str, str]:
