@@ -120,7 +120,7 @@ def test_labels_from_zoom_on_the_audit_pages_and_the_dashboard_are_isolated(clie
     from zoomadmin_site.audit.services import audit_record
 
     event = audit_record(
-        action="mirror.refresh",
+        action="mirror.sync",
         outcome="succeeded",
         target_type="zoom_user",
         target_id=f"id{RLO}",

@@ -132,7 +132,7 @@ def test_audit_history_lists_events_about_this_user(client, audrey, morgan, jill
     from zoomadmin_site.audit.services import audit_record
 
     event = audit_record(
-        action="role.change",
+        action="role_change.execute",
         outcome="succeeded",
         actor_label="alice",
         target_type="zoom_user",
@@ -140,14 +140,16 @@ def test_audit_history_lists_events_about_this_user(client, audrey, morgan, jill
         target_label=jill.email,
         reason="Promoted <b>for</b> the project",
     )
-    audit_record(action="role.change", outcome="failed", target_type="zoom_user", target_id="someone-else")
+    audit_record(
+        action="role_change.execute", outcome="failed", target_type="zoom_user", target_id="someone-else"
+    )
     client.force_login(audrey)
     html = page(client, jill)
-    assert "role.change" in html and "Promoted &lt;b&gt;for&lt;/b&gt; the project" in html
+    assert "role_change.execute" in html and "Promoted &lt;b&gt;for&lt;/b&gt; the project" in html
     assert f'href="/audit/{event.seq}/"' in html  # auditors may open the event
     client.force_login(morgan)
     html = page(client, jill)
-    assert "role.change" in html and f'href="/audit/{event.seq}/"' not in html
+    assert "role_change.execute" in html and f'href="/audit/{event.seq}/"' not in html
     assert html.count("<tr>") == 1 + 1  # header row + one event
 
 

@@ -80,9 +80,9 @@ def test_filters_narrow_the_list(audrey_client, variety, query, expected):
 
 
 def test_action_filter_without_a_dot_matches_the_whole_area(audrey_client, variety):
-    audit_record(action="mirror.sync_failed", outcome="failed")
+    audit_record(action="mirror.sync_interrupted", outcome="failed")
     response = audrey_client.get(URL, {"action": "mirror"})
-    assert {e.action for e in response.context["page"].events} == {"mirror.sync", "mirror.sync_failed"}
+    assert {e.action for e in response.context["page"].events} == {"mirror.sync", "mirror.sync_interrupted"}
     response = audrey_client.get(URL, {"action": "auth"})
     assert {e.action for e in response.context["page"].events} == {"auth.login"}
 

@@ -130,7 +130,7 @@ def test_audit_history_of_the_meeting(client, audrey, host):
     from zoomadmin_site.audit.services import audit_record
 
     event = audit_record(
-        action="meeting.transfer",
+        action="host_transfer.execute",
         outcome="succeeded",
         target_type="zoom_meeting",
         target_id="1009",
@@ -139,7 +139,7 @@ def test_audit_history_of_the_meeting(client, audrey, host):
     make_meeting(host, meeting_id=1009)
     client.force_login(audrey)
     html = page(client, 1009)
-    assert "meeting.transfer" in html and f'href="/audit/{event.seq}/"' in html
+    assert "host_transfer.execute" in html and f'href="/audit/{event.seq}/"' in html
     assert "<script>alert(1)</script>" not in html
 
 

@@ -8,32 +8,10 @@ from typing import Any
 from django import forms
 
 from zoomadmin_site.audit import actions
-from zoomadmin_site.audit.models import Outcome
+from zoomadmin_site.audit.models import Action, Outcome
 from zoomadmin_site.audit.selectors import AuditFilters
 
-KNOWN_ACTIONS = (
-    actions.AUTH_LOGIN,
-    actions.AUTH_LOGIN_FAILED,
-    actions.AUTH_LOGOUT,
-    actions.AUTH_LOCKOUT,
-    actions.ACCESS_DENIED,
-    actions.OPERATOR_CREATE,
-    actions.OPERATOR_UPDATE,
-    actions.OPERATOR_PASSWORD_CHANGE,
-    actions.OPERATOR_GROUPS_CHANGE,
-    actions.OPERATOR_PERMISSIONS_CHANGE,
-    actions.OPERATOR_DELETE,
-    actions.OPERATOR_GROUP_CREATE,
-    actions.OPERATOR_GROUP_UPDATE,
-    actions.OPERATOR_GROUP_PERMISSIONS_CHANGE,
-    actions.OPERATOR_GROUP_DELETE,
-    "role_change.execute",
-    "host_transfer.execute",
-    "mirror.sync",
-    "webhook.rejected",
-    "audit.verify",
-    "audit.export",
-)
+KNOWN_ACTIONS = tuple(Action.values)
 KNOWN_TARGET_TYPES = (
     *(
         "zoom_user",

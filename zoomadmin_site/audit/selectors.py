@@ -12,9 +12,9 @@ from typing import TypedDict, Unpack
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.audit.models import Action, AuditEvent
 
-VERIFY_ACTION = "audit.verify"
+VERIFY_ACTION = Action.AUDIT_VERIFY
 MAX_LIMIT = 500
 
 

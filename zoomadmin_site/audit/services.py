@@ -20,7 +20,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from zoomadmin_site.audit.chain import GENESIS_HASH, HASHED_FIELDS, clean_text, event_hash, json_safe
-from zoomadmin_site.audit.models import AuditChainHead, AuditEvent, Outcome
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, Outcome
 from zoomadmin_site.audit.redaction import redact, redact_text
 from zoomadmin_site.middleware import current_request_id, current_source_ip
 
@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system"
 LOCKED_RETRY_SECONDS = 10.0
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
-BAD_ACTION = "Audit action {action!r} must be dotted lower-case words, like 'role_change.execute'."
+BAD_ACTION = (
+    "Audit action {action!r} is not one of the audit log's actions (zoomadmin_site.audit.models.Action): "
+    "add it there first."
+)
 BAD_OUTCOME = "Audit outcome {outcome!r} is not one of: {choices}."
 NOT_STARTED = "audit_finish() needs the 'started' event of an operation, not a {outcome!r} event (seq {seq})."
 FINISH_WITH_STARTED = "audit_finish() records how an operation ended; 'started' is not an ending."
@@ -37,7 +40,7 @@ FINISH_WITH_STARTED = "audit_finish() records how an operation ended; 'started' 
 
 def audit_record(
     *,
-    action: str,
+    action: Action | str,
     outcome: str,
     actor: Any = None,
     actor_label: str | None = None,
@@ -58,7 +61,7 @@ def audit_record(
     `actor` is an operator or None for the system; `actor_label` overrides the recorded name ("system"
     by default, e.g. "zoom-webhook"). Request id and source IP default to the current request's.
     """
-    if not ACTION_PATTERN.fullmatch(action or ""):
+    if not ACTION_PATTERN.fullmatch(action or "") or action not in Action.values:
         raise ValueError(BAD_ACTION.format(action=action))
     if outcome not in Outcome.values:
         raise ValueError(BAD_OUTCOME.format(outcome=outcome, choices=", ".join(Outcome.values)))

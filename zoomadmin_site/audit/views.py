@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.audit.export import audit_csv_lines
 from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditFilterForm
-from zoomadmin_site.audit.models import AuditEvent, Outcome
+from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 from zoomadmin_site.audit.selectors import (
     audit_event_export,
     audit_event_get,
@@ -70,7 +70,7 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     # Who took a copy of the log, and of what, is itself part of the record.
     audit_record(
-        action="audit.export",
+        action=Action.AUDIT_EXPORT,
         outcome="succeeded",
         actor=request.user,
         target_type="audit_log",

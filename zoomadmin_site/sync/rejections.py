@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from zoomadmin_site.audit.models import Action
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror.models import WebhookRejection
 
@@ -75,7 +76,7 @@ def _audit(row: WebhookRejection, *, source: str, detail: str) -> None:
     end = row.window_start + datetime.timedelta(seconds=settings.ZOOM_WEBHOOK_REJECTION_WINDOW_SECONDS)
     who = "this address" if row.source != OTHER_SOURCES else "addresses beyond the first few"
     audit_record(
-        action="webhook.rejected",
+        action=Action.WEBHOOK_REJECTED,
         outcome="denied",
         actor_label="zoom-webhook",
         target_type="zoom_webhook",

@@ -24,6 +24,7 @@ from accounts.search import USER_SEARCH
 from meetings.mirroring import meeting_values, mirror_mark_meeting_gone, mirror_write_meeting
 from meetings.models import ZoomMeeting
 from meetings.search import MEETING_SEARCH
+from zoomadmin_site.audit.models import Action
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.mirror.freshness import forget_mirror_freshness
 from zoomadmin_site.mirror.lease import Lease, LeaseLost, last_heard_from, new_owner, run_is_dead
@@ -190,7 +191,7 @@ def _finish(run: SyncRun, report: SyncReport, *, error: BaseException | None) ->
     forget_mirror_freshness()
     drift = {name: d.as_dict() for name, d in report.drift.items()}
     audit_record(
-        action="mirror.sync",
+        action=Action.MIRROR_SYNC,
         outcome="failed" if error else "succeeded",
         actor=run.requested_by,
         actor_label=run.requested_by_label or "system",
@@ -225,7 +226,7 @@ def _record_interruption(
     forget_mirror_freshness()
     run.refresh_from_db()
     audit_record(
-        action="mirror.sync_interrupted",
+        action=Action.MIRROR_SYNC_INTERRUPTED,
         outcome="failed",
         actor=run.requested_by,
         actor_label=run.requested_by_label or "system",
