@@ -20,3 +20,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_user_search_index, sender=self, dispatch_uid="accounts.search_index")
+        from accounts import role_changes  # noqa: F401 - registers the role-change flow

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zoomadmin_site.sync",),  # fills the mirror: writes users and meetings
     ("meetings",),
     ("accounts",),
+    ("zoomadmin_site.changes",),  # the change machinery: role changes and host transfers use it
     ("zoomadmin_site.mirror", "zoomadmin_site.search", "zoomadmin_site.audit"),
     ("zoomadmin_site.zoom",),
     ("zoomadmin_site.sandbox",),  # the simulator; the client builds its in-process transport from it

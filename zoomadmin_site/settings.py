@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "zoomadmin_site",
     "zoomadmin_site.audit",
     "zoomadmin_site.mirror",
+    "zoomadmin_site.changes",
     "accounts",
     "meetings",
     "zoomadmin_site.sync",
@@ -203,6 +204,22 @@ if not DEBUG:
 
 # Background tasks: Django's tasks framework with the database backend (worker: manage.py db_worker).
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# Change requests (role changes, host transfers): see zoomadmin_site/changes.
+# A request nobody decided expires after this many hours.
+CHANGE_REQUEST_TTL_HOURS = env.int("CHANGE_REQUEST_TTL_HOURS", default=72)
+# An execution still running after this long is taken for dead and resolved by reading Zoom back.
+CHANGE_RECONCILE_AFTER_SECONDS = env.int("CHANGE_RECONCILE_AFTER_SECONDS", default=300)
+# Target roles (names, as Zoom reports them) that need no manager's approval: by default only a
+# demotion to Member. Any other role raises privileges and waits for approval.
+ROLE_CHANGE_NO_APPROVAL_ROLES = env.list("ROLE_CHANGE_NO_APPROVAL_ROLES", default=["Member"])
+# How many distinct managers approve a role promotion (1, or 2 for a four-eyes-plus policy).
+ROLE_CHANGE_APPROVERS_REQUIRED = env.int("ROLE_CHANGE_APPROVERS_REQUIRED", default=1)
+# Email domains whose users sign in with SSO/SAML role mapping: Zoom may reset their role at the next
+# login, so a role change there is warned about.
+ZOOM_SSO_ROLE_MAPPED_DOMAINS = [
+    d.lower().lstrip("@") for d in env.list("ZOOM_SSO_ROLE_MAPPED_DOMAINS", default=[])
+]
 
 # Zoom. ZOOM_MODE=sandbox (default) uses the embedded simulator; live needs the three credentials.
 ZOOM_MODE = env.str("ZOOM_MODE", default="sandbox")

@@ -1,0 +1,176 @@
+"""The one executor: how every approved change reaches Zoom.
+
+1. Claim: `approved → executing`, a conditional UPDATE; whoever loses the race does nothing.
+2. Record the `started` event (with the plan) and commit it, before any Zoom call.
+3. Send the plan's calls, recording them. No transaction is open meanwhile.
+4. Read the target back from Zoom. That, not the write's answer, decides the outcome:
+   - Zoom shows the intended state: `succeeded` (also after a timeout or a 5xx: Zoom applied it);
+   - Zoom refused the write (a 4xx, a 429): `failed`, with Zoom's explanation and remedy;
+   - the write's outcome was unknown and Zoom shows the old state: `failed`, nothing changed;
+   - Zoom answered success but shows the old state (the silent 204): `unverified`, with advice;
+   - Zoom could not be read back: `unverified`.
+   A failed write is never retried blindly.
+5. Record the read-back event, write the mirror through its one writer, record the final event, and
+   move the request to its final status.
+
+A crash between 2 and 5 leaves an `executing` request with a started event; `reconcile_stale` resolves
+it later by the same read-back (steps 4 and 5).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.utils import timezone
+
+from zoomadmin_site.audit.models import AuditEvent, Outcome
+from zoomadmin_site.audit.services import audit_finish, audit_record, audit_start
+from zoomadmin_site.changes.flows import Flow, ReadBack
+from zoomadmin_site.changes.models import ChangeRequest, Status
+from zoomadmin_site.changes.plans import Plan
+from zoomadmin_site.zoom import ZoomCall, ZoomError, get_zoom_client, record_zoom_calls
+
+logger = logging.getLogger(__name__)
+
+APPLIED_AFTER_ERROR = (
+    "Zoom's answer to the write was lost ({error}), but reading Zoom back shows the change was applied."
+)
+NOT_APPLIED_AFTER_UNKNOWN = (
+    "{error} Reading Zoom back shows the change was not applied: nothing changed in Zoom, and it is safe "
+    "to request it again."
+)
+SILENT_NO_OP = "Zoom answered {answer} to the write, but reading it back shows no change. {advice}"
+NOT_READ_BACK = (
+    "Zoom could not be read back after the write ({error}), so whether the change took is not known. "
+    "Check the target in Zoom, or refresh it here, before trying again."
+)
+MIRROR_NOT_WRITTEN = "The local mirror could not be updated ({error}); the next sync will correct it."
+
+
+def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) -> ChangeRequest:
+    """Execute an `approved` request whose plan was just re-checked. Returns the request as it ends."""
+    if not ChangeRequest.objects.transition(
+        request.pk, from_statuses=[Status.APPROVED], to=Status.EXECUTING, started_at=timezone.now()
+    ):
+        return ChangeRequest.objects.get(pk=request.pk)  # someone else claimed it first
+    started = audit_start(
+        action=flow.actions.execute,
+        actor=actor,
+        target_type=request.target_type,
+        target_id=request.target_id,
+        target_label=request.target_label,
+        before=plan.current,
+        reason=request.reason,
+        preflight=plan.to_json(),
+    )
+    ChangeRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
+        operation_id=started.operation_id, plan=plan.to_json(), plan_fingerprint=plan.fingerprint()
+    )
+    client = get_zoom_client()
+    write_error: ZoomError | None = None
+    with record_zoom_calls() as write_calls:
+        try:
+            flow.write(client, plan)
+        except ZoomError as error:
+            write_error = error
+    return conclude(
+        request, flow=flow, plan=plan, started=started, write_calls=write_calls, write_error=write_error
+    )
+
+
+def conclude(
+    request: ChangeRequest,
+    *,
+    flow: Flow,
+    plan: Plan,
+    started: AuditEvent,
+    write_calls: list[ZoomCall],
+    write_error: ZoomError | None,
+    actor_label: str | None = None,
+) -> ChangeRequest:
+    """Steps 4 and 5: read back, decide, record, mirror, finish."""
+    read: ReadBack | None = None
+    read_error: ZoomError | None = None
+    with record_zoom_calls() as read_calls:
+        try:
+            read = flow.read_back(get_zoom_client(), plan)
+        except ZoomError as error:
+            read_error = error
+    status, why = verdict(flow, write_calls, write_error, read, read_error)
+    after = read.after if read else None
+    audit_record(
+        action=flow.actions.read_back,
+        outcome=_read_back_outcome(read, read_error),
+        actor=started.actor,
+        actor_label=actor_label or started.actor_label,
+        target_type=started.target_type,
+        target_id=started.target_id,
+        target_label=started.target_label,
+        before=plan.current,
+        after=after,
+        reason=(read.detail if read else str(read_error)),
+        zoom_calls=[call.to_dict() for call in read_calls],
+        operation_id=started.operation_id,
+    )
+    if read is not None:
+        try:
+            flow.mirror(read)
+        except Exception as error:  # the final event must be written whatever the mirror does
+            logger.exception("Mirror write after change #%s failed", request.pk)
+            why = f"{why} {MIRROR_NOT_WRITTEN.format(error=error)}"
+    audit_finish(
+        started,
+        outcome=status,
+        after=after,
+        zoom_calls=[call.to_dict() for call in [*write_calls, *read_calls]],
+        reason=why,
+    )
+    finished = timezone.now()
+    revert_at = None
+    if status == Status.SUCCEEDED and request.duration_hours:
+        revert_at = finished + datetime.timedelta(hours=request.duration_hours)
+    ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.EXECUTING],
+        to=status,
+        finished_at=finished,
+        outcome_reason=why,
+        revert_at=revert_at,
+    )
+    return ChangeRequest.objects.get(pk=request.pk)
+
+
+def verdict(
+    flow: Flow,
+    write_calls: list[ZoomCall],
+    write_error: ZoomError | None,
+    read: ReadBack | None,
+    read_error: ZoomError | None,
+) -> tuple[str, str]:
+    """The request's final status and why, in words (see the module docstring)."""
+    if write_error is not None and not write_error.outcome_unknown:
+        refused = f"{write_error.explanation} {write_error.remedy}".strip()
+        if read is not None and read.applied:  # e.g. already there: Zoom refused a no-op
+            return Status.SUCCEEDED, f"{read.detail} (Zoom refused the write: {write_error.explanation})"
+        return Status.FAILED, refused
+    if read is None:
+        return Status.UNVERIFIED, NOT_READ_BACK.format(error=read_error)
+    if read.applied:
+        if write_error is not None:
+            return (
+                Status.SUCCEEDED,
+                f"{APPLIED_AFTER_ERROR.format(error=write_error.explanation)} {read.detail}",
+            )
+        return Status.SUCCEEDED, read.detail
+    if write_error is not None:
+        return Status.FAILED, NOT_APPLIED_AFTER_UNKNOWN.format(error=write_error.explanation)
+    answer = ", ".join(str(call.status) for call in write_calls if call.status) or "success"
+    return Status.UNVERIFIED, SILENT_NO_OP.format(answer=answer, advice=flow.unverified_advice)
+
+
+def _read_back_outcome(read: ReadBack | None, read_error: ZoomError | None) -> str:
+    if read is None:
+        return Outcome.FAILED
+    return Outcome.SUCCEEDED if read.applied else Outcome.UNVERIFIED

@@ -1,0 +1,490 @@
+"""The life of a change request, for any flow: submit, approve, reject, cancel, expire, execute, revert
+and reconcile. Every step is an audit event; a refused step is one too (outcome `denied`) and raises
+`ChangeRefused` with the reason in plain words, for the view, command or API to show."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zoomadmin_site.audit.models import AuditEvent, Outcome
+from zoomadmin_site.audit.services import audit_record, audit_start
+from zoomadmin_site.changes.executor import conclude, execute_plan
+from zoomadmin_site.changes.flows import Flow, flow_for
+from zoomadmin_site.changes.models import Approval, ChangeRequest, Source, Status
+from zoomadmin_site.changes.plans import Plan
+
+logger = logging.getLogger(__name__)
+
+NOT_PENDING = "Request #{pk} is no longer waiting for approval: it is {status}."
+OWN_REQUEST = "You asked for this change yourself: another manager has to approve it."
+ABOUT_YOURSELF = "This change is about your own Zoom account ({email}): another manager has to decide it."
+COMMENT_REQUIRED = "Say why in the comment: it is kept in the audit log with your decision."
+ALREADY_DECIDED = "You already approved this version of request #{pk}; it waits for another manager."
+NOT_YOURS = "Only the operator who asked for request #{pk} can cancel it."
+BLOCKED = "Zoom Admin will not send this change: {failures}"
+REASON_REQUIRED = "Give a reason: it is kept in the audit log with the request."
+CHANGED_SINCE = (
+    "Zoom changed since this request was {when}. Approve it again if it still makes sense: {changes}"
+)
+RECONCILED = "Execution of request #{pk} stopped midway; Zoom was read back: {status}."
+SYSTEM = "system"
+
+
+class ChangeRefused(Exception):
+    """A step the rules do not allow, or a change whose preflight fails. `plan` when there is one."""
+
+    def __init__(
+        self, message: str, *, plan: Plan | None = None, request: ChangeRequest | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.plan = plan
+        self.request = request
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: ChangeRequest | None  # None for a dry run
+    plan: Plan
+
+
+def _label(actor: Any) -> str:
+    return actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else SYSTEM
+
+
+def _target(request: ChangeRequest | Plan) -> dict[str, Any]:
+    return {
+        "target_type": request.target_type,
+        "target_id": request.target_id,
+        "target_label": request.target_label,
+    }
+
+
+def _refuse(request: ChangeRequest, action: Any, *, actor: Any, message: str) -> ChangeRefused:
+    audit_record(action=action, outcome=Outcome.DENIED, actor=actor, reason=message, **_target(request))
+    return ChangeRefused(message, request=request)
+
+
+def ttl() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.CHANGE_REQUEST_TTL_HOURS)
+
+
+# --- submit ----------------------------------------------------------------------------------------
+
+
+def change_submit(
+    kind: str,
+    *,
+    actor: Any,
+    target_id: str,
+    intended: dict[str, Any],
+    reason: str,
+    source: str = Source.WEB,
+    duration_hours: int | None = None,
+    dry_run: bool = False,
+) -> Submitted:
+    """Preflight the change and record the request. A change that needs no approval runs at once; one
+    that does waits as `pending`. A failing preflight refuses the request (audited, `ChangeRefused`)."""
+    flow = flow_for(kind)
+    reason = (reason or "").strip()
+    plan = flow.preflight(target_id=target_id, intended=intended, actor=actor)
+    if dry_run:
+        return Submitted(None, plan)
+    if not reason:
+        raise ChangeRefused(REASON_REQUIRED, plan=plan)
+    if plan.blocked:
+        message = BLOCKED.format(failures=" ".join(f"{c.reason} {c.remedy}".strip() for c in plan.failures))
+        audit_record(
+            action=flow.actions.request,
+            outcome=Outcome.DENIED,
+            actor=actor,
+            reason=f"{reason} — refused: {message}",
+            preflight=plan.to_json(),
+            before=plan.current,
+            after=plan.intended,
+            zoom_calls=plan.zoom_reads,
+            **_target(plan),
+        )
+        raise ChangeRefused(message, plan=plan)
+    required = flow.approvals_required(plan)
+    now = timezone.now()
+    request = ChangeRequest.objects.create(
+        kind=kind,
+        status=Status.PENDING if required else Status.APPROVED,
+        source=source,
+        requester=actor if actor is not None and actor.is_authenticated else None,
+        requester_label=_label(actor),
+        target_email=plan.current.get("email", ""),
+        current=plan.current,
+        intended=plan.intended,
+        summary=plan.summary[:255],
+        reason=reason,
+        plan=plan.to_json(),
+        plan_fingerprint=plan.fingerprint(),
+        approvals_required=required,
+        duration_hours=duration_hours,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + ttl() if required else None,
+        decided_at=None if required else now,
+        **_target(plan),
+    )
+    audit_record(
+        action=flow.actions.request,
+        outcome=Outcome.SUCCEEDED,
+        actor=actor,
+        reason=reason,
+        preflight=plan.to_json(),
+        before=plan.current,
+        after={
+            **plan.intended,
+            "request": request.pk,
+            "status": request.status,
+            "duration_hours": duration_hours,
+        },
+        zoom_calls=plan.zoom_reads,
+        **_target(plan),
+    )
+    if not required:
+        request = _execute_checked(request, flow=flow, plan=plan, actor=actor)
+    return Submitted(request, plan)
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+
+def change_approve(*, request_id: int, actor: Any, comment: str) -> ChangeRequest:
+    """One manager approves. When enough have, the preflight runs again and the change executes, unless
+    Zoom changed since the request: then it goes back to pending, with the differences, to be approved
+    again."""
+    request = ChangeRequest.objects.get(pk=request_id)
+    flow = flow_for(request.kind)
+    _check_decider(request, flow, actor=actor, comment=comment, action=flow.actions.approve)
+    try:
+        with transaction.atomic():
+            Approval.objects.create(
+                request=request,
+                approver=actor,
+                approver_label=_label(actor),
+                decision=Approval.Decision.APPROVE,
+                comment=comment.strip(),
+                plan_fingerprint=request.plan_fingerprint,
+            )
+    except IntegrityError:
+        raise _refuse(
+            request, flow.actions.approve, actor=actor, message=ALREADY_DECIDED.format(pk=request.pk)
+        ) from None
+    count = request.approvals().count()
+    audit_record(
+        action=flow.actions.approve,
+        outcome=Outcome.SUCCEEDED,
+        actor=actor,
+        reason=comment.strip(),
+        after={"request": request.pk, "approvals": count, "approvals_required": request.approvals_required},
+        **_target(request),
+    )
+    if count < request.approvals_required:
+        return ChangeRequest.objects.get(pk=request.pk)
+    if not ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.PENDING],
+        to=Status.APPROVED,
+        decided_at=timezone.now(),
+        plan_fingerprint=request.plan_fingerprint,  # only the version that was approved
+    ):
+        return ChangeRequest.objects.get(pk=request.pk)  # another approver's click got there first
+    return change_execute(request_id=request.pk, actor=actor)
+
+
+def change_reject(*, request_id: int, actor: Any, comment: str) -> ChangeRequest:
+    request = ChangeRequest.objects.get(pk=request_id)
+    flow = flow_for(request.kind)
+    _check_decider(request, flow, actor=actor, comment=comment, action=flow.actions.reject)
+    if not ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.PENDING],
+        to=Status.REJECTED,
+        decided_at=timezone.now(),
+        outcome_reason=comment.strip(),
+    ):
+        request.refresh_from_db()
+        raise _refuse(
+            request,
+            flow.actions.reject,
+            actor=actor,
+            message=NOT_PENDING.format(pk=request.pk, status=request.get_status_display().lower()),
+        )
+    Approval.objects.create(
+        request=request,
+        approver=actor,
+        approver_label=_label(actor),
+        decision=Approval.Decision.REJECT,
+        comment=comment.strip(),
+        plan_fingerprint=request.plan_fingerprint,
+    )
+    audit_record(
+        action=flow.actions.reject,
+        outcome=Outcome.SUCCEEDED,
+        actor=actor,
+        reason=comment.strip(),
+        after={"request": request.pk},
+        **_target(request),
+    )
+    return ChangeRequest.objects.get(pk=request.pk)
+
+
+def change_cancel(*, request_id: int, actor: Any, reason: str = "") -> ChangeRequest:
+    """The requester withdraws a request that waits for approval."""
+    request = ChangeRequest.objects.get(pk=request_id)
+    flow = flow_for(request.kind)
+    if request.requester_id is None or actor is None or request.requester_id != actor.pk:
+        raise _refuse(request, flow.actions.cancel, actor=actor, message=NOT_YOURS.format(pk=request.pk))
+    if not ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.PENDING],
+        to=Status.CANCELLED,
+        decided_at=timezone.now(),
+        outcome_reason=reason.strip() or "Cancelled by the requester.",
+    ):
+        request.refresh_from_db()
+        raise _refuse(
+            request,
+            flow.actions.cancel,
+            actor=actor,
+            message=NOT_PENDING.format(pk=request.pk, status=request.get_status_display().lower()),
+        )
+    audit_record(
+        action=flow.actions.cancel,
+        outcome=Outcome.SUCCEEDED,
+        actor=actor,
+        reason=reason.strip() or "Cancelled by the requester.",
+        after={"request": request.pk},
+        **_target(request),
+    )
+    return ChangeRequest.objects.get(pk=request.pk)
+
+
+def _check_decider(request: ChangeRequest, flow: Flow, *, actor: Any, comment: str, action: Any) -> None:
+    if not (comment or "").strip():
+        raise ChangeRefused(COMMENT_REQUIRED, request=request)
+    if request.status != Status.PENDING:
+        raise _refuse(
+            request,
+            action,
+            actor=actor,
+            message=NOT_PENDING.format(pk=request.pk, status=request.get_status_display().lower()),
+        )
+    if request.requester_id is not None and request.requester_id == actor.pk:
+        raise _refuse(request, action, actor=actor, message=OWN_REQUEST)
+    email = (getattr(actor, "email", "") or "").strip().lower()
+    if email and email == request.target_email.strip().lower():
+        raise _refuse(request, action, actor=actor, message=ABOUT_YOURSELF.format(email=request.target_email))
+
+
+# --- execution -------------------------------------------------------------------------------------
+
+
+def change_execute(*, request_id: int, actor: Any) -> ChangeRequest:
+    """Run the preflight again and execute an approved request (see `_execute_checked`)."""
+    request = ChangeRequest.objects.get(pk=request_id)
+    if request.status != Status.APPROVED:
+        return request
+    flow = flow_for(request.kind)
+    plan = flow.preflight(target_id=request.target_id, intended=request.intended, actor=actor)
+    return _execute_checked(request, flow=flow, plan=plan, actor=actor)
+
+
+def _execute_checked(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) -> ChangeRequest:
+    """Execute `request` with a fresh `plan`: unless it differs from the approved one (back to pending,
+    with the differences) or fails (the request fails before any write)."""
+    approved = Plan.from_json(request.plan)
+    changes = plan.changes_since(approved) if plan.fingerprint() != request.plan_fingerprint else []
+    audit_record(
+        action=flow.actions.preflight,
+        outcome=Outcome.FAILED if plan.blocked else Outcome.SUCCEEDED,
+        actor=actor,
+        reason=" ".join(changes) if changes else "Checked again before execution: nothing changed.",
+        preflight=plan.to_json(),
+        before=plan.current,
+        after=plan.intended,
+        zoom_calls=plan.zoom_reads,
+        **_target(request),
+    )
+    if changes and request.approvals_required and not plan.blocked:
+        note = CHANGED_SINCE.format(when="approved", changes=" ".join(changes))
+        now = timezone.now()
+        ChangeRequest.objects.transition(
+            request.pk,
+            from_statuses=[Status.APPROVED],
+            to=Status.PENDING,
+            plan=plan.to_json(),
+            plan_fingerprint=plan.fingerprint(),
+            current=plan.current,
+            changes_note=note,
+            decided_at=None,
+            expires_at=now + ttl(),
+        )
+        return ChangeRequest.objects.get(pk=request.pk)
+    if plan.blocked:
+        why = BLOCKED.format(failures=" ".join(f"{c.reason} {c.remedy}".strip() for c in plan.failures))
+        if ChangeRequest.objects.transition(
+            request.pk,
+            from_statuses=[Status.APPROVED],
+            to=Status.FAILED,
+            finished_at=timezone.now(),
+            outcome_reason=why,
+            plan=plan.to_json(),
+        ):
+            audit_record(
+                action=flow.actions.execute,
+                outcome=Outcome.FAILED,
+                actor=actor,
+                reason=why,
+                preflight=plan.to_json(),
+                before=plan.current,
+                **_target(request),
+            )
+        return ChangeRequest.objects.get(pk=request.pk)
+    return execute_plan(request, flow=flow, plan=plan, actor=actor)
+
+
+# --- time: expiry, time-bound elevation, reconciliation ---------------------------------------------
+
+
+def change_expire_due(*, now: datetime.datetime | None = None) -> int:
+    """Expire pending requests past their time. Each expiry is one conditional UPDATE and one event."""
+    now = now or timezone.now()
+    expired = 0
+    for request in ChangeRequest.objects.filter(status=Status.PENDING, expires_at__lte=now).iterator():
+        if ChangeRequest.objects.transition(
+            request.pk,
+            from_statuses=[Status.PENDING],
+            to=Status.EXPIRED,
+            decided_at=now,
+            outcome_reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
+        ):
+            flow = flow_for(request.kind)
+            audit_record(
+                action=flow.actions.expire,
+                outcome=Outcome.SUCCEEDED,
+                actor=None,
+                reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
+                after={"request": request.pk},
+                **_target(request),
+            )
+            expired += 1
+    return expired
+
+
+def change_revert_due(*, now: datetime.datetime | None = None) -> list[ChangeRequest]:
+    """End time-bound changes whose time is up: each is put back by a new request (no approval: the
+    elevation was approved with its end), through the same preflight, executor and audit."""
+    now = now or timezone.now()
+    reverts = []
+    due = ChangeRequest.objects.filter(status=Status.SUCCEEDED, revert_at__lte=now, reverted_by__isnull=True)
+    for original in due.iterator():
+        flow = flow_for(original.kind)
+        intended = flow.revert_intent(original.current)
+        plan = flow.preflight(target_id=original.target_id, intended=intended, actor=None)
+        reason = f"The time-bound change of request #{original.pk} ended ({original.duration_hours} h)."
+        try:
+            with transaction.atomic():  # the OneToOne on revert_of makes a second revert impossible
+                revert = ChangeRequest.objects.create(
+                    kind=original.kind,
+                    status=Status.APPROVED,
+                    source=Source.SYSTEM,
+                    requester=None,
+                    requester_label=SYSTEM,
+                    target_email=original.target_email,
+                    current=plan.current,
+                    intended=intended,
+                    summary=plan.summary[:255],
+                    reason=reason,
+                    plan=plan.to_json(),
+                    plan_fingerprint=plan.fingerprint(),
+                    approvals_required=0,
+                    revert_of=original,
+                    decided_at=now,
+                    **_target(original),
+                )
+        except IntegrityError:
+            continue  # another worker reverts it
+        audit_record(
+            action=flow.actions.request,
+            outcome=Outcome.SUCCEEDED,
+            actor=None,
+            reason=reason,
+            preflight=plan.to_json(),
+            before=plan.current,
+            after={**intended, "request": revert.pk, "reverts": original.pk},
+            zoom_calls=plan.zoom_reads,
+            **_target(original),
+        )
+        if plan.blocked:
+            _execute_checked(revert, flow=flow, plan=plan, actor=None)
+        else:
+            execute_plan(revert, flow=flow, plan=plan, actor=None)
+        reverts.append(ChangeRequest.objects.get(pk=revert.pk))
+    return reverts
+
+
+def change_reconcile_stale(*, older_than: datetime.timedelta | None = None) -> list[ChangeRequest]:
+    """Resolve executions whose process died between the started event and the end: read Zoom back and
+    finish them as the executor would have (the started event gets its closing event)."""
+    older_than = older_than or datetime.timedelta(seconds=settings.CHANGE_RECONCILE_AFTER_SECONDS)
+    cutoff = timezone.now() - older_than
+    resolved = []
+    for request in ChangeRequest.objects.filter(status=Status.EXECUTING, started_at__lte=cutoff).iterator():
+        flow = flow_for(request.kind)
+        plan = Plan.from_json(request.plan)
+        started = _started_event(request, flow, plan)
+        # Claim it for this reconciler: a conditional UPDATE that moves started_at on.
+        if not ChangeRequest.objects.filter(
+            pk=request.pk, status=Status.EXECUTING, started_at=request.started_at
+        ).update(started_at=timezone.now(), operation_id=started.operation_id):
+            continue
+        done = conclude(
+            request,
+            flow=flow,
+            plan=plan,
+            started=started,
+            write_calls=[],
+            write_error=None,
+            actor_label=started.actor_label,
+        )
+        audit_record(
+            action=flow.actions.reconcile,
+            outcome=Outcome.SUCCEEDED,
+            actor=None,
+            reason=RECONCILED.format(pk=request.pk, status=done.get_status_display().lower()),
+            after={"request": request.pk, "status": done.status},
+            operation_id=started.operation_id,
+            **_target(request),
+        )
+        resolved.append(done)
+    return resolved
+
+
+def _started_event(request: ChangeRequest, flow: Flow, plan: Plan) -> AuditEvent:
+    """The execution's started event; recorded now if the process died before it was."""
+    if request.operation_id:
+        event = AuditEvent.objects.filter(operation_id=request.operation_id, outcome=Outcome.STARTED).first()
+        if event is not None:
+            return event
+    return audit_start(
+        action=flow.actions.execute,
+        actor=request.requester,
+        target_type=request.target_type,
+        target_id=request.target_id,
+        target_label=request.target_label,
+        before=plan.current,
+        reason=request.reason,
+        preflight=plan.to_json(),
+    )
