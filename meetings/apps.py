@@ -20,3 +20,4 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_meeting_search_index, sender=self, dispatch_uid="meetings.search_index")
+        from meetings import host_transfers  # noqa: F401 - registers the host-transfer flow

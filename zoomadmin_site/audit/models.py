@@ -78,8 +78,13 @@ class Action(models.TextChoices):
     ROLE_CHANGE_EXECUTE = "role_change.execute", "Role change executed"
     ROLE_CHANGE_READ_BACK = "role_change.read_back", "Role change read back"
     ROLE_CHANGE_RECONCILE = "role_change.reconcile", "Role change reconciled"
-    # Host transfers.
+    # Host transfers, and the scheduling-assistant grants that make them possible.
+    HOST_TRANSFER_REQUEST = "host_transfer.request", "Host transfer requested"
+    HOST_TRANSFER_PREFLIGHT = "host_transfer.preflight", "Host transfer checked"
     HOST_TRANSFER_EXECUTE = "host_transfer.execute", "Host transfer executed"
+    HOST_TRANSFER_READ_BACK = "host_transfer.read_back", "Host transfer read back"
+    HOST_TRANSFER_RECONCILE = "host_transfer.reconcile", "Host transfer reconciled"
+    ASSISTANT_GRANT = "assistant.grant", "Scheduling assistant added"
 
 
 def _refuse(what: str) -> NoReturn:
