@@ -89,12 +89,24 @@ class HostTransferFlow:
             )
             meeting, new_host = reads["meeting"], reads["new_host"]
             scheduler = None
-            if isinstance(meeting, zoom.Meeting) and not self._may_schedule(
+            if isinstance(meeting, zoom.Meeting) and not self.may_schedule(
                 meeting, new_host, reads["assistants"]
             ):
                 scheduler = parallel_reads(
                     {"s": lambda: client.get_user(user_id=meeting.scheduler_of_record)}
                 )["s"]
+        reads["scheduler"] = scheduler
+        return self.plan_from(reads, target_id=target_id, intended=intended, zoom_reads=calls)
+
+    def plan_from(
+        self, reads: dict[str, Any], *, target_id: str, intended: dict[str, Any], zoom_reads: list[Any]
+    ) -> Plan:
+        """The plan from what was read (each value a result or the ZoomError it raised): "meeting",
+        "new_host", "assistants" (the new host's), "api_schedulers", "scopes", "scheduler" (the scheduler
+        of record's account when they may not schedule for the new host, else None). Offboarding reads
+        these once for many meetings and builds each meeting's plan here."""
+        meeting, new_host, scheduler = reads["meeting"], reads["new_host"], reads.get("scheduler")
+        new_host_key = str(intended.get("new_host") or "")
         checks = [self._meeting_check(meeting, target_id)]
         current: dict[str, Any] = {"meeting_id": target_id}
         if isinstance(meeting, zoom.Meeting):
@@ -134,7 +146,7 @@ class HostTransferFlow:
             summary=f"Move “{topic}” from {current.get('host_email') or 'its host'} to "
             f"{intended_state['host_email']}",
             approval_reason="A host transfer needs no approval: it runs when you confirm.",
-            zoom_reads=[call.to_dict() for call in calls],
+            zoom_reads=[call.to_dict() for call in zoom_reads],
         )
 
     def _current(self, meeting: zoom.Meeting) -> dict[str, Any]:
@@ -152,7 +164,7 @@ class HostTransferFlow:
         }
 
     @staticmethod
-    def _may_schedule(meeting: zoom.Meeting, new_host: Any, assistants: Any) -> bool:
+    def may_schedule(meeting: zoom.Meeting, new_host: Any, assistants: Any) -> bool:
         if not isinstance(new_host, zoom.ZoomUser) or isinstance(assistants, ZoomError):
             return True  # nothing to learn about the scheduler: another check fails first
         scheduler = meeting.scheduler_of_record
@@ -322,7 +334,7 @@ class HostTransferFlow:
                 assistants.remedy,
                 {"error": assistants.reason},
             )
-        if self._may_schedule(meeting, user, assistants):
+        if self.may_schedule(meeting, user, assistants):
             who = "is the new host" if record == user.id else f"is a scheduling assistant of {user.email}"
             return Check(
                 "scheduler",

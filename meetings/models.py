@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -191,3 +192,82 @@ def _split_url(url: str) -> SplitResult | None:
         return urlsplit(url)
     except ValueError:  # e.g. a malformed IPv6 host in data from Zoom
         return None
+
+
+class TransferJob(models.Model):
+    """Offboarding: every upcoming and recurring meeting of one host moved to new hosts, item by item, by
+    a background task (meetings/offboarding.py) within Zoom's rate budget and each host's daily quota."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        WAITING = "waiting", "Waiting for Zoom's daily quota"
+        DONE = "done", "Done"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfer_jobs",
+    )
+    created_by_label = models.CharField(max_length=150)
+    source_zoom_id = models.CharField(max_length=64)
+    source_email = models.CharField(max_length=254)
+    default_new_host = models.CharField(max_length=254)
+    reason = models.TextField()
+    fixes = models.JSONField(default=list, blank=True)  # assistant grants the plan needs, listed once
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)  # when a quota-bound job continues
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"Transfer job #{self.pk}: meetings of {self.source_email}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:transfer_job", args=[self.pk])
+
+
+class TransferItem(models.Model):
+    """One meeting of a transfer job. Moved at most once: an item is claimed by a conditional UPDATE
+    (`pending → running`), and its change request carries the exactly-once execution."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Moving"
+        MOVED = "moved", "Moved"
+        FAILED = "failed", "Failed"
+        BLOCKED = "blocked", "Needs attention"
+        RECREATE = "recreate", "Must be re-created"
+
+    job = models.ForeignKey(TransferJob, on_delete=models.CASCADE, related_name="items")
+    meeting_id = models.BigIntegerField()
+    topic = models.CharField(max_length=300, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    recurring = models.BooleanField(default=False)
+    new_host = models.CharField(max_length=254)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    checks = models.JSONField(default=dict, blank=True)  # check key -> pass / warn / fail (the matrix)
+    plan = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)  # why it is blocked, failed or must be re-created
+    change_request = models.ForeignKey(
+        "changes.ChangeRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("start_time", "meeting_id")
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["job", "meeting_id"], name="one_item_per_meeting")]
+        indexes = [models.Index(fields=["job", "status"], name="transferitem_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.new_host} ({self.status})"

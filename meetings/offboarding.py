@@ -1,0 +1,441 @@
+"""Offboarding: move every upcoming and recurring meeting of a departing host to new hosts, in one job.
+
+- `offboarding_plan`: read-only. Lists the host's meetings from Zoom, reads each one (for its scheduler
+  of record) and each new host once, and builds every meeting's plan with the single-meeting checks
+  (`HostTransferFlow.plan_from`): a readiness matrix, PMI meetings that must be re-created, and the
+  assistant grants the plan needs, listed once.
+- `transfer_job_create` / `transfer_job_run`: a background job (Django's tasks framework) moves the items
+  one by one through the change machinery's executor, at background priority within the shared rate
+  budget, and waits for the next UTC day when the host's daily quota of meeting updates is used up.
+  An item is claimed by a conditional UPDATE and carries its change request: no meeting moves twice.
+- Pause, resume, and retry of the failed items only (each re-checked fresh: one that moved after all is
+  recognised, not moved again).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Count, F
+from django.utils import timezone
+
+from meetings.host_transfers import (
+    DAILY_WRITES,
+    EXHAUSTED_KEY,
+    HOST_TRANSFER,
+    TARGET_MEETING,
+    host_transfers_today,
+)
+from meetings.models import TransferItem, TransferJob
+from zoomadmin_site import zoom
+from zoomadmin_site.audit.models import Outcome
+from zoomadmin_site.audit.services import audit_record
+from zoomadmin_site.changes.executor import execute_plan
+from zoomadmin_site.changes.models import ChangeRequest, Kind, Source, Status
+from zoomadmin_site.changes.plans import Plan
+from zoomadmin_site.changes.reads import parallel_reads
+from zoomadmin_site.zoom import Priority, ZoomError, get_zoom_client, record_zoom_calls, zoom_priority
+
+logger = logging.getLogger(__name__)
+
+READ_WORKERS = 8  # meetings read at the same time while planning (the shared rate budget paces them)
+RECREATE_KEYS = {"meeting"}  # a failing meeting check on a PMI meeting means: re-create it
+
+
+class OffboardingRefused(Exception):
+    """The plan cannot be made (unknown user, Zoom unreachable): the reason in plain words."""
+
+
+@dataclass
+class ItemPlan:
+    meeting_id: int
+    topic: str
+    start_time: datetime.datetime | None
+    recurring: bool
+    new_host: str
+    plan: Plan
+    status: str  # TransferItem.Status: pending (ready), blocked, recreate
+    reason: str = ""
+
+    @property
+    def checks(self) -> dict[str, str]:
+        return {check.key: str(check.outcome) for check in self.plan.checks}
+
+
+@dataclass
+class OffboardingPlan:
+    source: zoom.ZoomUser
+    default_new_host: str
+    items: list[ItemPlan]
+    fixes: list[dict[str, Any]] = field(default_factory=list)
+    zoom_reads: int = 0
+
+    @property
+    def columns(self) -> list[str]:
+        keys: list[str] = []
+        for item in self.items:
+            keys += [key for key in item.checks if key not in keys]
+        return keys
+
+    @property
+    def ready(self) -> list[ItemPlan]:
+        return [item for item in self.items if item.status == TransferItem.Status.PENDING]
+
+
+def offboarding_plan(
+    *, source: str, default_new_host: str, overrides: dict[int, str] | None = None, actor: Any = None
+) -> OffboardingPlan:
+    """Read Zoom and plan the move of every upcoming and recurring meeting `source` hosts."""
+    overrides = overrides or {}
+    client = get_zoom_client()
+    with record_zoom_calls() as calls:
+        try:
+            user = client.get_user(user_id=source)
+            listed = [m for m in client.iter_meetings(user_id=user.id, type="scheduled") if _upcoming(m)]
+        except ZoomError as error:
+            raise OffboardingRefused(f"{error.explanation} {error.remedy}".strip()) from error
+        new_hosts = sorted({overrides.get(m.id, default_new_host) for m in listed})
+        meetings = _read_each(client, [m.id for m in listed])
+        shared = parallel_reads(
+            {
+                **{f"user:{h}": partial(client.get_user, user_id=h) for h in new_hosts},
+                **{f"assistants:{h}": partial(client.list_assistants, user_id=h) for h in new_hosts},
+                "api_schedulers": lambda: client.list_schedulers(user_id="me"),
+                "scopes": lambda: client.granted_scopes(),
+            }
+        )
+        schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
+    items = []
+    for listed_meeting in listed:
+        new_host = overrides.get(listed_meeting.id, default_new_host)
+        meeting = meetings[listed_meeting.id]
+        reads = {
+            "meeting": meeting,
+            "new_host": shared[f"user:{new_host}"],
+            "assistants": shared[f"assistants:{new_host}"],
+            "api_schedulers": shared["api_schedulers"],
+            "scopes": shared["scopes"],
+            "scheduler": schedulers.get(meeting.scheduler_of_record)
+            if isinstance(meeting, zoom.Meeting)
+            else None,
+        }
+        plan = HOST_TRANSFER.plan_from(
+            reads, target_id=str(listed_meeting.id), intended={"new_host": new_host}, zoom_reads=[]
+        )
+        items.append(_item(listed_meeting, new_host, plan))
+    return OffboardingPlan(user, default_new_host, items, _fixes(items), zoom_reads=len(calls))
+
+
+def _upcoming(meeting: zoom.Meeting) -> bool:
+    if meeting.is_recurring or meeting.start_time is None:
+        return True
+    return meeting.start_time + datetime.timedelta(minutes=meeting.duration or 0) >= timezone.now()
+
+
+def _read_each(client: zoom.ZoomClient, meeting_ids: list[int]) -> dict[int, Any]:
+    """GET /meetings/{id} for each (the list does not name the scheduler of record), several at a time."""
+    import contextvars
+
+    def read(meeting_id: int) -> Any:
+        try:
+            return client.get_meeting(meeting_id=meeting_id)
+        except ZoomError as error:
+            return error
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool:
+        futures = {m: pool.submit(contextvars.copy_context().run, read, m) for m in meeting_ids}
+        return {m: future.result() for m, future in futures.items()}
+
+
+def _schedulers_in_question(
+    client: zoom.ZoomClient,
+    meetings: dict[int, Any],
+    overrides: dict[int, str],
+    default_new_host: str,
+    shared: dict[str, Any],
+) -> dict[str, Any]:
+    """The accounts of the schedulers of record who may not schedule for their meeting's new host (can
+    they be made an assistant?), each read once."""
+    wanted: set[str] = set()
+    for meeting_id, meeting in meetings.items():
+        new_host = overrides.get(meeting_id, default_new_host)
+        user, assistants = shared[f"user:{new_host}"], shared[f"assistants:{new_host}"]
+        if isinstance(meeting, zoom.Meeting) and not HOST_TRANSFER.may_schedule(meeting, user, assistants):
+            wanted.add(meeting.scheduler_of_record)
+    return parallel_reads({s: partial(client.get_user, user_id=s) for s in sorted(wanted)})
+
+
+def _item(meeting: zoom.Meeting, new_host: str, plan: Plan) -> ItemPlan:
+    status, reason = TransferItem.Status.PENDING, ""
+    if plan.blocked:
+        failed = plan.failures[0]
+        pmi = failed.key in RECREATE_KEYS and failed.facts.get("pmi")
+        status = TransferItem.Status.RECREATE if pmi else TransferItem.Status.BLOCKED
+        reason = " ".join(f"{c.reason} {c.remedy}".strip() for c in plan.failures)
+    return ItemPlan(
+        meeting.id, meeting.topic, meeting.start_time, meeting.is_recurring, new_host, plan, status, reason
+    )
+
+
+def _fixes(items: Iterable[ItemPlan]) -> list[dict[str, Any]]:
+    """Each assistant grant the plan needs, once, with the meetings it unblocks."""
+    fixes: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        check = item.plan.check("scheduler")
+        if check and check.failed and check.facts.get("fixable"):
+            key = (check.facts["scheduler_email"], item.plan.intended["host_email"])
+            fix = fixes.setdefault(key, {"assistant": key[0], "host": key[1], "meetings": []})
+            fix["meetings"].append(item.meeting_id)
+    return list(fixes.values())
+
+
+# --- the job ---------------------------------------------------------------------------------------------
+
+
+def transfer_job_create(*, plan: OffboardingPlan, reason: str, actor: Any, start: bool = True) -> TransferJob:
+    """Record the plan as a job (its items in plan order) and, with `start`, queue it for the worker."""
+    label = actor.get_username() if actor is not None else "system"
+    job = TransferJob.objects.create(
+        status=TransferJob.Status.RUNNING,
+        created_by=actor,
+        created_by_label=label,
+        source_zoom_id=plan.source.id,
+        source_email=plan.source.email,
+        default_new_host=plan.default_new_host,
+        reason=reason,
+        fixes=plan.fixes,
+        started_at=timezone.now(),
+    )
+    TransferItem.objects.bulk_create(
+        TransferItem(
+            job=job,
+            meeting_id=item.meeting_id,
+            topic=item.topic[:300],
+            start_time=item.start_time,
+            recurring=item.recurring,
+            new_host=item.new_host,
+            status=item.status,
+            checks=item.checks,
+            plan=item.plan.to_json(),
+            reason=item.reason,
+        )
+        for item in plan.items
+    )
+    if start:
+        _queue(job.pk)
+    return job
+
+
+def transfer_job_run(*, job_id: int) -> TransferJob:
+    """Move the job's waiting items, one at a time, until none is left, the job is paused, or the host's
+    daily quota is used up (then the job waits for 00:00 UTC and is queued again for then)."""
+    with zoom_priority(Priority.BACKGROUND):
+        while True:
+            job = TransferJob.objects.get(pk=job_id)
+            if job.status != TransferJob.Status.RUNNING:
+                return job
+            _settle_running_items(job)
+            item = (
+                job.items.filter(status=TransferItem.Status.PENDING)
+                .order_by("start_time", "meeting_id")
+                .first()
+            )
+            if item is None:
+                return _finish(job)
+            if _quota_used_up(job):
+                return _wait_for_quota(job)
+            _move(job, item)
+
+
+def _claim(item: TransferItem) -> bool:
+    return bool(
+        TransferItem.objects.filter(pk=item.pk, status=TransferItem.Status.PENDING).update(
+            status=TransferItem.Status.RUNNING, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _move(job: TransferJob, item: TransferItem) -> None:
+    if not _claim(item):
+        return
+    plan = Plan.from_json(item.plan)
+    if item.attempts > 0 and item.change_request_id is not None:
+        plan = HOST_TRANSFER.preflight(
+            target_id=str(item.meeting_id), intended={"new_host": item.new_host}, actor=job.created_by
+        )
+        same_host = plan.check("same_host")
+        if same_host is not None and same_host.failed:
+            _set(item, TransferItem.Status.MOVED, f"{item.new_host} hosts it already.")
+            return
+        if plan.blocked:
+            _set(item, TransferItem.Status.BLOCKED, " ".join(c.reason for c in plan.failures))
+            return
+    request = _approved_request(job, item, plan)
+    TransferItem.objects.filter(pk=item.pk).update(change_request=request)
+    done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by)
+    _settle(item, done)
+
+
+def _approved_request(job: TransferJob, item: TransferItem, plan: Plan) -> ChangeRequest:
+    """A host transfer needs no approval: the request is recorded approved, with the plan the job
+    checked, and its request event names the job."""
+    now = timezone.now()
+    reason = f"Offboarding job #{job.pk} ({job.source_email}): {job.reason}"
+    request = ChangeRequest.objects.create(
+        kind=Kind.HOST_TRANSFER,
+        status=Status.APPROVED,
+        source=Source.SYSTEM,
+        requester=job.created_by,
+        requester_label=job.created_by_label,
+        target_type=TARGET_MEETING,
+        target_id=str(item.meeting_id),
+        target_label=plan.target_label,
+        current=plan.current,
+        intended={**plan.intended, "job": job.pk},
+        summary=plan.summary[:255],
+        reason=reason,
+        plan=plan.to_json(),
+        plan_fingerprint=plan.fingerprint(),
+        approvals_required=0,
+        decided_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    audit_record(
+        action=HOST_TRANSFER.actions.request,
+        outcome=Outcome.SUCCEEDED,
+        actor=job.created_by,
+        target_type=TARGET_MEETING,
+        target_id=str(item.meeting_id),
+        target_label=plan.target_label,
+        reason=reason,
+        before=plan.current,
+        after={**plan.intended, "request": request.pk, "job": job.pk, "item": item.pk},
+        preflight=plan.to_json(),
+    )
+    return request
+
+
+def _settle(item: TransferItem, request: ChangeRequest) -> None:
+    if request.status == Status.SUCCEEDED:
+        _set(item, TransferItem.Status.MOVED, request.outcome_reason)
+    elif request.status in (Status.FAILED, Status.UNVERIFIED):
+        exhausted = "daily" in request.outcome_reason.lower() and "limit" in request.outcome_reason.lower()
+        # A daily-quota refusal changed nothing: the item waits for the next day instead of failing.
+        _set(
+            item,
+            TransferItem.Status.PENDING if exhausted else TransferItem.Status.FAILED,
+            request.outcome_reason,
+        )
+
+
+def _set(item: TransferItem, status: str, reason: str) -> None:
+    TransferItem.objects.filter(pk=item.pk, status=TransferItem.Status.RUNNING).update(
+        status=status, reason=reason
+    )
+
+
+def _settle_running_items(job: TransferJob) -> None:
+    """Items left running by a worker that died: back to waiting if no change request was made (nothing
+    was sent), settled from their request once that is final (reconciliation resolves executing ones)."""
+    for item in job.items.filter(status=TransferItem.Status.RUNNING).select_related("change_request"):
+        if item.change_request is None:
+            _set(item, TransferItem.Status.PENDING, "")
+        elif item.change_request.is_final:
+            _settle(item, item.change_request)
+
+
+def _exhausted(host_id: str) -> bool:
+    """Zoom refused a meeting update of this host today for its daily quota (remembered until 00:00 UTC)."""
+    return bool(host_id) and bool(cache.get(EXHAUSTED_KEY.format(host=host_id)))
+
+
+def _quota_used_up(job: TransferJob) -> bool:
+    return _exhausted(job.source_zoom_id) or host_transfers_today(job.source_zoom_id) >= DAILY_WRITES
+
+
+def next_utc_midnight(now: datetime.datetime | None = None) -> datetime.datetime:
+    now = (now or timezone.now()).astimezone(datetime.UTC)
+    return (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
+
+
+def _wait_for_quota(job: TransferJob) -> TransferJob:
+    resume = next_utc_midnight()
+    if TransferJob.objects.filter(pk=job.pk, status=TransferJob.Status.RUNNING).update(
+        status=TransferJob.Status.WAITING, resume_at=resume
+    ):
+        from meetings.tasks import transfer_job_task
+
+        transfer_job_task.using(run_after=resume).enqueue(job.pk)
+    return TransferJob.objects.get(pk=job.pk)
+
+
+def _finish(job: TransferJob) -> TransferJob:
+    TransferJob.objects.filter(pk=job.pk, status=TransferJob.Status.RUNNING).update(
+        status=TransferJob.Status.DONE, finished_at=timezone.now()
+    )
+    return TransferJob.objects.get(pk=job.pk)
+
+
+def transfer_job_pause(*, job_id: int) -> bool:
+    return bool(
+        TransferJob.objects.filter(pk=job_id, status=TransferJob.Status.RUNNING).update(
+            status=TransferJob.Status.PAUSED
+        )
+    )
+
+
+def transfer_job_resume(*, job_id: int) -> bool:
+    """Continue a paused job, or one waiting for the quota (e.g. after Zoom raised it)."""
+    resumed = TransferJob.objects.filter(
+        pk=job_id, status__in=[TransferJob.Status.PAUSED, TransferJob.Status.WAITING]
+    ).update(status=TransferJob.Status.RUNNING, resume_at=None)
+    if resumed:
+        _queue(job_id)
+    return bool(resumed)
+
+
+def transfer_job_retry_failed(*, job_id: int) -> int:
+    """Put the failed items (only those) back in line; each is checked fresh before it moves."""
+    retried = TransferItem.objects.filter(job_id=job_id, status=TransferItem.Status.FAILED).update(
+        status=TransferItem.Status.PENDING
+    )
+    if retried:
+        TransferJob.objects.filter(pk=job_id).exclude(status=TransferJob.Status.PAUSED).update(
+            status=TransferJob.Status.RUNNING, finished_at=None
+        )
+        _queue(job_id)
+    return retried
+
+
+def _queue(job_id: int) -> None:
+    from meetings.tasks import transfer_job_task
+
+    transfer_job_task.enqueue(job_id)
+
+
+def transfer_job_progress(job: TransferJob) -> dict[str, Any]:
+    """Counts per item status, and an ETA from the pace so far and the host's daily quota."""
+    counts = dict(job.items.values_list("status").annotate(n=Count("id")))
+    left = counts.get(TransferItem.Status.PENDING, 0) + counts.get(TransferItem.Status.RUNNING, 0)
+    moved = counts.get(TransferItem.Status.MOVED, 0)
+    eta = None
+    if left and job.started_at and moved:
+        per_item = (timezone.now() - job.started_at) / max(1, moved)
+        room_today = max(0, DAILY_WRITES - host_transfers_today(job.source_zoom_id))
+        if left <= room_today:
+            eta = timezone.now() + per_item * left
+        else:
+            days = (left - room_today + DAILY_WRITES - 1) // DAILY_WRITES
+            eta = next_utc_midnight() + datetime.timedelta(days=days - 1) + per_item * min(left, DAILY_WRITES)
+    return {"counts": counts, "left": left, "total": sum(counts.values()), "eta": eta}
