@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -37,8 +38,6 @@ from zoomadmin_site.zoom import (
 )
 
 TARGET_MEETING = "zoom_meeting"
-DAILY_WRITES = 100  # Zoom's meeting create/update requests per host user per UTC day (zoom-api.md §9.3)
-DAILY_WARN_AT = 90
 EXHAUSTED_KEY = "meetings:daily-writes-exhausted:{host}"
 INSTANT, SCHEDULED, RECURRING_NO_TIME, RECURRING = 1, 2, 3, 8
 UNVERIFIED_ADVICE = (
@@ -426,19 +425,20 @@ class HostTransferFlow:
                 label,
                 CheckOutcome.FAIL,
                 f"Zoom refused meeting updates for {meeting.host_email} "
-                f"today: {DAILY_WRITES} per host per UTC day.",
+                f"today: {daily_writes()} per host per UTC day.",
                 f"Try again after {exhausted} (00:00 UTC).",
                 {"exhausted": True},
             )
-        outcome = CheckOutcome.WARN if used >= DAILY_WARN_AT else CheckOutcome.PASS
+        near = used >= daily_writes() * 0.9
+        outcome = CheckOutcome.WARN if near else CheckOutcome.PASS
         return Check(
             "quota",
             label,
             outcome,
-            f"Zoom Admin made {used} of the {DAILY_WRITES} meeting updates Zoom "
+            f"Zoom Admin made {used} of the {daily_writes()} meeting updates Zoom "
             f"allows for {meeting.host_email or meeting.host_id} today (UTC); other apps' updates count too.",
             "",
-            {"exhausted": False, "near": used >= DAILY_WARN_AT},
+            {"exhausted": False, "near": near},
         )
 
     def _scopes_check(self, scopes: Any) -> Check:
@@ -528,6 +528,11 @@ def _remember_exhausted(host_id: str, error: ZoomRateLimited) -> None:
     )
     seconds = max(60, int((reset - timezone.now()).total_seconds()))
     cache.set(EXHAUSTED_KEY.format(host=host_id), reset.strftime("%Y-%m-%d %H:%M UTC"), timeout=seconds)
+
+
+def daily_writes() -> int:
+    """Zoom's meeting create/update requests per host user per UTC day (100; zoom-api.md §9.3)."""
+    return int(settings.ZOOM_MEETING_DAILY_UPDATES)
 
 
 def host_transfers_today(host_id: str) -> int:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
 from collections.abc import Iterable
@@ -22,16 +23,17 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, F
 from django.utils import timezone
 
 from meetings.host_transfers import (
-    DAILY_WRITES,
     EXHAUSTED_KEY,
     HOST_TRANSFER,
     TARGET_MEETING,
+    daily_writes,
     host_transfers_today,
 )
 from meetings.models import TransferItem, TransferJob
@@ -142,7 +144,6 @@ def _upcoming(meeting: zoom.Meeting) -> bool:
 
 def _read_each(client: zoom.ZoomClient, meeting_ids: list[int]) -> dict[int, Any]:
     """GET /meetings/{id} for each (the list does not name the scheduler of record), several at a time."""
-    import contextvars
 
     def read(meeting_id: int) -> Any:
         try:
@@ -236,25 +237,54 @@ def transfer_job_create(*, plan: OffboardingPlan, reason: str, actor: Any, start
     return job
 
 
-def transfer_job_run(*, job_id: int) -> TransferJob:
-    """Move the job's waiting items, one at a time, until none is left, the job is paused, or the host's
-    daily quota is used up (then the job waits for 00:00 UTC and is queued again for then)."""
+def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
+    """Move the job's waiting items until none is left, the job is paused, or the host's daily quota is
+    used up (then the job waits for 00:00 UTC and is queued again for then).
+
+    `workers` items move at the same time (default settings.TRANSFER_JOB_WORKERS): with Zoom's latency a
+    single one at a time would leave most of the rate budget unused. The shared rate budget paces them
+    all, at background priority; each item is claimed by a conditional UPDATE, so workers never share
+    one."""
+    workers = max(1, workers or settings.TRANSFER_JOB_WORKERS)
+    _settle_running_items(TransferJob.objects.get(pk=job_id))
     with zoom_priority(Priority.BACKGROUND):
-        while True:
-            job = TransferJob.objects.get(pk=job_id)
-            if job.status != TransferJob.Status.RUNNING:
-                return job
-            _settle_running_items(job)
-            item = (
-                job.items.filter(status=TransferItem.Status.PENDING)
-                .order_by("start_time", "meeting_id")
-                .first()
-            )
-            if item is None:
-                return _finish(job)
-            if _quota_used_up(job):
-                return _wait_for_quota(job)
-            _move(job, item)
+        if workers == 1:
+            _work(job_id)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"transfer-job-{job_id}") as pool:
+                for done in [
+                    pool.submit(contextvars.copy_context().run, _work_in_thread, job_id)
+                    for _ in range(workers)
+                ]:
+                    done.result()
+    job = TransferJob.objects.get(pk=job_id)
+    if job.status != TransferJob.Status.RUNNING:
+        return job
+    if job.items.filter(status__in=[TransferItem.Status.PENDING, TransferItem.Status.RUNNING]).exists():
+        return _wait_for_quota(job) if _quota_used_up(job) else job
+    return _finish(job)
+
+
+def _work_in_thread(job_id: int) -> None:
+    try:
+        _work(job_id)
+    finally:
+        connections.close_all()
+
+
+def _work(job_id: int) -> None:
+    """One worker: claim the next waiting item and move it, until there is none, the job stops running,
+    or the quota is used up."""
+    while True:
+        job = TransferJob.objects.get(pk=job_id)
+        if job.status != TransferJob.Status.RUNNING or _quota_used_up(job):
+            return
+        item = (
+            job.items.filter(status=TransferItem.Status.PENDING).order_by("start_time", "meeting_id").first()
+        )
+        if item is None:
+            return
+        _move(job, item)
 
 
 def _claim(item: TransferItem) -> bool:
@@ -361,7 +391,7 @@ def _exhausted(host_id: str) -> bool:
 
 
 def _quota_used_up(job: TransferJob) -> bool:
-    return _exhausted(job.source_zoom_id) or host_transfers_today(job.source_zoom_id) >= DAILY_WRITES
+    return _exhausted(job.source_zoom_id) or host_transfers_today(job.source_zoom_id) >= daily_writes()
 
 
 def next_utc_midnight(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -432,10 +462,11 @@ def transfer_job_progress(job: TransferJob) -> dict[str, Any]:
     eta = None
     if left and job.started_at and moved:
         per_item = (timezone.now() - job.started_at) / max(1, moved)
-        room_today = max(0, DAILY_WRITES - host_transfers_today(job.source_zoom_id))
+        limit = daily_writes()
+        room_today = max(0, limit - host_transfers_today(job.source_zoom_id))
         if left <= room_today:
             eta = timezone.now() + per_item * left
         else:
-            days = (left - room_today + DAILY_WRITES - 1) // DAILY_WRITES
-            eta = next_utc_midnight() + datetime.timedelta(days=days - 1) + per_item * min(left, DAILY_WRITES)
+            days = (left - room_today + limit - 1) // limit
+            eta = next_utc_midnight() + datetime.timedelta(days=days - 1) + per_item * min(left, limit)
     return {"counts": counts, "left": left, "total": sum(counts.values()), "eta": eta}

@@ -17,3 +17,7 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SECURE_SSL_REDIRECT = False
+
+# Offboarding jobs move one item at a time in tests: the test database's transaction is not visible to
+# other threads' connections (tests/meetings/test_offboarding_concurrency.py uses several on a file).
+TRANSFER_JOB_WORKERS = 1
