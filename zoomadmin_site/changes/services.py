@@ -33,6 +33,7 @@ REASON_REQUIRED = "Give a reason: it is kept in the audit log with the request."
 CHANGED_SINCE = (
     "Zoom changed since this request was {when}. Approve it again if it still makes sense: {changes}"
 )
+EXPIRED = "No decision within {hours} hours."
 RECONCILED = "Execution of request #{pk} stopped midway; Zoom was read back: {status}."
 SYSTEM = "system"
 
@@ -274,6 +275,9 @@ def change_cancel(*, request_id: int, actor: Any, reason: str = "") -> ChangeReq
 def _check_decider(request: ChangeRequest, flow: Flow, *, actor: Any, comment: str, action: Any) -> None:
     if not (comment or "").strip():
         raise ChangeRefused(COMMENT_REQUIRED, request=request)
+    if request.status == Status.PENDING and request.expires_at and request.expires_at <= timezone.now():
+        _expire(request, now=timezone.now())  # the expiry task has not come round to it yet
+        request.refresh_from_db()
     if request.status != Status.PENDING:
         raise _refuse(
             request,
@@ -361,26 +365,30 @@ def _execute_checked(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: A
 def change_expire_due(*, now: datetime.datetime | None = None) -> int:
     """Expire pending requests past their time. Each expiry is one conditional UPDATE and one event."""
     now = now or timezone.now()
-    expired = 0
-    for request in ChangeRequest.objects.filter(status=Status.PENDING, expires_at__lte=now).iterator():
-        if ChangeRequest.objects.transition(
-            request.pk,
-            from_statuses=[Status.PENDING],
-            to=Status.EXPIRED,
-            decided_at=now,
-            outcome_reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
-        ):
-            flow = flow_for(request.kind)
-            audit_record(
-                action=flow.actions.expire,
-                outcome=Outcome.SUCCEEDED,
-                actor=None,
-                reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
-                after={"request": request.pk},
-                **_target(request),
-            )
-            expired += 1
-    return expired
+    due = ChangeRequest.objects.filter(status=Status.PENDING, expires_at__lte=now)
+    return sum(_expire(request, now=now) for request in due.iterator())
+
+
+def _expire(request: ChangeRequest, *, now: datetime.datetime) -> bool:
+    """Expire one pending request past its time: True for the one caller whose UPDATE did it."""
+    why = EXPIRED.format(hours=settings.CHANGE_REQUEST_TTL_HOURS)
+    if not ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.PENDING],
+        to=Status.EXPIRED,
+        decided_at=now,
+        outcome_reason=why,
+    ):
+        return False
+    audit_record(
+        action=flow_for(request.kind).actions.expire,
+        outcome=Outcome.SUCCEEDED,
+        actor=None,
+        reason=why,
+        after={"request": request.pk},
+        **_target(request),
+    )
+    return True
 
 
 def change_revert_due(*, now: datetime.datetime | None = None) -> list[ChangeRequest]:
