@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 from typing import Any
 
 from django.utils import timezone
@@ -30,7 +31,7 @@ from zoomadmin_site.audit.services import audit_finish, audit_record, audit_star
 from zoomadmin_site.changes.flows import Flow, ReadBack
 from zoomadmin_site.changes.models import ChangeRequest, Status
 from zoomadmin_site.changes.plans import Plan
-from zoomadmin_site.zoom import ZoomCall, ZoomError, get_zoom_client, record_zoom_calls
+from zoomadmin_site.zoom import ZoomCall, ZoomError, ZoomRateLimited, get_zoom_client, record_zoom_calls
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ NOT_READ_BACK = (
     "Zoom could not be read back after the write ({error}), so whether the change took is not known. "
     "Check the target in Zoom, or refresh it here, before trying again."
 )
+REFUSED_NOTHING_CHANGED = " The write was refused: nothing changed in Zoom (read back to make sure)."
+RETRY_AT = "Request the change again after {when}, when Zoom's daily limit resets."
+RETRY_IN = "Request the change again in {wait}: that is how long Zoom asked to wait."
+RETRY_UNSAID = "Request the change again in a minute: Zoom did not say when the limit clears."
 MIRROR_NOT_WRITTEN = "The local mirror could not be updated ({error}); the next sync will correct it."
 
 
@@ -151,10 +156,9 @@ def verdict(
 ) -> tuple[str, str]:
     """The request's final status and why, in words (see the module docstring)."""
     if write_error is not None and not write_error.outcome_unknown:
-        refused = f"{write_error.explanation} {write_error.remedy}".strip()
         if read is not None and read.applied:  # e.g. already there: Zoom refused a no-op
             return Status.SUCCEEDED, f"{read.detail} (Zoom refused the write: {write_error.explanation})"
-        return Status.FAILED, refused
+        return Status.FAILED, refused(write_error, confirmed=read is not None)
     if read is None:
         return Status.UNVERIFIED, NOT_READ_BACK.format(error=read_error)
     if read.applied:
@@ -168,6 +172,23 @@ def verdict(
         return Status.FAILED, NOT_APPLIED_AFTER_UNKNOWN.format(error=write_error.explanation)
     answer = ", ".join(str(call.status) for call in write_calls if call.status) or "success"
     return Status.UNVERIFIED, SILENT_NO_OP.format(answer=answer, advice=flow.unverified_advice)
+
+
+def refused(error: ZoomError, *, confirmed: bool) -> str:
+    """Why a write Zoom refused (or that never left) failed; a rate limit says when to ask again."""
+    nothing = REFUSED_NOTHING_CHANGED if confirmed else ""
+    if isinstance(error, ZoomRateLimited):
+        return f"{error.explanation}{nothing} {_when_to_retry(error)}"
+    return f"{error.explanation}{nothing} {error.remedy}".strip()
+
+
+def _when_to_retry(error: ZoomRateLimited) -> str:
+    if error.is_daily and error.reset_at is not None:
+        return RETRY_AT.format(when=f"{error.reset_at:%Y-%m-%d %H:%M} UTC")
+    if error.retry_after is not None:
+        seconds = max(1, math.ceil(error.retry_after))
+        return RETRY_IN.format(wait=f"{seconds} second{'s' if seconds != 1 else ''}")
+    return RETRY_UNSAID
 
 
 def _read_back_outcome(read: ReadBack | None, read_error: ZoomError | None) -> str:
