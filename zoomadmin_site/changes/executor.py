@@ -24,6 +24,7 @@ import logging
 import math
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from zoomadmin_site.audit.models import AuditEvent, Outcome
@@ -80,9 +81,10 @@ def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) 
             flow.write(client, plan)
         except ZoomError as error:
             write_error = error
-    return conclude(
+    done, _ = conclude(
         request, flow=flow, plan=plan, started=started, write_calls=write_calls, write_error=write_error
     )
+    return done
 
 
 def conclude(
@@ -94,8 +96,10 @@ def conclude(
     write_calls: list[ZoomCall],
     write_error: ZoomError | None,
     actor_label: str | None = None,
-) -> ChangeRequest:
-    """Steps 4 and 5: read back, decide, record, mirror, finish."""
+) -> tuple[ChangeRequest, bool]:
+    """Steps 4 and 5: read back, decide, record, mirror, finish. Returns the request and whether this
+    call finished it (False when another one did first: a reconciler that took this execution for
+    dead, or the execution a reconciler took for dead)."""
     read: ReadBack | None = None
     read_error: ZoomError | None = None
     with record_zoom_calls() as read_calls:
@@ -125,26 +129,28 @@ def conclude(
         except Exception as error:  # the final event must be written whatever the mirror does
             logger.exception("Mirror write after change #%s failed", request.pk)
             why = f"{why} {MIRROR_NOT_WRITTEN.format(error=error)}"
-    audit_finish(
-        started,
-        outcome=status,
-        after=after,
-        zoom_calls=[call.to_dict() for call in [*write_calls, *read_calls]],
-        reason=why,
-    )
     finished = timezone.now()
     revert_at = None
     if status == Status.SUCCEEDED and request.duration_hours:
         revert_at = finished + datetime.timedelta(hours=request.duration_hours)
-    ChangeRequest.objects.transition(
-        request.pk,
-        from_statuses=[Status.EXECUTING],
-        to=status,
-        finished_at=finished,
-        outcome_reason=why,
-        revert_at=revert_at,
-    )
-    return ChangeRequest.objects.get(pk=request.pk)
+    with transaction.atomic():  # the final status and the final event: both or neither, once
+        concluded = ChangeRequest.objects.transition(
+            request.pk,
+            from_statuses=[Status.EXECUTING],
+            to=status,
+            finished_at=finished,
+            outcome_reason=why,
+            revert_at=revert_at,
+        )
+        if concluded:
+            audit_finish(
+                started,
+                outcome=status,
+                after=after,
+                zoom_calls=[call.to_dict() for call in [*write_calls, *read_calls]],
+                reason=why,
+            )
+    return ChangeRequest.objects.get(pk=request.pk), concluded
 
 
 def verdict(
