@@ -10,8 +10,9 @@
    - Zoom answered success but shows the old state (the silent 204): `unverified`, with advice;
    - Zoom could not be read back: `unverified`.
    A failed write is never retried blindly.
-5. Record the read-back event, write the mirror through its one writer, record the final event, and
-   move the request to its final status.
+5. Record the read-back event, write the mirror through its one writer, then move the request to its
+   final status and record the final event in one transaction: both or neither, and only for the one
+   caller whose conditional UPDATE moved it (a slow execution and its reconciler never both close it).
 
 A crash between 2 and 5 leaves an `executing` request with a started event; `reconcile_stale` resolves
 it later by the same read-back (steps 4 and 5).
