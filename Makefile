@@ -53,6 +53,7 @@ setup: install
 	  $(RUN_ENV) $(PY) manage.py zoom_sandbox webhook --url http://127.0.0.1:$(PORT)/zoom/webhooks/ >/dev/null; fi
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --initial
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --schedule
+	@$(RUN_ENV) $(PY) manage.py changes_maintain --schedule
 
 run: setup
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"

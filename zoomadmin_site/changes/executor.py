@@ -10,8 +10,9 @@
    - Zoom answered success but shows the old state (the silent 204): `unverified`, with advice;
    - Zoom could not be read back: `unverified`.
    A failed write is never retried blindly.
-5. Record the read-back event, write the mirror through its one writer, record the final event, and
-   move the request to its final status.
+5. Record the read-back event, write the mirror through its one writer, then move the request to its
+   final status and record the final event in one transaction: both or neither, and only for the one
+   caller whose conditional UPDATE moved it (a slow execution and its reconciler never both close it).
 
 A crash between 2 and 5 leaves an `executing` request with a started event; `reconcile_stale` resolves
 it later by the same read-back (steps 4 and 5).
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from zoomadmin_site.audit.models import AuditEvent, Outcome
@@ -30,7 +33,7 @@ from zoomadmin_site.audit.services import audit_finish, audit_record, audit_star
 from zoomadmin_site.changes.flows import Flow, ReadBack
 from zoomadmin_site.changes.models import ChangeRequest, Status
 from zoomadmin_site.changes.plans import Plan
-from zoomadmin_site.zoom import ZoomCall, ZoomError, get_zoom_client, record_zoom_calls
+from zoomadmin_site.zoom import ZoomCall, ZoomError, ZoomRateLimited, get_zoom_client, record_zoom_calls
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,10 @@ NOT_READ_BACK = (
     "Zoom could not be read back after the write ({error}), so whether the change took is not known. "
     "Check the target in Zoom, or refresh it here, before trying again."
 )
+REFUSED_NOTHING_CHANGED = " The write was refused: nothing changed in Zoom (read back to make sure)."
+RETRY_AT = "Request the change again after {when}, when Zoom's daily limit resets."
+RETRY_IN = "Request the change again in {wait}: that is how long Zoom asked to wait."
+RETRY_UNSAID = "Request the change again in a minute: Zoom did not say when the limit clears."
 MIRROR_NOT_WRITTEN = "The local mirror could not be updated ({error}); the next sync will correct it."
 
 
@@ -75,9 +82,10 @@ def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) 
             flow.write(client, plan)
         except ZoomError as error:
             write_error = error
-    return conclude(
+    done, _ = conclude(
         request, flow=flow, plan=plan, started=started, write_calls=write_calls, write_error=write_error
     )
+    return done
 
 
 def conclude(
@@ -89,8 +97,10 @@ def conclude(
     write_calls: list[ZoomCall],
     write_error: ZoomError | None,
     actor_label: str | None = None,
-) -> ChangeRequest:
-    """Steps 4 and 5: read back, decide, record, mirror, finish."""
+) -> tuple[ChangeRequest, bool]:
+    """Steps 4 and 5: read back, decide, record, mirror, finish. Returns the request and whether this
+    call finished it (False when another one did first: a reconciler that took this execution for
+    dead, or the execution a reconciler took for dead)."""
     read: ReadBack | None = None
     read_error: ZoomError | None = None
     with record_zoom_calls() as read_calls:
@@ -120,26 +130,28 @@ def conclude(
         except Exception as error:  # the final event must be written whatever the mirror does
             logger.exception("Mirror write after change #%s failed", request.pk)
             why = f"{why} {MIRROR_NOT_WRITTEN.format(error=error)}"
-    audit_finish(
-        started,
-        outcome=status,
-        after=after,
-        zoom_calls=[call.to_dict() for call in [*write_calls, *read_calls]],
-        reason=why,
-    )
     finished = timezone.now()
     revert_at = None
     if status == Status.SUCCEEDED and request.duration_hours:
         revert_at = finished + datetime.timedelta(hours=request.duration_hours)
-    ChangeRequest.objects.transition(
-        request.pk,
-        from_statuses=[Status.EXECUTING],
-        to=status,
-        finished_at=finished,
-        outcome_reason=why,
-        revert_at=revert_at,
-    )
-    return ChangeRequest.objects.get(pk=request.pk)
+    with transaction.atomic():  # the final status and the final event: both or neither, once
+        concluded = ChangeRequest.objects.transition(
+            request.pk,
+            from_statuses=[Status.EXECUTING],
+            to=status,
+            finished_at=finished,
+            outcome_reason=why,
+            revert_at=revert_at,
+        )
+        if concluded:
+            audit_finish(
+                started,
+                outcome=status,
+                after=after,
+                zoom_calls=[call.to_dict() for call in [*write_calls, *read_calls]],
+                reason=why,
+            )
+    return ChangeRequest.objects.get(pk=request.pk), concluded
 
 
 def verdict(
@@ -151,10 +163,9 @@ def verdict(
 ) -> tuple[str, str]:
     """The request's final status and why, in words (see the module docstring)."""
     if write_error is not None and not write_error.outcome_unknown:
-        refused = f"{write_error.explanation} {write_error.remedy}".strip()
         if read is not None and read.applied:  # e.g. already there: Zoom refused a no-op
             return Status.SUCCEEDED, f"{read.detail} (Zoom refused the write: {write_error.explanation})"
-        return Status.FAILED, refused
+        return Status.FAILED, refused(write_error, confirmed=read is not None)
     if read is None:
         return Status.UNVERIFIED, NOT_READ_BACK.format(error=read_error)
     if read.applied:
@@ -168,6 +179,23 @@ def verdict(
         return Status.FAILED, NOT_APPLIED_AFTER_UNKNOWN.format(error=write_error.explanation)
     answer = ", ".join(str(call.status) for call in write_calls if call.status) or "success"
     return Status.UNVERIFIED, SILENT_NO_OP.format(answer=answer, advice=flow.unverified_advice)
+
+
+def refused(error: ZoomError, *, confirmed: bool) -> str:
+    """Why a write Zoom refused (or that never left) failed; a rate limit says when to ask again."""
+    nothing = REFUSED_NOTHING_CHANGED if confirmed else ""
+    if isinstance(error, ZoomRateLimited):
+        return f"{error.explanation}{nothing} {_when_to_retry(error)}"
+    return f"{error.explanation}{nothing} {error.remedy}".strip()
+
+
+def _when_to_retry(error: ZoomRateLimited) -> str:
+    if error.is_daily and error.reset_at is not None:
+        return RETRY_AT.format(when=f"{error.reset_at:%Y-%m-%d %H:%M} UTC")
+    if error.retry_after is not None:
+        seconds = max(1, math.ceil(error.retry_after))
+        return RETRY_IN.format(wait=f"{seconds} second{'s' if seconds != 1 else ''}")
+    return RETRY_UNSAID
 
 
 def _read_back_outcome(read: ReadBack | None, read_error: ZoomError | None) -> str:

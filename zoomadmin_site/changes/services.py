@@ -19,6 +19,7 @@ from zoomadmin_site.changes.executor import conclude, execute_plan
 from zoomadmin_site.changes.flows import Flow, flow_for
 from zoomadmin_site.changes.models import Approval, ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
+from zoomadmin_site.zoom import ZoomError
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,13 @@ BLOCKED = "Zoom Admin will not send this change: {failures}"
 REASON_REQUIRED = "Give a reason: it is kept in the audit log with the request."
 CHANGED_SINCE = (
     "Zoom changed since this request was {when}. Approve it again if it still makes sense: {changes}"
+)
+EXPIRED = "No decision within {hours} hours."
+INTERRUPTED = "The execution stopped before Zoom's answer to the write was recorded (its process ended)."
+REVERT_REASON = "The time-bound change of request #{pk} ended ({hours} h)."
+REVERT_MOVED = (
+    "Not put back: Zoom shows {now} now, not what request #{pk} set, so someone changed it since. "
+    "Nothing was sent to Zoom; change it by a new request if the earlier state is still wanted."
 )
 RECONCILED = "Execution of request #{pk} stopped midway; Zoom was read back: {status}."
 SYSTEM = "system"
@@ -274,6 +282,9 @@ def change_cancel(*, request_id: int, actor: Any, reason: str = "") -> ChangeReq
 def _check_decider(request: ChangeRequest, flow: Flow, *, actor: Any, comment: str, action: Any) -> None:
     if not (comment or "").strip():
         raise ChangeRefused(COMMENT_REQUIRED, request=request)
+    if request.status == Status.PENDING and request.expires_at and request.expires_at <= timezone.now():
+        _expire(request, now=timezone.now())  # the expiry task has not come round to it yet
+        request.refresh_from_db()
     if request.status != Status.PENDING:
         raise _refuse(
             request,
@@ -361,115 +372,160 @@ def _execute_checked(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: A
 def change_expire_due(*, now: datetime.datetime | None = None) -> int:
     """Expire pending requests past their time. Each expiry is one conditional UPDATE and one event."""
     now = now or timezone.now()
-    expired = 0
-    for request in ChangeRequest.objects.filter(status=Status.PENDING, expires_at__lte=now).iterator():
-        if ChangeRequest.objects.transition(
-            request.pk,
-            from_statuses=[Status.PENDING],
-            to=Status.EXPIRED,
-            decided_at=now,
-            outcome_reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
-        ):
-            flow = flow_for(request.kind)
-            audit_record(
-                action=flow.actions.expire,
-                outcome=Outcome.SUCCEEDED,
-                actor=None,
-                reason=f"No decision within {settings.CHANGE_REQUEST_TTL_HOURS} hours.",
-                after={"request": request.pk},
-                **_target(request),
-            )
-            expired += 1
-    return expired
+    due = ChangeRequest.objects.filter(status=Status.PENDING, expires_at__lte=now)
+    return sum(_expire(request, now=now) for request in due.iterator())
+
+
+def _expire(request: ChangeRequest, *, now: datetime.datetime) -> bool:
+    """Expire one pending request past its time: True for the one caller whose UPDATE did it."""
+    why = EXPIRED.format(hours=settings.CHANGE_REQUEST_TTL_HOURS)
+    if not ChangeRequest.objects.transition(
+        request.pk,
+        from_statuses=[Status.PENDING],
+        to=Status.EXPIRED,
+        decided_at=now,
+        outcome_reason=why,
+    ):
+        return False
+    audit_record(
+        action=flow_for(request.kind).actions.expire,
+        outcome=Outcome.SUCCEEDED,
+        actor=None,
+        reason=why,
+        after={"request": request.pk},
+        **_target(request),
+    )
+    return True
 
 
 def change_revert_due(*, now: datetime.datetime | None = None) -> list[ChangeRequest]:
     """End time-bound changes whose time is up: each is put back by a new request (no approval: the
     elevation was approved with its end), through the same preflight, executor and audit."""
     now = now or timezone.now()
-    reverts = []
     due = ChangeRequest.objects.filter(status=Status.SUCCEEDED, revert_at__lte=now, reverted_by__isnull=True)
-    for original in due.iterator():
-        flow = flow_for(original.kind)
-        intended = flow.revert_intent(original.current)
-        plan = flow.preflight(target_id=original.target_id, intended=intended, actor=None)
-        reason = f"The time-bound change of request #{original.pk} ended ({original.duration_hours} h)."
-        try:
-            with transaction.atomic():  # the OneToOne on revert_of makes a second revert impossible
-                revert = ChangeRequest.objects.create(
-                    kind=original.kind,
-                    status=Status.APPROVED,
-                    source=Source.SYSTEM,
-                    requester=None,
-                    requester_label=SYSTEM,
-                    target_email=original.target_email,
-                    current=plan.current,
-                    intended=intended,
-                    summary=plan.summary[:255],
-                    reason=reason,
-                    plan=plan.to_json(),
-                    plan_fingerprint=plan.fingerprint(),
-                    approvals_required=0,
-                    revert_of=original,
-                    decided_at=now,
-                    **_target(original),
-                )
-        except IntegrityError:
-            continue  # another worker reverts it
+    reverts = [_revert(original, now=now) for original in due.iterator()]
+    return [revert for revert in reverts if revert is not None]
+
+
+def _revert(original: ChangeRequest, *, now: datetime.datetime) -> ChangeRequest | None:
+    """Put back what `original` changed, once (None when another worker does it)."""
+    flow = flow_for(original.kind)
+    intended = flow.revert_intent(original.current)
+    plan = flow.preflight(target_id=original.target_id, intended=intended, actor=None)
+    reason = REVERT_REASON.format(pk=original.pk, hours=original.duration_hours)
+    try:
+        with transaction.atomic():  # the OneToOne on revert_of makes a second revert impossible
+            revert = ChangeRequest.objects.create(
+                kind=original.kind,
+                status=Status.APPROVED,
+                source=Source.SYSTEM,
+                requester=None,
+                requester_label=SYSTEM,
+                target_email=original.target_email,
+                current=plan.current,
+                intended=intended,
+                summary=plan.summary[:255],
+                reason=reason,
+                plan=plan.to_json(),
+                plan_fingerprint=plan.fingerprint(),
+                approvals_required=0,
+                revert_of=original,
+                created_at=now,
+                updated_at=now,
+                decided_at=now,
+                **_target(original),
+            )
+    except IntegrityError:
+        return None
+    audit_record(
+        action=flow.actions.request,
+        outcome=Outcome.SUCCEEDED,
+        actor=None,
+        reason=reason,
+        preflight=plan.to_json(),
+        before=plan.current,
+        after={**intended, "request": revert.pk, "reverts": original.pk},
+        zoom_calls=plan.zoom_reads,
+        **_target(original),
+    )
+    moved = {
+        key: plan.current.get(key)
+        for key, value in original.intended.items()
+        if plan.current.get(key) != value
+    }
+    if moved:
+        return _skip_revert(revert, flow, original, moved)
+    if plan.blocked:
+        return _execute_checked(revert, flow=flow, plan=plan, actor=None)
+    return execute_plan(revert, flow=flow, plan=plan, actor=None)
+
+
+def _skip_revert(
+    revert: ChangeRequest, flow: Flow, original: ChangeRequest, moved: dict[str, Any]
+) -> ChangeRequest:
+    """Zoom no longer shows what `original` set: someone changed it since, and putting back the earlier
+    state now would undo their change. Nothing is sent; the revert is cancelled, saying why."""
+    now_shows = ", ".join(f"{key.replace('_', ' ')} “{value}”" for key, value in moved.items())
+    why = REVERT_MOVED.format(pk=original.pk, now=now_shows)
+    if ChangeRequest.objects.transition(
+        revert.pk, from_statuses=[Status.APPROVED], to=Status.CANCELLED, outcome_reason=why
+    ):
         audit_record(
-            action=flow.actions.request,
-            outcome=Outcome.SUCCEEDED,
+            action=flow.actions.cancel,
+            outcome=Outcome.SKIPPED,
             actor=None,
-            reason=reason,
-            preflight=plan.to_json(),
-            before=plan.current,
-            after={**intended, "request": revert.pk, "reverts": original.pk},
-            zoom_calls=plan.zoom_reads,
-            **_target(original),
+            reason=why,
+            after={"request": revert.pk, "reverts": original.pk},
+            **_target(revert),
         )
-        if plan.blocked:
-            _execute_checked(revert, flow=flow, plan=plan, actor=None)
-        else:
-            execute_plan(revert, flow=flow, plan=plan, actor=None)
-        reverts.append(ChangeRequest.objects.get(pk=revert.pk))
-    return reverts
+    return ChangeRequest.objects.get(pk=revert.pk)
 
 
 def change_reconcile_stale(*, older_than: datetime.timedelta | None = None) -> list[ChangeRequest]:
     """Resolve executions whose process died between the started event and the end: read Zoom back and
     finish them as the executor would have (the started event gets its closing event)."""
-    older_than = older_than or datetime.timedelta(seconds=settings.CHANGE_RECONCILE_AFTER_SECONDS)
+    if older_than is None:  # not `or`: zero ("every execution now") is a value
+        older_than = datetime.timedelta(seconds=settings.CHANGE_RECONCILE_AFTER_SECONDS)
     cutoff = timezone.now() - older_than
-    resolved = []
-    for request in ChangeRequest.objects.filter(status=Status.EXECUTING, started_at__lte=cutoff).iterator():
-        flow = flow_for(request.kind)
-        plan = Plan.from_json(request.plan)
-        started = _started_event(request, flow, plan)
-        # Claim it for this reconciler: a conditional UPDATE that moves started_at on.
-        if not ChangeRequest.objects.filter(
-            pk=request.pk, status=Status.EXECUTING, started_at=request.started_at
-        ).update(started_at=timezone.now(), operation_id=started.operation_id):
-            continue
-        done = conclude(
-            request,
-            flow=flow,
-            plan=plan,
-            started=started,
-            write_calls=[],
-            write_error=None,
-            actor_label=started.actor_label,
-        )
-        audit_record(
-            action=flow.actions.reconcile,
-            outcome=Outcome.SUCCEEDED,
-            actor=None,
-            reason=RECONCILED.format(pk=request.pk, status=done.get_status_display().lower()),
-            after={"request": request.pk, "status": done.status},
-            operation_id=started.operation_id,
-            **_target(request),
-        )
-        resolved.append(done)
-    return resolved
+    stale = ChangeRequest.objects.filter(status=Status.EXECUTING, started_at__lte=cutoff)
+    resolved = [_reconcile(request) for request in stale.iterator()]
+    return [request for request in resolved if request is not None]
+
+
+def _reconcile(request: ChangeRequest) -> ChangeRequest | None:
+    """Finish one stale execution, unless another reconciler claimed it first."""
+    # Claimed by a conditional UPDATE that moves started_at on, before anything is recorded for it.
+    if not ChangeRequest.objects.filter(
+        pk=request.pk, status=Status.EXECUTING, started_at=request.started_at
+    ).update(started_at=timezone.now()):
+        return None
+    flow = flow_for(request.kind)
+    plan = Plan.from_json(request.plan)
+    started = _started_event(request, flow, plan)
+    ChangeRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
+        operation_id=started.operation_id
+    )
+    done, concluded = conclude(
+        request,
+        flow=flow,
+        plan=plan,
+        started=started,
+        write_calls=[],
+        write_error=ZoomError(INTERRUPTED, reason="interrupted", outcome_unknown=True),
+        actor_label=started.actor_label,
+    )
+    if not concluded:
+        return None  # the execution was alive after all, and finished first
+    audit_record(
+        action=flow.actions.reconcile,
+        outcome=Outcome.SUCCEEDED,
+        actor=None,
+        reason=RECONCILED.format(pk=request.pk, status=done.get_status_display().lower()),
+        after={"request": request.pk, "status": done.status},
+        operation_id=started.operation_id,
+        **_target(request),
+    )
+    return done
 
 
 def _started_event(request: ChangeRequest, flow: Flow, plan: Plan) -> AuditEvent:
