@@ -32,18 +32,16 @@ from django.utils import timezone
 from meetings.host_transfers import (
     EXHAUSTED_KEY,
     HOST_TRANSFER,
-    TARGET_MEETING,
     daily_writes,
     host_transfers_today,
 )
 from meetings.models import TransferItem, TransferJob
 from zoomadmin_site import zoom
-from zoomadmin_site.audit.models import Outcome
-from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.changes.executor import execute_plan
-from zoomadmin_site.changes.models import ChangeRequest, Kind, Source, Status
+from zoomadmin_site.changes.models import ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
 from zoomadmin_site.changes.reads import parallel_reads
+from zoomadmin_site.changes.services import ChangeRefused, change_record
 from zoomadmin_site.zoom import Priority, ZoomError, get_zoom_client, record_zoom_calls, zoom_priority
 
 logger = logging.getLogger(__name__)
@@ -310,7 +308,11 @@ def _move(job: TransferJob, item: TransferItem) -> None:
         if plan.blocked:
             _set(item, TransferItem.Status.BLOCKED, " ".join(c.reason for c in plan.failures))
             return
-    request = _approved_request(job, item, plan)
+    try:
+        request = _approved_request(job, item, plan)
+    except ChangeRefused as refused:  # someone is moving this meeting by hand right now
+        _set(item, TransferItem.Status.FAILED, refused.message)
+        return
     TransferItem.objects.filter(pk=item.pk).update(change_request=request)
     done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by)
     _settle(item, done)
@@ -318,42 +320,16 @@ def _move(job: TransferJob, item: TransferItem) -> None:
 
 def _approved_request(job: TransferJob, item: TransferItem, plan: Plan) -> ChangeRequest:
     """A host transfer needs no approval: the request is recorded approved, with the plan the job
-    checked, and its request event names the job."""
-    now = timezone.now()
-    reason = f"Offboarding job #{job.pk} ({job.source_email}): {job.reason}"
-    request = ChangeRequest.objects.create(
-        kind=Kind.HOST_TRANSFER,
-        status=Status.APPROVED,
-        source=Source.SYSTEM,
-        requester=job.created_by,
-        requester_label=job.created_by_label,
-        target_type=TARGET_MEETING,
-        target_id=str(item.meeting_id),
-        target_label=plan.target_label,
-        current=plan.current,
-        intended={**plan.intended, "job": job.pk},
-        summary=plan.summary[:255],
-        reason=reason,
-        plan=plan.to_json(),
-        plan_fingerprint=plan.fingerprint(),
-        approvals_required=0,
-        decided_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    audit_record(
-        action=HOST_TRANSFER.actions.request,
-        outcome=Outcome.SUCCEEDED,
+    checked, and names the job and the item."""
+    return change_record(
+        HOST_TRANSFER,
+        plan,
         actor=job.created_by,
-        target_type=TARGET_MEETING,
-        target_id=str(item.meeting_id),
-        target_label=plan.target_label,
-        reason=reason,
-        before=plan.current,
-        after={**plan.intended, "request": request.pk, "job": job.pk, "item": item.pk},
-        preflight=plan.to_json(),
+        reason=f"Offboarding job #{job.pk} ({job.source_email}): {job.reason}",
+        source=Source.SYSTEM,
+        required=0,
+        context={"job": job.pk, "item": item.pk},
     )
-    return request
 
 
 def _settle(item: TransferItem, request: ChangeRequest) -> None:

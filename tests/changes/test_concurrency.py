@@ -9,73 +9,17 @@ onto a file copy of the test database for its duration.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 
 from accounts.role_changes import role_change_approve
+from tests.concurrency import WORKERS, at_once, file_database  # noqa: F401 - the fixture
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.changes.models import ChangeRequest, Status
 from zoomadmin_site.changes.services import ChangeRefused, change_execute
 from zoomadmin_site.roles import MANAGER, ensure_operator_groups
 
 from .support import PRIYA, assert_every_operation_closed_once, request_promotion, role_writes, zoom_role
-
-WORKERS = 20
-
-
-@pytest.fixture
-def file_database(audit_triggers_off_for_flush, tmp_path: Path) -> Iterator[None]:
-    """On SQLite, the test's database becomes a file copy of the in-memory test database (WAL, busy
-    timeout, immediate transactions: the production settings) until the test ends; on another
-    database, nothing to do."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    memory_name = connection.settings_dict["NAME"]
-    keeper = sqlite3.connect(memory_name, uri=True)  # the in-memory database lives while one connection does
-    file_name = str(tmp_path / "zoomadmin.sqlite3")
-    connection.ensure_connection()
-    with sqlite3.connect(file_name) as copy:
-        connection.connection.backup(copy)
-    copy.close()
-    connection.settings_dict["NAME"] = file_name  # shared by every thread's connection
-    connection.close()  # closes the in-memory connection for real: the file is not in memory
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = memory_name
-        connection.ensure_connection()  # before the keeper lets go of the in-memory database
-        keeper.close()
-
-
-def at_once(work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(n)` for n in 0..WORKERS-1 in as many threads, released together; each result or error."""
-    start = threading.Barrier(WORKERS)
-    results: list[Any] = [None] * WORKERS
-
-    def run(n: int) -> None:
-        try:
-            start.wait()
-            results[n] = work(n)
-        except BaseException as error:  # reported by the test
-            results[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def managers(django_user_model, count: int) -> list:
@@ -103,9 +47,8 @@ def assert_one_write_and_one_success(sandbox, request: ChangeRequest) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_managers_approving_at_once_make_one_zoom_write(
-    file_database, zoom_sandbox, alice, django_user_model
-):
+@pytest.mark.usefixtures("file_database")
+def test_twenty_managers_approving_at_once_make_one_zoom_write(zoom_sandbox, alice, django_user_model):
     request = request_promotion(alice)
     deciders = managers(django_user_model, WORKERS)
 
@@ -120,9 +63,8 @@ def test_twenty_managers_approving_at_once_make_one_zoom_write(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_workers_executing_one_approved_request_make_one_zoom_write(
-    file_database, zoom_sandbox, alice
-):
+@pytest.mark.usefixtures("file_database")
+def test_twenty_workers_executing_one_approved_request_make_one_zoom_write(zoom_sandbox, alice):
     request = request_promotion(alice)
     assert ChangeRequest.objects.transition(request.pk, from_statuses=[Status.PENDING], to=Status.APPROVED)
 

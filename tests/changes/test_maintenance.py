@@ -39,7 +39,8 @@ def test_one_round_expires_puts_back_and_reconciles(zoom_sandbox, alice, morgan)
     elevated = approve(request_promotion(alice, duration_hours=1), morgan)
     ChangeRequest.objects.filter(pk=elevated.pk).update(revert_at=timezone.now() - LONG_AGO)
     waiting = stopped_midway(alice)  # Nora → Help Desk, never sent
-    expired = request_promotion(alice, email="nora.haddad@example.com", role={"role_name": "Help Desk"})
+    # Another user: one change per user may be open at a time.
+    expired = request_promotion(alice, email="elena.novak@example.com", role={"role_name": "Help Desk"})
     ChangeRequest.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - LONG_AGO)
 
     assert changes_maintain() == {"expired": 1, "reverted": 1, "reconciled": 1}

@@ -134,6 +134,15 @@ class ChangeRequest(models.Model):
             models.Index(fields=["status", "revert_at"], name="change_status_revert"),
             models.Index(fields=["requester", "-created_at"], name="change_requester_created"),
         ]
+        constraints = [
+            # One open change per target: two at once would race each other in Zoom (and a second
+            # transfer of a moving meeting would be a second write).
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id"],
+                condition=models.Q(status__in=["pending", "approved", "executing"]),
+                name="one_open_change_per_target",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.summary or self.get_kind_display()} ({self.status})"

@@ -17,7 +17,7 @@ from zoomadmin_site.audit.models import AuditEvent, Outcome
 from zoomadmin_site.audit.services import audit_record, audit_start
 from zoomadmin_site.changes.executor import conclude, execute_plan
 from zoomadmin_site.changes.flows import Flow, flow_for
-from zoomadmin_site.changes.models import Approval, ChangeRequest, Source, Status
+from zoomadmin_site.changes.models import OPEN_STATUSES, Approval, ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
 from zoomadmin_site.zoom import ZoomError
 
@@ -30,6 +30,10 @@ COMMENT_REQUIRED = "Say why in the comment: it is kept in the audit log with you
 ALREADY_DECIDED = "You already approved this version of request #{pk}; it waits for another manager."
 NOT_YOURS = "Only the operator who asked for request #{pk} can cancel it."
 BLOCKED = "Zoom Admin will not send this change: {failures}"
+OPEN_ALREADY = (
+    "Another change of {target} is already open (request #{pk}, {status}): wait for it to finish, or "
+    "cancel it, before asking for a new one."
+)
 REASON_REQUIRED = "Give a reason: it is kept in the audit log with the request."
 CHANGED_SINCE = (
     "Zoom changed since this request was {when}. Approve it again if it still makes sense: {changes}"
@@ -122,28 +126,76 @@ def change_submit(
         )
         raise ChangeRefused(message, plan=plan)
     required = flow.approvals_required(plan)
-    now = timezone.now()
-    request = ChangeRequest.objects.create(
-        kind=kind,
-        status=Status.PENDING if required else Status.APPROVED,
-        source=source,
-        requester=actor if actor is not None and actor.is_authenticated else None,
-        requester_label=_label(actor),
-        target_email=plan.current.get("email", ""),
-        current=plan.current,
-        intended=plan.intended,
-        summary=plan.summary[:255],
+    request = change_record(
+        flow,
+        plan,
+        actor=actor,
         reason=reason,
-        plan=plan.to_json(),
-        plan_fingerprint=plan.fingerprint(),
-        approvals_required=required,
+        source=source,
+        required=required,
         duration_hours=duration_hours,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + ttl() if required else None,
-        decided_at=None if required else now,
-        **_target(plan),
     )
+    if not required:
+        request = _execute_checked(request, flow=flow, plan=plan, actor=actor)
+    return Submitted(request, plan)
+
+
+def change_record(
+    flow: Flow,
+    plan: Plan,
+    *,
+    actor: Any,
+    reason: str,
+    source: str,
+    required: int,
+    duration_hours: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> ChangeRequest:
+    """Record a checked change as a request (pending when `required` approvals, else approved) with its
+    request event. `context` (e.g. {"job": 7}) goes into the request's intent and event. One change per
+    target may be open at a time: a second one is refused, audited, with the open one named."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            request = ChangeRequest.objects.create(
+                kind=flow.kind,
+                status=Status.PENDING if required else Status.APPROVED,
+                source=source,
+                requester=actor if actor is not None and actor.is_authenticated else None,
+                requester_label=_label(actor),
+                target_email=plan.current.get("email", ""),
+                current=plan.current,
+                intended={**plan.intended, **(context or {})},
+                summary=plan.summary[:255],
+                reason=reason,
+                plan=plan.to_json(),
+                plan_fingerprint=plan.fingerprint(),
+                approvals_required=required,
+                duration_hours=duration_hours,
+                created_at=now,
+                updated_at=now,
+                expires_at=now + ttl() if required else None,
+                decided_at=None if required else now,
+                **_target(plan),
+            )
+    except IntegrityError:
+        open_one = ChangeRequest.objects.filter(
+            kind=flow.kind, target_type=plan.target_type, target_id=plan.target_id, status__in=OPEN_STATUSES
+        ).first()
+        message = OPEN_ALREADY.format(
+            target=plan.target_label or plan.target_id,
+            pk=open_one.pk if open_one else "?",
+            status=open_one.get_status_display().lower() if open_one else "open",
+        )
+        audit_record(
+            action=flow.actions.request,
+            outcome=Outcome.DENIED,
+            actor=actor,
+            reason=f"{reason} — refused: {message}",
+            preflight=plan.to_json(),
+            **_target(plan),
+        )
+        raise ChangeRefused(message, plan=plan) from None
     audit_record(
         action=flow.actions.request,
         outcome=Outcome.SUCCEEDED,
@@ -153,6 +205,7 @@ def change_submit(
         before=plan.current,
         after={
             **plan.intended,
+            **(context or {}),
             "request": request.pk,
             "status": request.status,
             "duration_hours": duration_hours,
@@ -160,9 +213,7 @@ def change_submit(
         zoom_calls=plan.zoom_reads,
         **_target(plan),
     )
-    if not required:
-        request = _execute_checked(request, flow=flow, plan=plan, actor=actor)
-    return Submitted(request, plan)
+    return request
 
 
 # --- decisions -------------------------------------------------------------------------------------

@@ -4,15 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_action_choices'),
+        ("audit", "0002_action_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('auth.login', 'Signed in'), ('auth.logout', 'Signed out'), ('auth.login_failed', 'Failed sign-in'), ('auth.lockout', 'Sign-in locked out'), ('access.denied', 'Access denied'), ('operator.create', 'Operator created'), ('operator.update', 'Operator changed'), ('operator.password_change', 'Operator password changed'), ('operator.groups_change', 'Operator roles changed'), ('operator.permissions_change', 'Operator permissions changed'), ('operator.delete', 'Operator deleted'), ('operator_group.create', 'Operator role created'), ('operator_group.update', 'Operator role changed'), ('operator_group.permissions_change', 'Operator role permissions changed'), ('operator_group.delete', 'Operator role deleted'), ('api_token.create', 'API token created'), ('api_token.revoke', 'API token revoked'), ('audit.verify', 'Audit chain verified'), ('audit.export', 'Audit log exported'), ('mirror.sync', 'Mirror sync'), ('mirror.sync_interrupted', 'Mirror sync interrupted'), ('webhook.rejected', 'Webhooks refused'), ('webhook.partial', 'Webhook partly applied'), ('webhook.invalid', 'Webhook not applied'), ('webhook.conflict', 'Webhook in conflict'), ('role_change.request', 'Role change requested'), ('role_change.preflight', 'Role change checked'), ('role_change.approve', 'Role change approved'), ('role_change.reject', 'Role change rejected'), ('role_change.cancel', 'Role change cancelled'), ('role_change.expire', 'Role change expired'), ('role_change.execute', 'Role change executed'), ('role_change.read_back', 'Role change read back'), ('role_change.reconcile', 'Role change reconciled'), ('host_transfer.request', 'Host transfer requested'), ('host_transfer.preflight', 'Host transfer checked'), ('host_transfer.execute', 'Host transfer executed'), ('host_transfer.read_back', 'Host transfer read back'), ('host_transfer.reconcile', 'Host transfer reconciled'), ('assistant.grant', 'Scheduling assistant added')], max_length=64),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.login", "Signed in"),
+                    ("auth.logout", "Signed out"),
+                    ("auth.login_failed", "Failed sign-in"),
+                    ("auth.lockout", "Sign-in locked out"),
+                    ("access.denied", "Access denied"),
+                    ("operator.create", "Operator created"),
+                    ("operator.update", "Operator changed"),
+                    ("operator.password_change", "Operator password changed"),
+                    ("operator.groups_change", "Operator roles changed"),
+                    ("operator.permissions_change", "Operator permissions changed"),
+                    ("operator.delete", "Operator deleted"),
+                    ("operator_group.create", "Operator role created"),
+                    ("operator_group.update", "Operator role changed"),
+                    ("operator_group.permissions_change", "Operator role permissions changed"),
+                    ("operator_group.delete", "Operator role deleted"),
+                    ("api_token.create", "API token created"),
+                    ("api_token.revoke", "API token revoked"),
+                    ("audit.verify", "Audit chain verified"),
+                    ("audit.export", "Audit log exported"),
+                    ("mirror.sync", "Mirror sync"),
+                    ("mirror.sync_interrupted", "Mirror sync interrupted"),
+                    ("webhook.rejected", "Webhooks refused"),
+                    ("webhook.partial", "Webhook partly applied"),
+                    ("webhook.invalid", "Webhook not applied"),
+                    ("webhook.conflict", "Webhook in conflict"),
+                    ("role_change.request", "Role change requested"),
+                    ("role_change.preflight", "Role change checked"),
+                    ("role_change.approve", "Role change approved"),
+                    ("role_change.reject", "Role change rejected"),
+                    ("role_change.cancel", "Role change cancelled"),
+                    ("role_change.expire", "Role change expired"),
+                    ("role_change.execute", "Role change executed"),
+                    ("role_change.read_back", "Role change read back"),
+                    ("role_change.reconcile", "Role change reconciled"),
+                    ("host_transfer.request", "Host transfer requested"),
+                    ("host_transfer.preflight", "Host transfer checked"),
+                    ("host_transfer.execute", "Host transfer executed"),
+                    ("host_transfer.read_back", "Host transfer read back"),
+                    ("host_transfer.reconcile", "Host transfer reconciled"),
+                    ("assistant.grant", "Scheduling assistant added"),
+                ],
+                max_length=64,
+            ),
         ),
     ]
