@@ -44,7 +44,7 @@ NOT_APPLIED_AFTER_UNKNOWN = (
     "{error} Reading Zoom back shows the change was not applied: nothing changed in Zoom, and it is safe "
     "to request it again."
 )
-SILENT_NO_OP = "Zoom answered {answer} to the write, but reading it back shows no change. {advice}"
+SILENT_NO_OP = "Zoom answered {answer} to the write, but reading it back shows no change: {detail} {advice}"
 NOT_READ_BACK = (
     "Zoom could not be read back after the write ({error}), so whether the change took is not known. "
     "Check the target in Zoom, or refresh it here, before trying again."
@@ -178,7 +178,9 @@ def verdict(
     if write_error is not None:
         return Status.FAILED, NOT_APPLIED_AFTER_UNKNOWN.format(error=write_error.explanation)
     answer = ", ".join(str(call.status) for call in write_calls if call.status) or "success"
-    return Status.UNVERIFIED, SILENT_NO_OP.format(answer=answer, advice=flow.unverified_advice)
+    return Status.UNVERIFIED, SILENT_NO_OP.format(
+        answer=answer, detail=read.detail, advice=flow.unverified_advice
+    )
 
 
 def refused(error: ZoomError, *, confirmed: bool) -> str:
