@@ -73,7 +73,9 @@ def test_a_dry_run_shows_what_it_would_do_and_records_nothing(zoom_sandbox, alic
 
 
 def test_the_account_owner_is_refused_with_the_failed_check_and_a_non_zero_exit(zoom_sandbox, alice, capsys):
-    code, out, err = run_from_shell(capsys, "--user", OWNER, "--role", "Admin", "--reason", "x", "--as", "alice")
+    code, out, err = run_from_shell(
+        capsys, "--user", OWNER, "--role", "Admin", "--reason", "x", "--as", "alice"
+    )
     assert code == 1
     assert "FAIL  Neither role is Owner" in out
     assert "Zoom Admin will not send this change" in err and "portal" in err
@@ -88,12 +90,12 @@ def test_a_failed_check_in_a_dry_run_exits_non_zero_too(zoom_sandbox, alice):
 
 
 def test_an_unknown_zoom_user_is_refused(zoom_sandbox, alice):
-    with pytest.raises(CommandError, match="Zoom has no user nobody@example.com"):
+    with pytest.raises(CommandError, match=r"Zoom has no user nobody@example\.com"):
         run("--user", "nobody@example.com", "--role", "Admin", "--reason", "x", "--as", "alice")
 
 
 def test_an_unknown_role_is_refused_naming_the_roles_zoom_has(zoom_sandbox, alice):
-    with pytest.raises(CommandError, match="Zoom lists no role “Wizard”.*Admin"):
+    with pytest.raises(CommandError, match=r"Zoom lists no role “Wizard”.*Admin"):
         run("--user", PRIYA, "--role", "Wizard", "--reason", "x", "--as", "alice")
 
 
@@ -156,5 +158,5 @@ def test_a_zoom_error_is_a_plain_refusal(zoom_sandbox, alice, monkeypatch):
         raise ZoomError("Zoom is not reachable (connection refused).", remedy="Try again in a minute.")
 
     monkeypatch.setattr(role_change, "role_change_request", fail)
-    with pytest.raises(CommandError, match="Zoom could not be asked: Zoom is not reachable.*Try again"):
+    with pytest.raises(CommandError, match=r"Zoom could not be asked: Zoom is not reachable.*Try again"):
         run("--user", PRIYA, "--role", "Admin", "--reason", "x", "--as", "alice")
