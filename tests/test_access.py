@@ -9,7 +9,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zoomadmin_site.roles import GROUPS, IT_ADMIN, PERMISSIONS
 
-PUBLIC_VIEWS = {"login", "healthz", "mirror:webhook"}
+# The JSON API takes no session: its views are public to the login machinery and authenticate by API
+# token themselves (they still name their permission, which the token's operator needs).
+PUBLIC_VIEWS = {
+    "login",
+    "healthz",
+    "mirror:webhook",
+    "api:role_change_create",
+    "api:role_change_detail",
+    "api:openapi",
+}
 
 
 def _walk(patterns, prefix=""):

@@ -15,13 +15,23 @@ POST_BY_DESIGN = {
     "mirror:webhook": "Zoom delivers webhook events by POST",
     "mirror:user_refresh": "refreshes one user from Zoom",
     "mirror:meeting_refresh": "refreshes one meeting from Zoom",
+    "api:role_change_create": "the JSON API's role-change request (token only; GET answers 405)",
+    "api:token_create": "creates an API token",
+    "api:token_revoke": "revokes an API token",
 }
 # Whole URL namespaces left out, and why.
 SKIPPED_NAMESPACES = {
     "admin": "Django admin's own views: its forms post by design; staff only, behind admin_site.admin_view",
 }
 # A value for each URL parameter the project uses (a new parameter name fails the walk until added).
-SAMPLE_ARGUMENTS = {"user_key": "nobody@example.com", "meeting_id": 85746065432, "run_id": 1, "seq": 1}
+SAMPLE_ARGUMENTS = {
+    "user_key": "nobody@example.com",
+    "meeting_id": 85746065432,
+    "run_id": 1,
+    "seq": 1,
+    "request_id": 1,
+    "token_id": 1,
+}
 
 
 def _walk(patterns, namespace=""):

@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
-    ("zoomadmin_site.sync",),  # fills the mirror: writes users and meetings
+    # the sync fills the mirror (writes users and meetings); the JSON API requests role changes
+    ("zoomadmin_site.sync", "zoomadmin_site.api"),
     ("meetings",),
     ("accounts",),
     ("zoomadmin_site.changes",),  # the change machinery: role changes and host transfers use it

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "meetings",
     "zoomadmin_site.sync",
+    "zoomadmin_site.api",
 ]
 
 MIDDLEWARE = [

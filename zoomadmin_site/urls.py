@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("zoomadmin_site.sync.urls")),
     path("", include("accounts.urls")),
     path("", include("meetings.urls")),
+    path("", include("zoomadmin_site.api.urls")),
 ]
 
 handler403 = "zoomadmin_site.errors.permission_denied"
