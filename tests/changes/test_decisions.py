@@ -160,3 +160,23 @@ def zoom_sandbox_roles(sandbox) -> list[dict]:
     from zoomadmin_site.zoom import get_zoom_client
 
     return [{"id": role.id, "name": role.name} for role in get_zoom_client().list_roles()]
+
+
+def test_a_time_limit_is_bounded_and_only_for_changes_that_need_approval(zoom_sandbox, alice):
+    with pytest.raises(ChangeRefused, match="from 1 to 8760"):
+        role_change_request(
+            user_key="priya.raman@example.com",
+            role={"role_name": "Admin"},
+            reason="x",
+            actor=alice,
+            duration_hours=10**8,
+        )
+    with pytest.raises(ChangeRefused, match="Only a change that needs approval"):
+        role_change_request(
+            user_key="nora.haddad@example.com",
+            role={"role_name": "Member"},
+            reason="x",
+            actor=alice,
+            duration_hours=4,
+        )
+    assert not ChangeRequest.objects.exists()

@@ -9,10 +9,11 @@ from typing import Any
 from accounts.zoom_keys import zoom_user_key_ok
 from zoomadmin_site.changes.models import ChangeRequest
 from zoomadmin_site.changes.plans import Plan
+from zoomadmin_site.changes.services import MAX_DURATION_HOURS
 
 # A time-bound change lasts at most a year: the change machinery takes any whole number, and a huge one
 # overflows the date of its end after Zoom was already changed.
-MAX_HOURS = 24 * 365
+MAX_HOURS = MAX_DURATION_HOURS
 FIELDS = {"user", "role", "reason", "hours", "dry_run"}
 
 NOT_JSON = "The body must be a JSON object: {detail}."

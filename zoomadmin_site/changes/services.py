@@ -35,6 +35,12 @@ OPEN_ALREADY = (
     "cancel it, before asking for a new one."
 )
 REASON_REQUIRED = "Give a reason: it is kept in the audit log with the request."
+MAX_DURATION_HOURS = 24 * 365
+BAD_DURATION = "A time limit is a whole number of hours from 1 to {max}, not {hours}."
+DURATION_NEEDS_APPROVAL = (
+    "Only a change that needs approval (a promotion) can be time-bound: its end puts the old role back "
+    "without asking again. Leave the time limit out for this one."
+)
 CHANGED_SINCE = (
     "Zoom changed since this request was {when}. Approve it again if it still makes sense: {changes}"
 )
@@ -106,7 +112,11 @@ def change_submit(
     that does waits as `pending`. A failing preflight refuses the request (audited, `ChangeRefused`)."""
     flow = flow_for(kind)
     reason = (reason or "").strip()
+    if duration_hours is not None and not 1 <= duration_hours <= MAX_DURATION_HOURS:
+        raise ChangeRefused(BAD_DURATION.format(max=MAX_DURATION_HOURS, hours=duration_hours))
     plan = flow.preflight(target_id=target_id, intended=intended, actor=actor)
+    if duration_hours is not None and not flow.approvals_required(plan):
+        raise ChangeRefused(DURATION_NEEDS_APPROVAL, plan=plan)
     if dry_run:
         return Submitted(None, plan)
     if not reason:

@@ -20,12 +20,12 @@ from accounts.role_changes import role_change_request
 from accounts.zoom_keys import zoom_user_key_ok
 from zoomadmin_site.changes.models import ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
-from zoomadmin_site.changes.services import BLOCKED, ChangeRefused
+from zoomadmin_site.changes.services import BLOCKED, MAX_DURATION_HOURS, ChangeRefused
 from zoomadmin_site.roles import perm
 from zoomadmin_site.zoom import ZoomError
 
 # A time-bound change lasts at most a year (as in the JSON API: zoomadmin_site/api/payloads.py).
-MAX_HOURS = 24 * 365
+MAX_HOURS = MAX_DURATION_HOURS
 
 NO_OPERATOR = "There is no operator “{username}”: --as names the Zoom Admin operator making the request."
 OPERATOR_INACTIVE = "Operator “{username}” cannot sign in (inactive, or a demo operator outside the sandbox)."
