@@ -15,13 +15,24 @@ POST_BY_DESIGN = {
     "mirror:webhook": "Zoom delivers webhook events by POST",
     "mirror:user_refresh": "refreshes one user from Zoom",
     "mirror:meeting_refresh": "refreshes one meeting from Zoom",
+    "accounts:role_change_check": "the read-only preflight of a posted form (the reason stays out of URLs)",
+    "accounts:role_change_request": "records a role change request (and runs it when no approval is needed)",
+    "accounts:approval_approve": "a manager approves a request (and it runs)",
+    "accounts:approval_reject": "a manager rejects a request",
+    "accounts:approval_cancel": "the requester withdraws a request",
 }
 # Whole URL namespaces left out, and why.
 SKIPPED_NAMESPACES = {
     "admin": "Django admin's own views: its forms post by design; staff only, behind admin_site.admin_view",
 }
 # A value for each URL parameter the project uses (a new parameter name fails the walk until added).
-SAMPLE_ARGUMENTS = {"user_key": "nobody@example.com", "meeting_id": 85746065432, "run_id": 1, "seq": 1}
+SAMPLE_ARGUMENTS = {
+    "user_key": "nobody@example.com",
+    "meeting_id": 85746065432,
+    "run_id": 1,
+    "seq": 1,
+    "request_id": 1,
+}
 
 
 def _walk(patterns, namespace=""):
