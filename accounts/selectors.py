@@ -4,6 +4,7 @@ whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -14,9 +15,12 @@ from accounts.history import audit_history_for_target
 from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search import USER_SEARCH
 from accounts.zoom_text import bidi_isolated
+from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.changes.models import Approval, ChangeRequest, Kind
+from zoomadmin_site.changes.plans import Plan
 from zoomadmin_site.mirror.freshness import MIRROR_FRESHNESS_CACHE_KEY, MirrorFreshness, freshness_from_runs
 from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
-from zoomadmin_site.search.keyset import SortOption
+from zoomadmin_site.search.keyset import KeysetPage, SortOption, fetch_page, page_request
 from zoomadmin_site.search.searching import PAGE_SIZE, SearchPage, SearchSpec, search_page
 
 USER_SORTS = {
@@ -203,7 +207,7 @@ class UserProfile:
     role_name: str
     delegations: UserDelegations
     audit_events: list[Any]
-    role_requests: list[Any]  # role change requests arrive with a later issue
+    role_requests: list[ChangeRequest]  # the latest role change requests about this user, newest first
 
 
 def user_profile(*, key: str) -> UserProfile | None:
@@ -219,5 +223,116 @@ def user_profile(*, key: str) -> UserProfile | None:
         role_name=role_label(user.role_id, names),
         delegations=user_delegations(user=user),
         audit_events=audit_history_for_target(target_type="zoom_user", target_id=user.url_key),
-        role_requests=[],
+        role_requests=user_role_requests(key=user.url_key),
     )
+
+
+# --- role change requests -------------------------------------------------------------------------------
+
+TARGET_USER = "zoom_user"
+USER_ROLE_REQUESTS_SHOWN = 5
+APPROVALS_PAGE_SIZE = 25
+_REQUEST_SORTS = {"created": SortOption("Requested", ("created_at",))}
+# What a list row shows: the plans (a few KB each) stay in the database.
+_REQUEST_ROW_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "requester_label",
+    "target_id",
+    "target_label",
+    "summary",
+    "reason",
+    "approvals_required",
+    "duration_hours",
+    "created_at",
+    "expires_at",
+)
+
+
+def user_role_requests(*, key: str, limit: int = USER_ROLE_REQUESTS_SHOWN) -> list[ChangeRequest]:
+    """The latest role change requests about one user (Zoom id, or email of a pending user), newest
+    first: one query on the (target_type, target_id, -created_at) index."""
+    requests = ChangeRequest.objects.about(TARGET_USER, key).filter(kind=Kind.ROLE_CHANGE)
+    return list(requests.only(*_REQUEST_ROW_FIELDS).order_by("-created_at", "-id")[:limit])
+
+
+def change_requests_pending_count() -> int:
+    """How many requests wait for a decision (the navigation's count): one COUNT on the status index."""
+    return ChangeRequest.objects.pending().count()
+
+
+def change_requests_pending_page(
+    *,
+    requester: Any = None,
+    after: str | None = None,
+    before: str | None = None,
+    page_size: int = APPROVALS_PAGE_SIZE,
+) -> KeysetPage:
+    """One page of the requests waiting for approval, newest first (all of them, or one requester's).
+    Keyset paging on (created_at, id) under status = pending: the (status, -created_at, -id) index serves
+    every page, however many requests the table holds, and no row costs a query of its own."""
+    pending = ChangeRequest.objects.pending().only(*_REQUEST_ROW_FIELDS)
+    if requester is not None:
+        pending = pending.filter(requester=requester)
+    position = page_request(
+        ChangeRequest, sorts=_REQUEST_SORTS, sort_key="-created", after=after, before=before
+    )
+    page = fetch_page(pending, position, page_size=page_size)
+    assert page is not None  # None only with a boundary, which is not given
+    return page
+
+
+@dataclass(frozen=True)
+class ChangeRequestDetail:
+    request: ChangeRequest
+    plan: Plan  # as it was when the request was made (or last sent back to pending)
+    decisions: list[Approval]
+    events: list[AuditEvent]  # the audit log's events of this request, oldest first
+
+    @property
+    def approvals_given(self) -> int:
+        """The approvals that count: those given to the plan as it stands."""
+        fingerprint = self.request.plan_fingerprint
+        return sum(
+            1
+            for d in self.decisions
+            if d.decision == Approval.Decision.APPROVE and d.plan_fingerprint == fingerprint
+        )
+
+
+def change_request_detail(*, request_id: int) -> ChangeRequestDetail | None:
+    """A request, its decisions and its audit events (three queries); None for an unknown id."""
+    if not 0 < request_id < 2**63:
+        return None
+    request = ChangeRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return None
+    return ChangeRequestDetail(
+        request=request,
+        plan=Plan.from_json(request.plan),
+        decisions=list(request.decisions.order_by("created_at", "id")),
+        events=change_request_events(request=request),
+    )
+
+
+def change_request_events(*, request: ChangeRequest, limit: int = 100) -> list[AuditEvent]:
+    """The audit events of `request`: those about its target, of its kind, from its creation on (and up to
+    its end), that name this request (`after.request`), belong to its execution (its operation), or name
+    no request at all (the re-check before execution, a refused decision; never a request event, which
+    always names its request). Events naming another request about the same user are left out. One query
+    on the (target_type, target_id, -seq) index."""
+    prefix = f"{request.kind}."
+    window = AuditEvent.objects.filter(
+        target_type=request.target_type,
+        target_id=request.target_id,
+        action__startswith=prefix,
+        time__gte=request.created_at - timedelta(seconds=5),  # the request's event is written just after
+    )
+    if request.is_final and (end := request.finished_at or request.decided_at):
+        window = window.filter(time__lte=end + timedelta(seconds=5))
+    unnamed = (Q(after__isnull=True) | ~Q(after__has_key="request")) & ~Q(action=f"{prefix}request")
+    mine = Q(after__request=request.pk) | unnamed
+    if request.operation_id:
+        mine |= Q(operation_id=request.operation_id)
+    return list(window.filter(mine).order_by("seq")[:limit])

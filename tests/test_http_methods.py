@@ -18,6 +18,11 @@ POST_BY_DESIGN = {
     "api:role_change_create": "the JSON API's role-change request (token only; GET answers 405)",
     "api:token_create": "creates an API token",
     "api:token_revoke": "revokes an API token",
+    "accounts:role_change_check": "the read-only preflight of a posted form (the reason stays out of URLs)",
+    "accounts:role_change_request": "records a role change request (and runs it when no approval is needed)",
+    "accounts:approval_approve": "a manager approves a request (and it runs)",
+    "accounts:approval_reject": "a manager rejects a request",
+    "accounts:approval_cancel": "the requester withdraws a request",
 }
 # Whole URL namespaces left out, and why.
 SKIPPED_NAMESPACES = {

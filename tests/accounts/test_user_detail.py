@@ -183,9 +183,9 @@ def test_user_page_query_count_is_constant(alice_client, django_assert_num_queri
     )
     make_meetings(rows, jill)
     alice_client.get("/users/KDcuGIm1QgePTO8WbOqwIQ/")
-    # operator, permissions and roles, user, role, delegations, their users, meetings, audit (the
-    # session: cached)
-    with django_assert_num_queries(8):
+    # operator, permissions and roles, user, role, delegations, their users, meetings, role change
+    # requests, audit (the session: cached)
+    with django_assert_num_queries(9):
         html = words(alice_client.get("/users/KDcuGIm1QgePTO8WbOqwIQ/").content.decode())
     assert html.count("can schedule meetings for Jill Chill.") == rows  # every delegation is shown
 
