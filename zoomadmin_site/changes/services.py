@@ -86,7 +86,14 @@ def _target(request: ChangeRequest | Plan) -> dict[str, Any]:
 
 
 def _refuse(request: ChangeRequest, action: Any, *, actor: Any, message: str) -> ChangeRefused:
-    audit_record(action=action, outcome=Outcome.DENIED, actor=actor, reason=message, **_target(request))
+    audit_record(
+        action=action,
+        outcome=Outcome.DENIED,
+        actor=actor,
+        reason=message,
+        after={"request": request.pk},
+        **_target(request),
+    )
     return ChangeRefused(message, request=request)
 
 
@@ -385,7 +392,7 @@ def _execute_checked(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: A
         reason=" ".join(changes) if changes else "Checked again before execution: nothing changed.",
         preflight=plan.to_json(),
         before=plan.current,
-        after=plan.intended,
+        after={**plan.intended, "request": request.pk},
         zoom_calls=plan.zoom_reads,
         **_target(request),
     )
@@ -421,6 +428,7 @@ def _execute_checked(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: A
                 reason=why,
                 preflight=plan.to_json(),
                 before=plan.current,
+                after={"request": request.pk},
                 **_target(request),
             )
         return ChangeRequest.objects.get(pk=request.pk)
