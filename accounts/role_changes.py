@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.mirroring import mirror_write_user, user_values
 from zoomadmin_site import zoom
 from zoomadmin_site.audit.models import Action
+from zoomadmin_site.changes.checks import read_failed, scopes_check
 from zoomadmin_site.changes.flows import FlowActions, ReadBack, register_flow
 from zoomadmin_site.changes.models import ChangeRequest, Kind, Source
 from zoomadmin_site.changes.plans import Check, CheckOutcome, Plan, PlannedCall
@@ -35,9 +36,7 @@ from zoomadmin_site.zoom import (
     ZoomNotFound,
     ZoomRole,
     ZoomScopeError,
-    describe_missing_scopes,
     get_zoom_client,
-    missing_scopes,
     record_zoom_calls,
 )
 
@@ -69,17 +68,6 @@ def _find_role(roles: tuple[ZoomRole, ...], wanted: dict[str, Any]) -> ZoomRole 
         if (role_id and role.id == role_id) or (not role_id and name and role.name.strip().lower() == name):
             return role
     return None
-
-
-def _read_failed(key: str, label: str, error: ZoomError) -> Check:
-    return Check(
-        key,
-        label,
-        CheckOutcome.FAIL,
-        f"Zoom could not be read: {error.explanation}",
-        error.remedy,
-        {"error": error.reason, "code": error.code},
-    )
 
 
 class RoleChangeFlow:
@@ -181,7 +169,7 @@ class RoleChangeFlow:
                 {"exists": False},
             )
         if isinstance(user, ZoomError):
-            return _read_failed("user", label, user)
+            return read_failed("user", label, user)
         if user.status != "active":
             return Check(
                 "user",
@@ -216,7 +204,7 @@ class RoleChangeFlow:
                 {"code": roles.code},
             )
         if isinstance(roles, ZoomError):
-            return _read_failed("roles", label, roles)
+            return read_failed("roles", label, roles)
         if role is None:
             wanted = target["role_name"] or target["role_id"] or "(none)"
             names = ", ".join(r.name for r in roles)
@@ -297,28 +285,8 @@ class RoleChangeFlow:
         )
 
     def _scopes_check(self, scopes: Any, current: dict[str, Any], target: dict[str, str]) -> Check:
-        label = "The app's token has the scopes"
-        if isinstance(scopes, ZoomError):
-            return _read_failed("scopes", label, scopes)
         write = "unassign_role" if _is_member(target["role_id"], target["role_name"]) else "assign_role"
-        missing = missing_scopes(["get_user", "list_roles", write], scopes)
-        if missing:
-            return Check(
-                "scopes",
-                label,
-                CheckOutcome.FAIL,
-                f"Missing: {', '.join(missing)}.",
-                describe_missing_scopes(missing),
-                {"missing": missing},
-            )
-        return Check(
-            "scopes",
-            label,
-            CheckOutcome.PASS,
-            "The token carries every scope these calls need.",
-            "",
-            {"missing": []},
-        )
+        return scopes_check(scopes, ["get_user", "list_roles", write])
 
     def _sso_check(self, current: dict[str, Any]) -> Check | None:
         domain = str(current.get("email") or "").rpartition("@")[2].lower()

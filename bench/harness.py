@@ -334,3 +334,40 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     path.write_text(json.dumps(data, indent=2) + "\n")
     log(f"wrote {path.relative_to(ROOT)}")
     return path
+
+
+def run_parts(
+    benchmark: str,
+    *,
+    database_url: str | None,
+    keep: bool,
+    parts: dict[str, Callable[[Deployment], dict[str, Any]]],
+) -> dict[str, Any]:
+    """A fresh deployment, each part measured on it in turn (its result under its name), CPU probes
+    before and after, the environment; the deployment removed unless `keep`."""
+    dep = Deployment.create(database_url=database_url)
+    results: dict[str, Any] = {"benchmark": benchmark, "cpu_probe_ms_before": cpu_probe_ms()}
+    try:
+        dep.setup()
+        results["database"] = dep.vendor
+        for name, measure in parts.items():
+            results[name] = measure(dep)
+    finally:
+        if not keep:
+            dep.cleanup()
+    results["cpu_probe_ms_after"] = cpu_probe_ms()
+    results["environment"] = environment()
+    return results
+
+
+def latency_ratio(one_call_ms: list[float], measured_ms: list[float], *, target: float) -> dict[str, Any]:
+    """How a multi-call operation's time compares with one Zoom call's (p50 of one call as the unit)."""
+    one, measured = percentiles(one_call_ms), percentiles(measured_ms)
+    return {
+        "one_call_ms": one,
+        "measured_ms": measured,
+        "ratio_p50": round(measured["p50_ms"] / one["p50_ms"], 2),
+        "ratio_p95": round(measured["p95_ms"] / one["p50_ms"], 2),
+        "target_ratio": target,
+        "ok": measured["p95_ms"] <= target * one["p50_ms"],
+    }

@@ -22,7 +22,7 @@ import math
 import os
 from typing import Any
 
-from bench.harness import Deployment, cpu_probe_ms, environment, log, percentiles, write_result
+from bench.harness import Deployment, latency_ratio, log, run_parts, write_result
 
 PREFLIGHT_TARGET_RATIO = 2.0
 TIME_TARGET = 1.1
@@ -98,17 +98,11 @@ def measure_preflight(dep: Deployment, *, latency_ms: int, rounds: int) -> dict[
     log(f"preflight: {rounds} rounds at {latency_ms} ms per Zoom call")
     script = PREFLIGHT.format(rounds=rounds, new_host=NEW_HOST)
     raw = json.loads(dep.manage("shell", "-c", script).strip().splitlines()[-1])
-    one, pre = percentiles(raw["one_call_ms"]), percentiles(raw["preflight_ms"])
     return {
         "latency_ms": latency_ms,
         "rounds": rounds,
         "zoom_reads_per_preflight": raw["reads"],
-        "one_call_ms": one,
-        "preflight_ms": pre,
-        "ratio_p50": round(pre["p50_ms"] / one["p50_ms"], 2),
-        "ratio_p95": round(pre["p95_ms"] / one["p50_ms"], 2),
-        "target_ratio": PREFLIGHT_TARGET_RATIO,
-        "ok": pre["p95_ms"] <= PREFLIGHT_TARGET_RATIO * one["p50_ms"],
+        **latency_ratio(raw["one_call_ms"], raw["preflight_ms"], target=PREFLIGHT_TARGET_RATIO),
     }
 
 
@@ -170,23 +164,14 @@ def measure_offboarding(
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     only = set((args.only or "preflight,offboarding").split(","))
-    dep = Deployment.create(database_url=args.database_url)
-    results: dict[str, Any] = {"benchmark": "host_transfers", "cpu_probe_ms_before": cpu_probe_ms()}
-    try:
-        dep.setup()
-        results["database"] = dep.vendor
-        if "preflight" in only:
-            results["preflight"] = measure_preflight(dep, latency_ms=args.latency_ms, rounds=args.rounds)
-        if "offboarding" in only:
-            results["offboarding"] = measure_offboarding(
-                dep, count=args.meetings, latency_ms=args.latency_ms, plan=args.plan, workers=args.workers
-            )
-    finally:
-        if not args.keep:
-            dep.cleanup()
-    results["cpu_probe_ms_after"] = cpu_probe_ms()
-    results["environment"] = environment()
-    return results
+    parts = {
+        "preflight": lambda dep: measure_preflight(dep, latency_ms=args.latency_ms, rounds=args.rounds),
+        "offboarding": lambda dep: measure_offboarding(
+            dep, count=args.meetings, latency_ms=args.latency_ms, plan=args.plan, workers=args.workers
+        ),
+    }
+    chosen = {name: measure for name, measure in parts.items() if name in only}
+    return run_parts("host_transfers", database_url=args.database_url, keep=args.keep, parts=chosen)
 
 
 def main() -> None:

@@ -20,10 +20,9 @@ from typing import Any
 from bench.harness import (
     Deployment,
     Server,
-    cpu_probe_ms,
-    environment,
+    latency_ratio,
     log,
-    percentiles,
+    run_parts,
     summarize,
     write_result,
     wrk,
@@ -96,18 +95,11 @@ def measure_preflight(dep: Deployment, *, latency_ms: int, rounds: int) -> dict[
     dep.manage("zoom_sandbox", "faults", "--latency-ms", str(latency_ms), "--rate-limits", "off")
     log(f"preflight: {rounds} rounds at {latency_ms} ms per Zoom call")
     raw = json.loads(dep.manage("shell", "-c", PREFLIGHT.format(rounds=rounds)).strip().splitlines()[-1])
-    one, pre = percentiles(raw["one_call_ms"]), percentiles(raw["preflight_ms"])
-    ratio = pre["p50_ms"] / one["p50_ms"]
     return {
         "latency_ms": latency_ms,
         "rounds": rounds,
         "zoom_reads_per_preflight": raw["zoom_reads"],
-        "one_call_ms": one,
-        "preflight_ms": pre,
-        "ratio_p50": round(ratio, 2),
-        "ratio_p95": round(pre["p95_ms"] / one["p50_ms"], 2),
-        "target_ratio": PREFLIGHT_TARGET_RATIO,
-        "ok": pre["p95_ms"] <= PREFLIGHT_TARGET_RATIO * one["p50_ms"],
+        **latency_ratio(raw["one_call_ms"], raw["preflight_ms"], target=PREFLIGHT_TARGET_RATIO),
     }
 
 
@@ -137,21 +129,12 @@ def measure_approvals(dep: Deployment, *, count: int, seconds: int) -> dict[str,
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     only = set((args.only or "preflight,approvals").split(","))
-    dep = Deployment.create(database_url=args.database_url)
-    results: dict[str, Any] = {"benchmark": "role_changes", "cpu_probe_ms_before": cpu_probe_ms()}
-    try:
-        dep.setup()
-        results["database"] = dep.vendor
-        if "preflight" in only:
-            results["preflight"] = measure_preflight(dep, latency_ms=args.latency_ms, rounds=args.rounds)
-        if "approvals" in only:
-            results["approvals"] = measure_approvals(dep, count=args.requests, seconds=args.seconds)
-    finally:
-        if not args.keep:
-            dep.cleanup()
-    results["cpu_probe_ms_after"] = cpu_probe_ms()
-    results["environment"] = environment()
-    return results
+    parts = {
+        "preflight": lambda dep: measure_preflight(dep, latency_ms=args.latency_ms, rounds=args.rounds),
+        "approvals": lambda dep: measure_approvals(dep, count=args.requests, seconds=args.seconds),
+    }
+    chosen = {name: measure for name, measure in parts.items() if name in only}
+    return run_parts("role_changes", database_url=args.database_url, keep=args.keep, parts=chosen)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from meetings.mirroring import meeting_values, mirror_write_meeting
 from zoomadmin_site import zoom
 from zoomadmin_site.audit.models import Action, Outcome
 from zoomadmin_site.audit.services import audit_finish, audit_start
+from zoomadmin_site.changes.checks import read_failed, scopes_check
 from zoomadmin_site.changes.flows import FlowActions, ReadBack, register_flow
 from zoomadmin_site.changes.models import ChangeRequest, Kind, Source, Status
 from zoomadmin_site.changes.plans import Check, CheckOutcome, Plan, PlannedCall
@@ -31,9 +32,7 @@ from zoomadmin_site.zoom import (
     ZoomError,
     ZoomNotFound,
     ZoomRateLimited,
-    describe_missing_scopes,
     get_zoom_client,
-    missing_scopes,
     record_zoom_calls,
 )
 
@@ -181,14 +180,7 @@ class HostTransferFlow:
                 {"exists": False},
             )
         if isinstance(meeting, ZoomError):
-            return Check(
-                "meeting",
-                label,
-                CheckOutcome.FAIL,
-                f"Zoom could not be read: {meeting.explanation}",
-                meeting.remedy,
-                {"error": meeting.reason},
-            )
+            return read_failed("meeting", label, meeting)
         if meeting.has_started:
             return Check(
                 "meeting",
@@ -265,14 +257,7 @@ class HostTransferFlow:
                 {"exists": False},
             )
         if isinstance(user, ZoomError):
-            return Check(
-                "new_host",
-                label,
-                CheckOutcome.FAIL,
-                f"Zoom could not be read: {user.explanation}",
-                user.remedy,
-                {"error": user.reason},
-            )
+            return read_failed("new_host", label, user)
         if user.status != "active":
             return Check(
                 "new_host",
@@ -442,34 +427,7 @@ class HostTransferFlow:
         )
 
     def _scopes_check(self, scopes: Any) -> Check:
-        label = "The app's token has the scopes"
-        if isinstance(scopes, ZoomError):
-            return Check(
-                "scopes",
-                label,
-                CheckOutcome.FAIL,
-                f"Zoom could not be read: {scopes.explanation}",
-                scopes.remedy,
-                {"error": scopes.reason},
-            )
-        missing = missing_scopes(["get_meeting", "update_meeting", "get_user", "list_assistants"], scopes)
-        if missing:
-            return Check(
-                "scopes",
-                label,
-                CheckOutcome.FAIL,
-                f"Missing: {', '.join(missing)}.",
-                describe_missing_scopes(missing),
-                {"missing": missing},
-            )
-        return Check(
-            "scopes",
-            label,
-            CheckOutcome.PASS,
-            "The token carries every scope these calls need.",
-            "",
-            {"missing": []},
-        )
+        return scopes_check(scopes, ["get_meeting", "update_meeting", "get_user", "list_assistants"])
 
     def _calls(self, meeting: zoom.Meeting, user: Any, intended: dict[str, Any]) -> list[PlannedCall]:
         if not isinstance(user, zoom.ZoomUser):
