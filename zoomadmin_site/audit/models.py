@@ -64,6 +64,8 @@ class Action(models.TextChoices):
     # The mirror and Zoom's webhooks.
     MIRROR_SYNC = "mirror.sync", "Mirror sync"
     MIRROR_SYNC_INTERRUPTED = "mirror.sync_interrupted", "Mirror sync interrupted"
+    # A user's role or a meeting's host changed in Zoom with no change request of ours behind it.
+    MIRROR_DRIFT = "mirror.drift", "Changed outside Zoom Admin"
     WEBHOOK_REJECTED = "webhook.rejected", "Webhooks refused"
     WEBHOOK_PARTIAL = "webhook.partial", "Webhook partly applied"
     WEBHOOK_INVALID = "webhook.invalid", "Webhook not applied"

@@ -36,6 +36,7 @@ from meetings.mirroring import HostFacts, meeting_row
 from zoomadmin_site.mirror.lease import Lease
 from zoomadmin_site.mirror.models import SyncRun
 from zoomadmin_site.sync import upsert
+from zoomadmin_site.sync.drift import record_outside_changes
 from zoomadmin_site.sync.upsert import DELEGATIONS, MEETINGS, ROLES, USERS, Drift
 from zoomadmin_site.zoom import (
     ZoomAuthError,
@@ -178,7 +179,7 @@ class MirrorSync:
                 total = max(total, done + (page.total_records or 0))
                 users = (user_row(u, now=started, listed_status=status) for u in page.items)
                 rows = [row for row in users if row is not None]
-                upsert.upsert_users(rows, drift=self.report.drift["users"])
+                record_outside_changes(upsert.upsert_users(rows, drift=self.report.drift["users"]))
                 done += len(page.items)
                 self._progress("users", done, max(total, done))
 
@@ -278,9 +279,10 @@ class MirrorSync:
         """Write the buffered rows, then move the resume point: every host up to `done_through` is in."""
         drift = self.report.drift
         unique_meetings = list({row.meeting_id: row for row in meeting_rows}.values())
-        upsert.upsert(
+        hosts_changed = upsert.upsert(
             MEETINGS, unique_meetings, update_fields=upsert.MEETING_FIELDS_FROM_LISTS, drift=drift["meetings"]
         )
+        record_outside_changes(hosts_changed)
         upsert.upsert(
             DELEGATIONS,
             delegation_rows,

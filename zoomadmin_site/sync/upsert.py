@@ -66,6 +66,35 @@ class Drift:
 
 
 @dataclass(frozen=True)
+class OutsideChange:
+    """A watched value (a user's role, a meeting's host) that the sync found changed in Zoom."""
+
+    target_type: str
+    target_id: str
+    target_label: str
+    field: str
+    before: Any
+    after: Any
+
+
+# The values whose change the audit log records when a sync finds it (see sync/drift.py).
+WATCHED = {ZoomUser: ("role_id", "zoom_user"), ZoomMeeting: ("host_zoom_id", "zoom_meeting")}
+
+
+def _watched_change(
+    before: dict[str, Any] | None, row: models.Model, *, key: str, label: str
+) -> OutsideChange | None:
+    watched = WATCHED.get(type(row))
+    if watched is None or before is None or before.get("gone_at") is not None:
+        return None
+    field_name, target_type = watched
+    old, new = before.get(field_name), getattr(row, field_name)
+    if not old or not new or old == new:
+        return None
+    return OutsideChange(target_type, key, label, field_name, old, new)
+
+
+@dataclass(frozen=True)
 class Table:
     model: type[models.Model]
     key: str
@@ -86,21 +115,30 @@ DELEGATIONS = Table(Delegation, "pair", ("assistant_zoom_id", "host_zoom_id"))
 MEETINGS = Table(ZoomMeeting, "meeting_id", ("meeting_id",))
 
 
-def upsert(table: Table, rows: Sequence[models.Model], *, update_fields: Sequence[str], drift: Drift) -> None:
-    """Insert or update `rows`, counting each as created / updated / returned (was gone) / unchanged."""
+def upsert(
+    table: Table, rows: Sequence[models.Model], *, update_fields: Sequence[str], drift: Drift
+) -> list[OutsideChange]:
+    """Insert or update `rows`, counting each as created / updated / returned (was gone) / unchanged.
+    Returns the watched values found changed (a meeting's host)."""
     if not rows:
-        return
+        return []
     compared = [f for f in update_fields if f not in ("synced_at", "gone_at")]
     existing = _existing(table, rows, compared)
+    changes = []
     for row in rows:
         key = table.key_of(row)
         _note_drift(drift, existing.get(key), row, compared, key=str(key))
+        label = f"{getattr(row, 'topic', '')} ({key})".strip()
+        change = _watched_change(existing.get(key), row, key=str(key), label=label)
+        if change:
+            changes.append(change)
     table.model._default_manager.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=list(table.unique_fields),
         update_fields=list(update_fields),
     )
+    return changes
 
 
 def _note_drift(
@@ -133,28 +171,35 @@ def _existing(table: Table, rows: Sequence[models.Model], compared: Sequence[str
 USER_UPDATE_FIELDS = [*ZoomUser.MIRROR_FIELDS, "email"]
 
 
-def upsert_users(rows: Sequence[ZoomUser], *, drift: Drift) -> None:
+def upsert_users(rows: Sequence[ZoomUser], *, drift: Drift) -> list[OutsideChange]:
     """Insert or update users, matched the way Zoom identifies them (accounts.mirroring.match_user). A row
     still holding an email that Zoom now gives someone else lets go of it first: the unique email
-    constraint would refuse the write otherwise."""
+    constraint would refuse the write otherwise. Returns the roles found changed."""
     if not rows:
-        return
+        return []
     compared = [f for f in USER_UPDATE_FIELDS if f not in ("synced_at", "gone_at")]
     by_id, by_email = existing_users(
         ids=[r.zoom_id for r in rows if r.zoom_id],
         emails=[r.email for r in rows],
         fields=["gone_at", *compared],
     )
+    changes = []
     for row in rows:
         before = match_user(row.zoom_id, row.email, by_id, by_email)
         if before is not None:
             row.pk = before["pk"]
             row.zoom_id = row.zoom_id or before["zoom_id"]  # lists omit a pending user's id: keep one we know
         _note_drift(drift, before, row, compared, key=row.zoom_id or row.email)
+        change = _watched_change(
+            before, row, key=row.zoom_id or row.email, label=f"{row.display_name} <{row.email}>"
+        )
+        if change:
+            changes.append(change)
     release_emails([(row.pk, row.email) for row in rows], by_email)
     ZoomUser.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["pk"], update_fields=USER_UPDATE_FIELDS
     )
+    return changes
 
 
 def mark_gone(
