@@ -1,0 +1,128 @@
+"""Audit events as sentences an auditor reads: "itadmin asked to make Jane Roe <jane@corp> Admin (reason:
+…)", "manager approved request #12 (…)", "Zoom applied it: Zoom shows jane@corp as Admin (read back
+12:04:31 UTC)", instead of an action code and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
+
+Sentence = Callable[[AuditEvent, str, str], str]
+
+
+def _get(data: Any, key: str, default: str = "") -> str:
+    value = data.get(key) if isinstance(data, dict) else None
+    return default if value in (None, "") else str(value)
+
+
+def _reason(event: AuditEvent) -> str:
+    return f" (reason: {event.reason})" if event.reason else ""
+
+
+def _request_no(event: AuditEvent) -> str:
+    number = _get(event.after, "request")
+    return f"request #{number}" if number else "the request"
+
+
+def _role_request(event: AuditEvent, who: str, what: str) -> str:
+    role = _get(event.after, "role_name") or _get(event.after, "role_id", "another role")
+    if event.outcome == Outcome.DENIED:
+        return f"{who}'s request to make {what} {role} was refused: {event.reason}"
+    hours = _get(event.after, "duration_hours")
+    limit = f" for {hours} hours" if hours else ""
+    asker = who if who != "system" else "Zoom Admin"
+    return f"{asker} asked to make {what} {role}{limit} ({_request_no(event)}){_reason(event)}"
+
+
+def _decision(verb: str) -> Sentence:
+    def sentence(event: AuditEvent, who: str, what: str) -> str:
+        if event.outcome == Outcome.DENIED:
+            return f"{who} was refused: {event.reason}"
+        comment = f": “{event.reason}”" if event.reason else ""
+        return f"{who} {verb} {_request_no(event)} about {what}{comment}"
+
+    return sentence
+
+
+def _expired(event: AuditEvent, who: str, what: str) -> str:
+    return f"{_request_no(event).capitalize()} about {what} expired: {event.reason}"
+
+
+def _checked(event: AuditEvent, who: str, what: str) -> str:
+    result = "failed" if event.outcome == Outcome.FAILED else "passed"
+    return f"The check before changing {what} {result}: {event.reason}"
+
+
+def _execution(noun: str) -> Sentence:
+    def sentence(event: AuditEvent, who: str, what: str) -> str:
+        if event.outcome == Outcome.STARTED:
+            return f"Zoom Admin started changing {what}'s {noun} for {who}"
+        verdict = {
+            Outcome.SUCCEEDED: "Zoom applied it",
+            Outcome.FAILED: "It failed",
+            Outcome.UNVERIFIED: "Not verified",
+        }.get(Outcome(event.outcome), event.get_outcome_display())
+        return f"{verdict}: {event.reason}" if event.reason else verdict
+
+    return sentence
+
+
+def _read_back(event: AuditEvent, who: str, what: str) -> str:
+    return f"Zoom was read back: {event.reason}" if event.reason else "Zoom was read back."
+
+
+def _reconciled(event: AuditEvent, who: str, what: str) -> str:
+    return event.reason or f"An interrupted change of {what} was settled by reading Zoom back."
+
+
+def _transfer_request(event: AuditEvent, who: str, what: str) -> str:
+    host = _get(event.after, "host_email") or _get(event.after, "new_host", "a new host")
+    if event.outcome == Outcome.DENIED:
+        return f"{who}'s move of {what} to {host} was refused: {event.reason}"
+    job = _get(event.after, "job")
+    part = f" (offboarding job #{job})" if job else ""
+    return f"{who} asked to move {what} to {host}{part}{_reason(event)}"
+
+
+def _simple(text: str) -> Sentence:
+    return lambda event, who, what: text.format(who=who, what=what, reason=event.reason)
+
+
+SENTENCES: dict[str, Sentence] = {
+    Action.ROLE_CHANGE_REQUEST: _role_request,
+    Action.ROLE_CHANGE_APPROVE: _decision("approved"),
+    Action.ROLE_CHANGE_REJECT: _decision("rejected"),
+    Action.ROLE_CHANGE_CANCEL: _decision("cancelled"),
+    Action.ROLE_CHANGE_EXPIRE: _expired,
+    Action.ROLE_CHANGE_PREFLIGHT: _checked,
+    Action.ROLE_CHANGE_EXECUTE: _execution("role"),
+    Action.ROLE_CHANGE_READ_BACK: _read_back,
+    Action.ROLE_CHANGE_RECONCILE: _reconciled,
+    Action.HOST_TRANSFER_REQUEST: _transfer_request,
+    Action.HOST_TRANSFER_PREFLIGHT: _checked,
+    Action.HOST_TRANSFER_EXECUTE: _execution("host"),
+    Action.HOST_TRANSFER_READ_BACK: _read_back,
+    Action.HOST_TRANSFER_RECONCILE: _reconciled,
+    Action.ASSISTANT_GRANT: _simple("{who} added a scheduling assistant to {what}: {reason}"),
+    Action.AUTH_LOGIN: _simple("{who} signed in"),
+    Action.AUTH_LOGOUT: _simple("{who} signed out"),
+    Action.AUTH_LOGIN_FAILED: _simple("A sign-in as {who} failed"),
+    Action.AUTH_LOCKOUT: _simple("Sign-ins were locked out: {reason}"),
+    Action.ACCESS_DENIED: _simple("{who} was refused: {reason}"),
+    Action.MIRROR_DRIFT: _simple("{reason}"),
+}
+
+
+def event_sentence(event: AuditEvent) -> str:
+    """One sentence for `event`, from its action, actor, target and recorded state."""
+    who = event.actor_label or "system"
+    what = event.target_label or event.target_id or "the target"
+    make = SENTENCES.get(event.action)
+    if make is not None:
+        return make(event, who, what)
+    label = event.get_action_display()
+    target = f" — {what}" if event.target_type else ""
+    reason = f": {event.reason}" if event.reason else ""
+    return f"{label} by {who}{target}{reason}"
