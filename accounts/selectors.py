@@ -16,7 +16,7 @@ from accounts.models import SYSTEM_ROLE_NAMES, Delegation, ZoomRole, ZoomUser
 from accounts.search import USER_SEARCH
 from accounts.zoom_text import bidi_isolated
 from zoomadmin_site.audit.models import AuditEvent
-from zoomadmin_site.changes.models import Approval, ChangeRequest, Kind
+from zoomadmin_site.changes.models import Approval, ChangeRequest, Kind, Status
 from zoomadmin_site.changes.plans import Plan
 from zoomadmin_site.mirror.freshness import MIRROR_FRESHNESS_CACHE_KEY, MirrorFreshness, freshness_from_runs
 from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
@@ -291,6 +291,32 @@ class ChangeRequestDetail:
     events: list[AuditEvent]  # the audit log's events of this request, oldest first
 
     @property
+    def story(self) -> str:
+        """The request's chain of custody in one line: "itadmin asked to make Jane Roe <jane@corp> Admin
+        (reason: …) - approved by manager - Zoom applied it, verified 12:04:31 UTC"."""
+        change = self.request
+        role = change.intended.get("role_name") or change.intended.get("role_id") or "another role"
+        parts = [
+            f"{change.requester_label} asked to make {change.target_label} {role} (reason: {change.reason})"
+        ]
+        for decision in self.decisions:
+            parts.append(f"{decision.get_decision_display().lower()} by {decision.approver_label}")
+        ending = {
+            Status.SUCCEEDED: "Zoom applied it, verified",
+            Status.FAILED: "it failed",
+            Status.UNVERIFIED: "Zoom did not show it when read back",
+            Status.EXPIRED: "it expired",
+            Status.CANCELLED: "cancelled by the requester",
+            Status.EXECUTING: "being applied in Zoom",
+        }.get(Status(change.status))
+        if ending:
+            when = change.finished_at or change.decided_at
+            parts.append(f"{ending} {when:%H:%M:%S} UTC" if when and change.is_final else ending)
+        else:
+            parts.append(change.get_status_display().lower())
+        return " - ".join(parts)
+
+    @property
     def approvals_given(self) -> int:
         """The approvals that count: those given to the plan as it stands."""
         fingerprint = self.request.plan_fingerprint
@@ -318,10 +344,8 @@ def change_request_detail(*, request_id: int) -> ChangeRequestDetail | None:
 
 def change_request_events(*, request: ChangeRequest, limit: int = 100) -> list[AuditEvent]:
     """The audit events of `request`: those about its target, of its kind, from its creation on (and up to
-    its end), that name this request (`after.request`), belong to its execution (its operation), or name
-    no request at all (the re-check before execution, a refused decision; never a request event, which
-    always names its request). Events naming another request about the same user are left out. One query
-    on the (target_type, target_id, -seq) index."""
+    its end), that name this request (`after.request`: every event of a request does) or belong to its
+    execution (its operation). One query on the (target_type, target_id, -seq) index."""
     prefix = f"{request.kind}."
     window = AuditEvent.objects.filter(
         target_type=request.target_type,
@@ -331,8 +355,7 @@ def change_request_events(*, request: ChangeRequest, limit: int = 100) -> list[A
     )
     if request.is_final and (end := request.finished_at or request.decided_at):
         window = window.filter(time__lte=end + timedelta(seconds=5))
-    unnamed = (Q(after__isnull=True) | ~Q(after__has_key="request")) & ~Q(action=f"{prefix}request")
-    mine = Q(after__request=request.pk) | unnamed
+    mine = Q(after__request=request.pk)
     if request.operation_id:
         mine |= Q(operation_id=request.operation_id)
     return list(window.filter(mine).order_by("seq")[:limit])

@@ -39,3 +39,23 @@ def test_an_action_without_its_own_sentence_still_reads(alice):
 
     event = audit_record(action="mirror.sync", outcome="succeeded", actor=alice, reason="3 users changed")
     assert event_sentence(event) == "Mirror sync by alice: 3 users changed"
+
+
+def test_two_clicks_answer_who_made_her_admin_who_approved_and_whether_zoom_applied_it(
+    zoom_sandbox, alice, morgan, audrey_client
+):
+    request = role_change_request(
+        user_key=PRIYA, role={"role_name": "Admin"}, reason="Runs webinars", actor=alice
+    )
+    role_change_approve(request_id=request.request.pk, actor=morgan, comment="ok")
+    listing = audrey_client.get(
+        "/audit/?q=priya&action=role_change.execute&outcome=succeeded"
+    ).content.decode()
+    final = AuditEvent.objects.get(action="role_change.execute", outcome="succeeded")
+    assert f'href="/audit/{final.seq}/"' in listing  # click 1
+    event_page = audrey_client.get(f"/audit/{final.seq}/").content.decode()
+    assert f'href="/approvals/{request.request.pk}/"' in event_page  # click 2
+    story = audrey_client.get(f"/approvals/{request.request.pk}/").content.decode()
+    line = story.split('id="request-story">')[1].split("</p>")[0]
+    assert "alice asked to make Priya Raman" in line and "Admin (reason: Runs webinars)" in line
+    assert "approved by morgan" in line and "Zoom applied it, verified" in line

@@ -54,8 +54,23 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
         event = audit_event_get(seq=seq)
     except AuditEvent.DoesNotExist:
         raise Http404(NO_SUCH_EVENT.format(seq=seq)) from None
-    context = {"event": event, "operation": audit_operation_events(operation_id=event.operation_id)}
+    context = {
+        "event": event,
+        "operation": audit_operation_events(operation_id=event.operation_id),
+        "change_request": _change_request_number(event),
+    }
     return render(request, "audit/event_detail.html", context)
+
+
+def _change_request_number(event: AuditEvent) -> int | None:
+    """The role-change request an event belongs to (its page tells the whole story), if any."""
+    if not event.action.startswith("role_change."):
+        return None
+    for recorded in (event.after, event.preflight):
+        number = recorded.get("request") if isinstance(recorded, dict) else None
+        if isinstance(number, int) and number > 0:
+            return number
+    return None
 
 
 @operator_required("view_audit_log")

@@ -70,7 +70,7 @@ def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) 
         target_label=request.target_label,
         before=plan.current,
         reason=request.reason,
-        preflight=plan.to_json(),
+        preflight={**plan.to_json(), "request": request.pk},
     )
     ChangeRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
         operation_id=started.operation_id, plan=plan.to_json(), plan_fingerprint=plan.fingerprint()
@@ -109,7 +109,7 @@ def conclude(
         except ZoomError as error:
             read_error = error
     status, why = verdict(flow, write_calls, write_error, read, read_error)
-    after = read.after if read else None
+    after = {**read.after, "request": request.pk} if read else {"request": request.pk}
     audit_record(
         action=flow.actions.read_back,
         outcome=_read_back_outcome(read, read_error),

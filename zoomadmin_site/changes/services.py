@@ -611,5 +611,5 @@ def _started_event(request: ChangeRequest, flow: Flow, plan: Plan) -> AuditEvent
         target_label=request.target_label,
         before=plan.current,
         reason=request.reason,
-        preflight=plan.to_json(),
+        preflight={**plan.to_json(), "request": request.pk},
     )
