@@ -92,7 +92,8 @@ REASON_MAX_LENGTH = 2000
 MAX_OVERRIDES = 1000  # per-meeting new hosts in one offboarding plan
 OVERRIDE_PREFIX = "override_"
 _OVERRIDE_KEY = re.compile(r"override_(\d{1,19})")
-PICKER_FIELD = re.compile(r"new_host|override_\d{1,19}")
+PICKER_FIELD = re.compile(r"\A(?:new_host|override_\d{1,19})\Z")
+PICKER_FORM = re.compile(r"\A[a-z][a-z-]{0,39}\Z")
 
 
 def _user_key(value: str) -> None:
@@ -178,8 +179,12 @@ class OffboardingForm(ReasonRequiredMixin):
         return found
 
     def override_errors(self) -> list[str]:
+        """The per-meeting new hosts that are not a user's email or id, in words."""
         return [
-            f"{e}" for name, errors in self.errors.items() if name.startswith(OVERRIDE_PREFIX) for e in errors
+            f"Meeting {name.removeprefix(OVERRIDE_PREFIX)}: {error}"
+            for name, errors in self.errors.items()
+            if name.startswith(OVERRIDE_PREFIX)
+            for error in errors
         ]
 
     def plan_params(self) -> dict[str, str]:
@@ -201,8 +206,12 @@ class HostSearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=200)
     field = forms.RegexField(regex=PICKER_FIELD, required=False)
+    in_form = forms.RegexField(regex=PICKER_FORM, required=False)  # the picker's form="" (outside it)
     pick = forms.CharField(required=False, max_length=EMAIL_MAX_LENGTH)
 
-    def field_name(self) -> str:
-        name = self.cleaned_data.get("field") if self.is_valid() else ""
-        return name if name and PICKER_FIELD.fullmatch(name) else "new_host"
+    def picker(self) -> dict[str, str]:
+        """Which picker asks: its field name and the id of the form it belongs to (may be empty)."""
+        valid = self.is_valid()
+        name = self.cleaned_data.get("field", "") if valid else ""
+        in_form = self.cleaned_data.get("in_form", "") if valid else ""
+        return {"name": name if PICKER_FIELD.fullmatch(name or "") else "new_host", "in_form": in_form or ""}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import ZoomUser
 from meetings.forms import AssistantGrantForm, OffboardingForm
 from meetings.host_transfers import host_transfer_grant_assistant
-from meetings.models import TransferJob
+from meetings.models import TransferItem, TransferJob
 from meetings.offboarding import (
     OffboardingPlan,
     OffboardingRefused,
@@ -120,13 +120,16 @@ def _plan(source: ZoomUser, form: OffboardingForm, actor: Any) -> tuple[Offboard
 def _render(
     request: HttpRequest, source: ZoomUser, form: OffboardingForm, plan: OffboardingPlan | None, error: str
 ) -> HttpResponse:
+    recreate = [i for i in plan.items if i.status == TransferItem.Status.RECREATE] if plan else []
     context = {
         "source": source,
         "form": form,
         "plan": plan,
         "error": error,
         "matrix": _matrix(plan) if plan else None,
-        "overrides": form.overrides() if form.is_bound and not form.errors.get("new_host") else {},
+        "recreate": recreate,
+        "recreate_count": len(recreate),
+        "blocked_count": sum(i.status == TransferItem.Status.BLOCKED for i in plan.items) if plan else 0,
         "plan_params": form.plan_params() if plan else {},
     }
     return render(request, "meetings/offboarding.html", context)

@@ -109,9 +109,9 @@ def _zoom_failed(error: ZoomError) -> str:
 def new_host_search(request: HttpRequest) -> HttpResponse:
     """Licensed, active users matching what is typed in a host picker (its value is sent under the
     picker's own field name), as a short list of buttons that pick one."""
-    field = HostSearchForm(request.GET).field_name()
-    query = request.GET.get(field, "")[:200]
-    context = {"field": field, "query": query.strip(), "candidates": new_host_candidates(query=query)}
+    picker = HostSearchForm(request.GET).picker()
+    query = request.GET.get(picker["name"], "")[:200]
+    context = {**picker, "query": query.strip(), "candidates": new_host_candidates(query=query)}
     return render(request, "meetings/_host_options.html", context)
 
 
@@ -120,9 +120,9 @@ def new_host_search(request: HttpRequest) -> HttpResponse:
 def new_host_pick(request: HttpRequest) -> HttpResponse:
     """A host picker again, with the person picked from its list filled in."""
     form = HostSearchForm(request.GET)
-    field = form.field_name()
+    picker = form.picker()
     pick = form.cleaned_data.get("pick", "") if form.is_valid() else ""
-    context = {"name": field, "value": pick, "picked": new_host_get(key=pick), "autofocus": True}
+    context = {**picker, "value": pick, "picked": new_host_get(key=pick), "autofocus": True}
     return render(request, "meetings/_host_picker.html", context)
 
 
