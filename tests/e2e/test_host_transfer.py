@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e import conftest
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +27,13 @@ try:
 except ChangeRefused:
     pass
 """
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """A served dashboard of this module's own: these tests move meetings and add scheduling assistants in
+    Zoom, which the other browser tests (which read the same scenario meetings) must not see."""
+    yield from conftest.dashboard.__wrapped__(tmp_path_factory)
 
 
 def pick_host(page, picker, text: str, name: str, shot: str = "") -> None:
