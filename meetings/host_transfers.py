@@ -583,3 +583,48 @@ def host_transfer_grant_assistant(*, host: str, assistant: str, actor: Any, reas
         reason=why,
     )
     return granted
+
+
+def host_transfer_revoke_assistant(*, host: str, assistant: str, actor: Any, reason: str) -> bool:
+    """Undo a grant made for a move (`DELETE /users/{host}/assistants/{assistantId}`), as its own audited
+    step. Zoom's path takes the assistant's id: an email is looked up among the host's assistants first.
+    True when Zoom no longer lists `assistant` among `host`'s assistants afterwards."""
+    client = get_zoom_client()
+    started = audit_start(
+        action=Action.ASSISTANT_REVOKE,
+        actor=actor,
+        target_type="zoom_user",
+        target_id=host,
+        target_label=host,
+        before={"assistant": assistant},
+        reason=reason,
+    )
+    error: ZoomError | None = None
+    with record_zoom_calls() as calls:
+        try:
+            listed = client.list_assistants(user_id=host)
+            assistant_id = next((a.id for a in listed if assistant in (a.id, a.email)), None)
+            if assistant_id is not None:
+                client.delete_assistant(user_id=host, assistant_id=assistant_id)
+        except ZoomError as failure:
+            error = failure
+        try:
+            revoked = not any(assistant in (a.id, a.email) for a in client.list_assistants(user_id=host))
+        except ZoomError as failure:
+            revoked, error = False, error or failure
+    outcome = Outcome.SUCCEEDED if revoked else (Outcome.FAILED if error else Outcome.UNVERIFIED)
+    why = (
+        f"{assistant} may no longer schedule for {host} (read back)."
+        if revoked
+        else f"{error.explanation} {error.remedy}".strip()
+        if error
+        else f"Zoom answered, but still lists {assistant} among {host}'s assistants."
+    )
+    audit_finish(
+        started,
+        outcome=outcome,
+        after={"assistant": assistant, "revoked": revoked},
+        zoom_calls=[call.to_dict() for call in calls],
+        reason=why,
+    )
+    return revoked

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +13,12 @@ from django.utils import timezone
 
 from accounts.history import audit_history_for_target
 from accounts.models import ZoomUser
-from meetings.models import ZoomMeeting
+from accounts.selectors import user_get, user_search
+from meetings.models import TransferItem, TransferJob, ZoomMeeting
+from meetings.offboarding import transfer_job_progress
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
 from meetings.search import MEETING_SEARCH
+from zoomadmin_site.audit.export import csv_cell
 from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
@@ -220,3 +225,97 @@ def meeting_repeats(*, meeting: ZoomMeeting) -> str | None:
     if meeting.details_known:
         return "Recurring at fixed times (Zoom gave no readable pattern)"
     return None
+
+
+# --- host transfers ---------------------------------------------------------------------------------------
+
+NEW_HOST_CHOICES = 8  # how many matches the live search of new hosts lists
+
+
+def new_host_candidates(*, query: str, limit: int = NEW_HOST_CHOICES) -> list[ZoomUser]:
+    """Licensed, active users matching `query` (name, email, department), from the mirror: the user
+    search and its text index, at most `limit` of them by name. Nothing for an empty query."""
+    if not query.strip():
+        return []
+    page = user_search(query=query, user_type=ZoomUser.Type.LICENSED, status="active", page_size=limit)
+    return list(page.rows)
+
+
+def new_host_get(*, key: str) -> ZoomUser | None:
+    """A user the new-host picker names (email or Zoom id), gone or not: the picker shows what it is."""
+    return user_get(key=key)
+
+
+@dataclass(frozen=True)
+class TransferJobDetail:
+    job: TransferJob
+    items: list[TransferItem]
+    progress: dict[str, Any]  # offboarding.transfer_job_progress: counts, left, total, eta
+
+    @property
+    def active(self) -> bool:
+        """Whether items may still move without an operator's click (the page keeps polling)."""
+        return self.job.status in (TransferJob.Status.RUNNING, TransferJob.Status.WAITING)
+
+    @property
+    def done_share(self) -> int:
+        total = self.progress["total"] or 1
+        return round(100 * (self.progress["total"] - self.progress["left"]) / total)
+
+
+def transfer_job_detail(*, job_id: int) -> TransferJobDetail | None:
+    """A transfer job with its items (plan order) and progress; None for an unknown job."""
+    job = TransferJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return None
+    items = list(job.items.order_by("start_time", "meeting_id"))
+    return TransferJobDetail(job=job, items=items, progress=transfer_job_progress(job))
+
+
+def transfer_jobs_recent(*, limit: int = 25) -> list[TransferJob]:
+    return list(TransferJob.objects.order_by("-created_at", "-id")[:limit])
+
+
+def transfer_job_items_for_report(*, job_id: int) -> Iterator[TransferItem]:
+    """The job's items for its CSV report, streamed in plan order."""
+    return TransferItem.objects.filter(job_id=job_id).order_by("start_time", "meeting_id").iterator(1000)
+
+
+TRANSFER_REPORT_COLUMNS = (
+    "meeting_id",
+    "topic",
+    "start_time_utc",
+    "recurring",
+    "new_host",
+    "status",
+    "reason",
+    "attempts",
+    "change_request",
+    "updated_utc",
+)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def transfer_job_csv_lines(*, job_id: int) -> Iterator[str]:
+    """The job's report as CSV lines, one item a line, streamed; every cell safe to open in a spreadsheet
+    (csv_cell: no formula injection from a topic or Zoom's answer)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(TRANSFER_REPORT_COLUMNS)
+    for item in transfer_job_items_for_report(job_id=job_id):
+        values = (
+            item.meeting_id,
+            item.topic,
+            item.start_time.astimezone(datetime.UTC).isoformat() if item.start_time else "",
+            "yes" if item.recurring else "no",
+            item.new_host,
+            item.get_status_display(),
+            item.reason,
+            item.attempts,
+            item.change_request_id or "",
+            item.updated_at.astimezone(datetime.UTC).isoformat(),
+        )
+        yield writer.writerow([csv_cell(value) for value in values])

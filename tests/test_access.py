@@ -140,3 +140,37 @@ def test_django_admin_is_for_superusers_only(persona_client, expected):
     assert response.status_code == expected
     if expected == 302:
         assert "/login/" in response["Location"]
+
+
+# Host transfers and offboarding: each view and the one permission it names.
+TRANSFER_VIEWS = {
+    "meetings:host_transfer": "transfer_host",
+    "meetings:host_transfer_check": "transfer_host",
+    "meetings:host_transfer_grant": "transfer_host",
+    "meetings:host_transfer_run": "transfer_host",
+    "meetings:new_host_search": "transfer_host",
+    "meetings:new_host_pick": "transfer_host",
+    "meetings:offboarding": "transfer_host",
+    "meetings:offboarding_fix": "transfer_host",
+    "meetings:offboarding_run": "transfer_host",
+    "meetings:transfer_job_list": "transfer_host",
+    "meetings:transfer_job": "transfer_host",
+    "meetings:transfer_job_pause": "transfer_host",
+    "meetings:transfer_job_resume": "transfer_host",
+    "meetings:transfer_job_retry": "transfer_host",
+    "meetings:transfer_job_report": "transfer_host",
+}
+
+
+@pytest.mark.parametrize(("name", "codename"), TRANSFER_VIEWS.items())
+def test_host_transfer_views_need_the_transfer_host_permission(name, codename):
+    views = dict(_own_views())
+    assert name in views, f"{name} is not routed"
+    assert views[name].required_permission == codename
+
+
+def test_every_host_transfer_view_is_declared():
+    routed = {
+        name for name, _ in _own_views() if "transfer" in name or "offboarding" in name or "new_host" in name
+    }
+    assert routed == set(TRANSFER_VIEWS)

@@ -23,6 +23,14 @@ POST_BY_DESIGN = {
     "accounts:approval_approve": "a manager approves a request (and it runs)",
     "accounts:approval_reject": "a manager rejects a request",
     "accounts:approval_cancel": "the requester withdraws a request",
+    "meetings:host_transfer_check": "the read-only preflight of a posted form (the reason stays out of URLs)",
+    "meetings:host_transfer_grant": "adds a scheduling assistant in Zoom (the scheduler check's remedy)",
+    "meetings:host_transfer_run": "moves a meeting to a new host in Zoom",
+    "meetings:offboarding_fix": "adds a scheduling assistant in Zoom (one of an offboarding plan's fixes)",
+    "meetings:offboarding_run": "starts a transfer job",
+    "meetings:transfer_job_pause": "pauses a transfer job",
+    "meetings:transfer_job_resume": "resumes a transfer job",
+    "meetings:transfer_job_retry": "puts a transfer job's failed items back in line",
 }
 # Whole URL namespaces left out, and why.
 SKIPPED_NAMESPACES = {
@@ -36,6 +44,7 @@ SAMPLE_ARGUMENTS = {
     "seq": 1,
     "request_id": 1,
     "token_id": 1,
+    "job_id": 1,
 }
 
 

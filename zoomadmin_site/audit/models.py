@@ -87,6 +87,7 @@ class Action(models.TextChoices):
     HOST_TRANSFER_READ_BACK = "host_transfer.read_back", "Host transfer read back"
     HOST_TRANSFER_RECONCILE = "host_transfer.reconcile", "Host transfer reconciled"
     ASSISTANT_GRANT = "assistant.grant", "Scheduling assistant added"
+    ASSISTANT_REVOKE = "assistant.revoke", "Scheduling assistant removed"
 
 
 def _refuse(what: str) -> NoReturn:
