@@ -187,11 +187,12 @@ def _item(meeting: zoom.Meeting, new_host: str, plan: Plan) -> ItemPlan:
 
 
 def _fixes(items: Iterable[ItemPlan]) -> list[dict[str, Any]]:
-    """Each assistant grant the plan needs, once, with the meetings it unblocks."""
+    """Each assistant grant the plan needs, once, with the meetings it unblocks: those whose only failing
+    check is the scheduler's (a grant cannot help a PMI meeting, or one that fails for another reason)."""
     fixes: dict[tuple[str, str], dict[str, Any]] = {}
     for item in items:
         check = item.plan.check("scheduler")
-        if check and check.failed and check.facts.get("fixable"):
+        if check and check.failed and check.facts.get("fixable") and len(item.plan.failures) == 1:
             key = (check.facts["scheduler_email"], item.plan.intended["host_email"])
             fix = fixes.setdefault(key, {"assistant": key[0], "host": key[1], "meetings": []})
             fix["meetings"].append(item.meeting_id)

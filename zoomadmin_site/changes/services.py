@@ -153,7 +153,10 @@ def change_submit(
         duration_hours=duration_hours,
     )
     if not required:
-        request = _execute_checked(request, flow=flow, plan=plan, actor=actor)
+        # Checked again now that this request holds the target (one open change per target): a racer
+        # that checked before another change of the same target ended must not send a stale plan.
+        fresh = flow.preflight(target_id=target_id, intended=intended, actor=actor)
+        request = _execute_checked(request, flow=flow, plan=fresh, actor=actor)
     return Submitted(request, plan)
 
 
