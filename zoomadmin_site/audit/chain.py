@@ -14,10 +14,10 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditEvent
 
 HASHED_FIELDS: tuple[str, ...] = (
     "seq",
@@ -54,6 +54,14 @@ TAIL_MISSING = (
 HEAD_MISMATCH = "the chain head's hash does not match event {seq}: the latest event was replaced"
 BEYOND_HEAD = "event {seq} lies beyond the chain head (seq {head}): it was inserted without audit_record()"
 HEAD_MISSING = "the chain head row is missing although events exist: it was deleted"
+CHECKPOINT_OPEN = (
+    "the prune checkpoint at seq {seq} is still open, which audit_prune never leaves it: it was inserted "
+    "by hand, to let events be deleted"
+)
+CHECKPOINT_UNRECORDED = (
+    "the prune checkpoint at seq {seq} is not the one its audit.prune event (seq {event}) records: it was "
+    "forged or changed"
+)
 
 
 def clean_text(value: str) -> str:
@@ -113,66 +121,113 @@ class ChainReport:
     last_hash: str
     broken_seq: int | None = None  # the first event that breaks the chain, when one does
     problem: str = ""
+    start_seq: int = 0  # events up to this one were pruned at a checkpoint (0: none)
 
     @property
     def intact(self) -> bool:
         return not self.problem
 
     def summary(self) -> str:
+        pruned = f" (events 1-{self.start_seq} were pruned at a checkpoint)" if self.start_seq else ""
         if self.intact:
             last = f"seq {self.last_seq} (hash {self.last_hash or '-'})"
-            return f"OK: {self.events} events, chain intact up to {last}"
+            return f"OK: {self.events} events, chain intact up to {last}{pruned}"
         where = f"at seq {self.broken_seq}" if self.broken_seq is not None else "at the chain head"
         intact = (
-            f"events 1-{self.last_seq} are intact (hash {self.last_hash})"
-            if self.last_seq
-            else "no event is intact"
+            f"events {self.start_seq + 1}-{self.last_seq} are intact (hash {self.last_hash}){pruned}"
+            if self.last_seq > self.start_seq
+            else f"no event is intact{pruned}"
         )
         return f"BROKEN {where}: {self.problem}. Before that, {intact}."
 
 
-def chain_walk(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
-    """Check rows of (*HASHED_FIELDS, hash) in seq order; stop at the first one that breaks the chain."""
-    expected, prev_hash, count = 1, GENESIS_HASH, 0
-    for row in rows:
-        values = dict(zip(HASHED_FIELDS, row, strict=False))
-        seq, stored_hash = values["seq"], row[-1]
+def chain_walk(
+    rows: Iterable[tuple[Any, ...]], *, start_seq: int = 0, start_hash: str = GENESIS_HASH
+) -> ChainReport:
+    """Check rows of (*HASHED_FIELDS, hash) in seq order, as read through the ORM (Python values); stop
+    at the first one that breaks the chain. The chain starts after `start_seq` (0, or the checkpoint
+    of a prune), whose hash is `start_hash`."""
+    return _walk(
+        ((row[0], event_hash(dict(zip(HASHED_FIELDS, row, strict=False))), row[-2], row[-1]) for row in rows),
+        start_seq,
+        start_hash,
+    )
+
+
+def chain_walk_raw(
+    rows: Iterable[tuple[Any, ...]], *, start_seq: int = 0, start_hash: str = GENESIS_HASH
+) -> ChainReport:
+    """chain_walk() over raw rows (zoomadmin_site.audit.rows.RAW_COLUMNS, as the database returns them)."""
+    from zoomadmin_site.audit.rows import canonical_bytes_raw
+
+    sha256 = hashlib.sha256
+    return _walk(
+        ((row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]) for row in rows),
+        start_seq,
+        start_hash,
+    )
+
+
+def _walk(checked: Iterable[tuple[int, str, str, str]], start_seq: int, prev_hash: str) -> ChainReport:
+    """(seq, computed hash, prev_hash, stored hash) in seq order -> the report."""
+    expected, count = start_seq + 1, 0
+    for seq, computed, row_prev_hash, stored_hash in checked:
         problem = ""
         if seq != expected:
             problem, seq = MISSING.format(seq=expected, found=seq), expected
-        elif event_hash(values) != stored_hash:
+        elif computed != stored_hash:
             problem = CHANGED
-        elif values["prev_hash"] != prev_hash:
+        elif row_prev_hash != prev_hash:
             problem = UNLINKED.format(prev=seq - 1)
         if problem:
-            return ChainReport(count, expected - 1, prev_hash, broken_seq=seq, problem=problem)
+            return ChainReport(count, expected - 1, prev_hash, seq, problem, start_seq)
         prev_hash, expected, count = stored_hash, expected + 1, count + 1
-    return ChainReport(count, expected - 1, prev_hash)
+    return ChainReport(count, expected - 1, prev_hash, start_seq=start_seq)
 
 
 def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the whole log in seq order, streaming, and compare its end with the chain head."""
-    rows = (
-        AuditEvent.objects.order_by("seq").values_list(*HASHED_FIELDS, "hash").iterator(chunk_size=chunk_size)
+    """Walk the log in seq order from the latest prune checkpoint (or seq 1), streaming raw rows, then
+    check the checkpoint against its audit.prune event and the log's end against the chain head."""
+    from zoomadmin_site.audit.rows import raw_rows
+
+    checkpoint = (
+        AuditCheckpoint.objects.order_by("-seq").values_list("seq", "hash", "event_seq", "open").first()
     )
-    report = chain_walk(rows)
+    start_seq, start_hash = (checkpoint[0], checkpoint[1]) if checkpoint else (0, GENESIS_HASH)
+    if checkpoint and checkpoint[3]:
+        return ChainReport(
+            0, start_seq, start_hash, start_seq + 1, CHECKPOINT_OPEN.format(seq=start_seq), start_seq
+        )
+    rows = raw_rows("seq > %s", [start_seq], chunk_size=chunk_size)
+    report = chain_walk_raw(rows, start_seq=start_seq, start_hash=start_hash)
     if not report.intact:
         return report
+    if checkpoint and not _checkpoint_recorded(*checkpoint[:3]):
+        problem = CHECKPOINT_UNRECORDED.format(seq=start_seq, event=checkpoint[2])
+        return replace(report, broken_seq=None, problem=problem)
     # Read after the walk: the head is committed with each append, so it is never behind a row we saw.
     head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     return _check_head(report, head)
 
 
+def _checkpoint_recorded(seq: int, hash_: str, event_seq: int) -> bool:
+    """Whether event `event_seq` (already checked by the walk) is the audit.prune naming this checkpoint."""
+    event = AuditEvent.objects.filter(seq=event_seq, seq__gt=seq, action=Action.AUDIT_PRUNE).first()
+    after = event.after if event is not None and isinstance(event.after, dict) else {}
+    return after.get("last_pruned_seq") == seq and after.get("last_pruned_hash") == hash_
+
+
 def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainReport:
     last = report.last_seq
     if head is None:
-        return report if last == 0 else _broken_head(report, HEAD_MISSING)
+        return report if report.events == 0 else _broken_head(report, HEAD_MISSING)
     head_seq, head_hash = head
     if head_seq < last:
-        return ChainReport(
-            report.events - (last - head_seq),
-            head_seq,
-            head_hash,
+        return replace(
+            report,
+            events=report.events - (last - head_seq),
+            last_seq=head_seq,
+            last_hash=head_hash,
             broken_seq=head_seq + 1,
             problem=BEYOND_HEAD.format(seq=head_seq + 1, head=head_seq),
         )
@@ -183,15 +238,9 @@ def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainRepor
         and AuditEvent.objects.filter(seq__gt=last, seq__lte=head_seq).count() < head_seq - last
     ):
         # Not events appended while we walked (those exist now): the end of the log was removed.
-        return ChainReport(
-            report.events,
-            last,
-            report.last_hash,
-            broken_seq=last + 1,
-            problem=TAIL_MISSING.format(head=head_seq, last=last),
-        )
+        return replace(report, broken_seq=last + 1, problem=TAIL_MISSING.format(head=head_seq, last=last))
     return report
 
 
 def _broken_head(report: ChainReport, problem: str) -> ChainReport:
-    return ChainReport(report.events, report.last_seq, report.last_hash, broken_seq=None, problem=problem)
+    return replace(report, broken_seq=None, problem=problem)

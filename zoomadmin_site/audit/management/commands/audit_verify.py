@@ -16,9 +16,9 @@ from zoomadmin_site.audit.services import audit_record
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit log's hash chain (streaming, constant memory). Prints 'OK: ...' and exits 0 when "
-        "intact; otherwise names the first broken event and exits 1. Either way the result is recorded "
-        "as an audit.verify event."
+        "Verify the audit log's hash chain (streaming, constant memory) from the latest prune checkpoint. "
+        "Prints 'OK: ...' and exits 0 when intact; otherwise names the first broken event and exits 1. "
+        "Either way the result is recorded as an audit.verify event."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +54,7 @@ class Command(BaseCommand):
                 "last_seq": report.last_seq,
                 "last_hash": report.last_hash,
                 "broken_seq": report.broken_seq,
+                "checkpoint_seq": report.start_seq,
                 "seconds": seconds,
             },
         )
