@@ -124,6 +124,8 @@ def ensure_chain(rows: int) -> float | None:
         found = cursor.fetchone()
     if found and found[0] == last_hash_of(rows):
         return None
+    if found:
+        raise SystemExit("The kept database holds another chain: remove it (or pick another --keep).")
     started = time.perf_counter()
     insert_chain(rows)
     return time.perf_counter() - started

@@ -115,3 +115,17 @@ def test_raw_uuid_reshapes_every_stored_form():
     value = uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
     for stored in (value.hex, str(value), value, value.hex.upper()):
         assert raw_uuid(stored) == str(value)
+
+
+def test_raw_csv_cells_and_jsonl_lines_match_the_model_based_ones(hostile_events):
+    import json
+
+    from zoomadmin_site.audit.chain import _CANONICAL_JSON
+    from zoomadmin_site.audit.export import csv_row, csv_row_raw, jsonl_line_raw
+
+    events = {e.seq: e for e in AuditEvent.objects.all()}
+    for row in raw_rows():
+        assert csv_row_raw(row) == csv_row(events[row[0]]), row[0]
+        line = json.loads(jsonl_line_raw(row))
+        assert line.pop("hash") == events[row[0]].hash
+        assert _CANONICAL_JSON.encode(line).encode() == canonical_bytes_raw(row)

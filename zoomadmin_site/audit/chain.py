@@ -185,11 +185,18 @@ def _walk(checked: Iterable[tuple[int, str, str, str]], start_seq: int, prev_has
     return ChainReport(count, expected - 1, prev_hash, start_seq=start_seq)
 
 
-def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the log in seq order from the latest prune checkpoint (or seq 1), streaming raw rows, then
-    check the checkpoint against its audit.prune event and the log's end against the chain head."""
-    from zoomadmin_site.audit.rows import raw_rows
+PARALLEL_MIN_EVENTS = 200_000  # below this, one process is quicker than starting others
 
+
+def chain_verify(*, chunk_size: int = 5000, workers: int = 1, parts: int | None = None) -> ChainReport:
+    """Walk the log in seq order from the latest prune checkpoint (or seq 1), streaming raw rows, then
+    check the checkpoint against its audit.prune event and the log's end against the chain head.
+
+    The walk may be split into `parts` consecutive seq ranges (default: `workers`), walked by up to
+    `workers` processes. A range starts from the *stored* hash of the event before it; the range before
+    checks that very event (its content against that hash), and the first broken range in seq order is
+    the one reported, so the result is the same as one walk's.
+    """
     checkpoint = (
         AuditCheckpoint.objects.order_by("-seq").values_list("seq", "hash", "event_seq", "open").first()
     )
@@ -198,8 +205,7 @@ def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
         return ChainReport(
             0, start_seq, start_hash, start_seq + 1, CHECKPOINT_OPEN.format(seq=start_seq), start_seq
         )
-    rows = raw_rows("seq > %s", [start_seq], chunk_size=chunk_size)
-    report = chain_walk_raw(rows, start_seq=start_seq, start_hash=start_hash)
+    report = _walk_parts(start_seq, start_hash, chunk_size, workers, parts)
     if not report.intact:
         return report
     if checkpoint and not _checkpoint_recorded(*checkpoint[:3]):
@@ -208,6 +214,88 @@ def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
     # Read after the walk: the head is committed with each append, so it is never behind a row we saw.
     head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     return _check_head(report, head)
+
+
+def _walk_parts(
+    start_seq: int, start_hash: str, chunk_size: int, workers: int, parts: int | None
+) -> ChainReport:
+    from django.db import connection
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or start_seq
+    parts = max(1, parts or workers)
+    if last - start_seq < PARALLEL_MIN_EVENTS and parts == workers:
+        parts = 1  # not worth splitting (an explicit `parts` is for tests)
+    starts_at = [start_seq + (last - start_seq) * i // parts for i in range(parts)]
+    hashes = dict(AuditEvent.objects.filter(seq__in=starts_at[1:]).values_list("seq", "hash"))
+    ends: list[int | None] = [*starts_at[1:], None]
+    ranges = [
+        (lo, hi, start_hash if i == 0 else hashes.get(lo, GENESIS_HASH), chunk_size)
+        for i, (lo, hi) in enumerate(zip(starts_at, ends, strict=True))
+    ]
+    in_memory = connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", lambda: True)()
+    if workers > 1 and len(ranges) > 1 and not in_memory and not connection.in_atomic_block:
+        reports = _walk_in_processes(ranges, workers)
+    else:
+        reports = [_walk_range(*r) for r in ranges]
+    return _combine(reports, ends, start_seq)
+
+
+def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> ChainReport:
+    """Walk events lo+1..hi (hi None: to the end) from `start_hash`, the hash of event lo."""
+    from zoomadmin_site.audit.rows import raw_rows
+
+    where, params = ("seq > %s AND seq <= %s", [lo, hi]) if hi is not None else ("seq > %s", [lo])
+    return chain_walk_raw(raw_rows(where, params, chunk_size=chunk_size), start_seq=lo, start_hash=start_hash)
+
+
+def _walk_in_processes(ranges: list[tuple[Any, ...]], workers: int) -> list[ChainReport]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connection; none may share this one
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+        return list(pool.map(_walk_range_in_child, ranges))
+
+
+def _walk_range_in_child(args: tuple[Any, ...]) -> ChainReport:
+    from django.db import connections
+
+    try:
+        return _walk_range(*args)
+    finally:
+        connections.close_all()
+
+
+def _combine(reports: list[ChainReport], ends: list[int | None], start_seq: int) -> ChainReport:
+    """One report for consecutive ranges, as one walk would give: the first broken range, or a range
+    that ends short of where the next begins (its last events are missing), or the whole intact walk."""
+    events = 0
+    for report, end in zip(reports, ends, strict=True):
+        events += report.events
+        if not report.intact:
+            return replace(report, events=events, start_seq=start_seq)
+        if end is not None and report.last_seq != end:
+            later = (
+                AuditEvent.objects.filter(seq__gt=report.last_seq)
+                .order_by("seq")
+                .values_list("seq", flat=True)
+            )
+            if (found := later.first()) is None:
+                break  # nothing after: the head check tells the tail is missing
+            missing = report.last_seq + 1
+            return replace(
+                report,
+                events=events,
+                broken_seq=missing,
+                problem=MISSING.format(seq=missing, found=found),
+                start_seq=start_seq,
+            )
+    else:
+        return replace(reports[-1], events=events, start_seq=start_seq)
+    return replace(report, events=events, start_seq=start_seq)
 
 
 def _checkpoint_recorded(seq: int, hash_: str, event_seq: int) -> bool:

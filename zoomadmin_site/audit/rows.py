@@ -35,7 +35,7 @@ _PG_TIME = """to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00
 _json_loads = json.loads
 _encode = _CANONICAL_JSON.encode
 # Parsed values of the JSON texts that occur on most rows, shared (they are never mutated).
-_COMMON_JSON = {"[]": [], "{}": {}, "null": None}
+_COMMON_JSON: dict[str, Any] = {"[]": [], "{}": {}, "null": None}
 
 
 def raw_select(vendor: str) -> str:
@@ -52,7 +52,9 @@ def raw_select(vendor: str) -> str:
             for name in RAW_COLUMNS
         ]
     else:
-        columns = [f'"{name}"' for name in RAW_COLUMNS]
+        # Django's SQLite connection parses columns declared "datetime" with a Python converter; the
+        # CAST hides the declared type, so the stored text comes back as is (see raw_time).
+        columns = ['CAST("time" AS TEXT)' if name == "time" else f'"{name}"' for name in RAW_COLUMNS]
     return f"SELECT {', '.join(columns)} FROM {TABLE}"  # noqa: S608 - fixed column names
 
 
@@ -142,6 +144,95 @@ def raw_content(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+# HASHED_FIELDS in the order a sort_keys encoder writes them (checked below).
+_SORTED = (
+    "action", "actor_label", "after", "before", "operation_id", "outcome", "preflight", "prev_hash",
+    "reason", "request_id", "seq", "source_ip", "target_id", "target_label", "target_type", "time",
+    "zoom_calls",
+)  # fmt: skip
+assert tuple(sorted(HASHED_FIELDS)) == _SORTED, "rows._SORTED must list HASHED_FIELDS sorted"
+_encode_str = json.encoder.encode_basestring  # the C function the canonical encoder uses for str
+_JSON_CACHE_SIZE = 8192
+
+
+class _JsonTextCache(dict[str, str]):
+    """Canonical JSON of the JSON texts a column held recently, one cache per column. A pure function
+    of the text; most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
+    encode. A column whose values are all different (e.g. calls with their tracking ids) only churns
+    its own cache. Bounded: cleared when full."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= _JSON_CACHE_SIZE:
+            self.clear()
+        canonical = self[text] = _encode(_json_loads(text))
+        return canonical
+
+
+def _json_texts() -> tuple[_JsonTextCache, ...]:
+    return tuple(_JsonTextCache() for _ in range(4))
+
+
+_BEFORE, _AFTER, _PREFLIGHT, _ZOOM_CALLS = _json_texts()
+
+
+def _canonical_json_text(value: Any, cache: _JsonTextCache | None = None) -> str:
+    """The canonical JSON of a JSON column's value as stored (text, None or an already parsed value)."""
+    if value is None:
+        return "null"
+    if not isinstance(value, str):
+        return _encode(value)
+    return (cache if cache is not None else _AFTER)[value]
+
+
 def canonical_bytes_raw(row: Sequence[Any]) -> bytes:
     """chain.canonical_bytes() of the event in a raw row (RAW_COLUMNS order)."""
-    return _encode(raw_content(row)).encode()
+    return canonical_text_raw(row).encode()
+
+
+def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
+    """The canonical JSON of the event in a raw row, written directly: each value encoded as the
+    canonical encoder encodes it, in sorted key order, without building a dict. `with_hash` adds the
+    stored hash, in its sorted place (the JSON Lines export). Values of any other type than the
+    database gives (not str, int, None) take the general path."""
+    (
+        seq,
+        time,
+        actor_label,
+        action,
+        target_type,
+        target_id,
+        target_label,
+        before,
+        after,
+        reason,
+        preflight,
+        zoom_calls,
+        outcome,
+        request_id,
+        source_ip,
+        operation_id,
+        prev_hash,
+        hash_,
+    ) = row[:18]
+    t = _encode_str  # raises TypeError for anything but str
+    try:
+        if type(seq) is not int:
+            raise TypeError(seq)
+        return (
+            f'{{"action":{t(action)},"actor_label":{t(actor_label)},'
+            f'"after":{"null" if after is None else _AFTER[after]},'
+            f'"before":{"null" if before is None else _BEFORE[before]},'
+            f"{f'"hash":{t(hash_)},' if with_hash else ''}"
+            f'"operation_id":"{raw_uuid(operation_id)}","outcome":{t(outcome)},'
+            f'"preflight":{"null" if preflight is None else _PREFLIGHT[preflight]},'
+            f'"prev_hash":{t(prev_hash)},"reason":{t(reason)},"request_id":{t(request_id)},'
+            f'"seq":{seq},"source_ip":{t(source_ip)},"target_id":{t(target_id)},'
+            f'"target_label":{t(target_label)},"target_type":{t(target_type)},'
+            f'"time":"{raw_time(time)}",'
+            f'"zoom_calls":{"null" if zoom_calls is None else _ZOOM_CALLS[zoom_calls]}}}'
+        )
+    except TypeError:
+        content = raw_content(row)
+        if with_hash:
+            content["hash"] = hash_
+        return _encode(content)
