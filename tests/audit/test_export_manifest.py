@@ -206,7 +206,8 @@ def test_export_streams_100k_rows_with_flat_memory(bulk_chain):
     finally:
         tracemalloc.stop()
     assert stream.row_count == 100_000 and total == stream.byte_count > 30_000_000
-    assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    # Flat: one fetch of 2,000 rows, a 64 KB buffer and the bounded JSON caches (rows.py, export.py).
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
 
 
 def _copy_events(*, times: int) -> None:
