@@ -4,17 +4,20 @@ to whom, and the state before and after. Driven through admin's real views."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import serializers
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.roles import AUDITOR, IT_ADMIN, MANAGER
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-much-longer-new-passphrase-42"
+User = get_user_model()
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -205,10 +208,36 @@ def test_deleting_an_operator_in_admin_is_audited_with_what_they_held(root_clien
     assert event.before["is_active"] is True
 
 
-def test_deleting_ones_own_account_keeps_the_actors_name(root_client, root):
-    root_client.post(reverse("admin:auth_user_delete", args=[root.pk]), {"post": "yes"})
-    event = latest("operator.delete")
-    assert (event.actor, event.actor_label, event.target_id) == (None, "root", "root")
+def test_an_operator_who_acted_is_not_deleted_and_admin_suggests_deactivating(root_client, root, alice):
+    audit_record(action="mirror.sync", outcome="succeeded", actor=alice)
+    url = reverse("admin:auth_user_delete", args=[alice.pk])
+    page = root_client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "alice acted in 1 audit event," in text and "Deactivate it instead" in text
+    assert "Yes, I\u2019m sure" not in text  # no confirmation button
+    response = root_client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # the same refusal, not a 500 and not a deletion
+    assert "Deactivate it instead" in response.content.decode()
+    assert User.objects.filter(pk=alice.pk).exists()
+    assert not events("operator.delete")
+
+
+def test_the_bulk_delete_action_refuses_operators_who_acted(root_client, root, alice, morgan):
+    audit_record(action="mirror.sync", outcome="succeeded", actor=morgan)
+    data = {"action": "delete_selected", "_selected_action": [alice.pk, morgan.pk], "post": "yes"}
+    response = root_client.post(reverse("admin:auth_user_changelist"), data)
+    assert response.status_code == 200
+    assert "morgan acted in 1 audit event," in response.content.decode()
+    assert User.objects.filter(pk__in=[alice.pk, morgan.pk]).count() == 2
+
+
+def test_deleting_ones_own_account_is_refused_once_one_has_acted(root_client, root):
+    """Logging in is an event (auth.login): an operator who ever signed in is deactivated instead."""
+    response = root_client.post(reverse("admin:auth_user_delete", args=[root.pk]), {"post": "yes"})
+    assert response.status_code == 200
+    assert "root acted in" in response.content.decode()
+    assert User.objects.filter(pk=root.pk).exists()
 
 
 def test_changing_a_groups_permissions_is_audited(root_client, root):

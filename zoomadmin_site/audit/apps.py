@@ -22,9 +22,10 @@ class AuditConfig(AppConfig):
 
 
 def _ensure_append_only_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    """Put the append-only triggers back after every migrate or flush (see db_triggers)."""
-    from zoomadmin_site.audit.db_triggers import TABLE, install_append_only_triggers
+    """Put the append-only triggers back after every migrate or flush (see db_triggers). Not while the
+    audit app is migrated back to before its checkpoints (0005): that state keeps 0001's triggers."""
+    from zoomadmin_site.audit.db_triggers import CHECKPOINT_TABLE, TABLE, install_append_only_triggers
 
     connection = connections[using]
-    if TABLE in connection.introspection.table_names():
+    if {TABLE, CHECKPOINT_TABLE} <= set(connection.introspection.table_names()):
         install_append_only_triggers(connection)

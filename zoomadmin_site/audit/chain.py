@@ -14,10 +14,10 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditEvent
 
 HASHED_FIELDS: tuple[str, ...] = (
     "seq",
@@ -54,6 +54,14 @@ TAIL_MISSING = (
 HEAD_MISMATCH = "the chain head's hash does not match event {seq}: the latest event was replaced"
 BEYOND_HEAD = "event {seq} lies beyond the chain head (seq {head}): it was inserted without audit_record()"
 HEAD_MISSING = "the chain head row is missing although events exist: it was deleted"
+CHECKPOINT_OPEN = (
+    "the prune checkpoint at seq {seq} is still open, which audit_prune never leaves it: it was inserted "
+    "by hand, to let events be deleted"
+)
+CHECKPOINT_UNRECORDED = (
+    "the prune checkpoint at seq {seq} is not the one its audit.prune event (seq {event}) records: it was "
+    "forged or changed"
+)
 
 
 def clean_text(value: str) -> str:
@@ -113,66 +121,201 @@ class ChainReport:
     last_hash: str
     broken_seq: int | None = None  # the first event that breaks the chain, when one does
     problem: str = ""
+    start_seq: int = 0  # events up to this one were pruned at a checkpoint (0: none)
 
     @property
     def intact(self) -> bool:
         return not self.problem
 
     def summary(self) -> str:
+        pruned = f" (events 1-{self.start_seq} were pruned at a checkpoint)" if self.start_seq else ""
         if self.intact:
             last = f"seq {self.last_seq} (hash {self.last_hash or '-'})"
-            return f"OK: {self.events} events, chain intact up to {last}"
+            return f"OK: {self.events} events, chain intact up to {last}{pruned}"
         where = f"at seq {self.broken_seq}" if self.broken_seq is not None else "at the chain head"
         intact = (
-            f"events 1-{self.last_seq} are intact (hash {self.last_hash})"
-            if self.last_seq
-            else "no event is intact"
+            f"events {self.start_seq + 1}-{self.last_seq} are intact (hash {self.last_hash}){pruned}"
+            if self.last_seq > self.start_seq
+            else f"no event is intact{pruned}"
         )
         return f"BROKEN {where}: {self.problem}. Before that, {intact}."
 
 
-def chain_walk(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
-    """Check rows of (*HASHED_FIELDS, hash) in seq order; stop at the first one that breaks the chain."""
-    expected, prev_hash, count = 1, GENESIS_HASH, 0
-    for row in rows:
-        values = dict(zip(HASHED_FIELDS, row, strict=False))
-        seq, stored_hash = values["seq"], row[-1]
+def chain_walk(
+    rows: Iterable[tuple[Any, ...]], *, start_seq: int = 0, start_hash: str = GENESIS_HASH
+) -> ChainReport:
+    """Check rows of (*HASHED_FIELDS, hash) in seq order, as read through the ORM (Python values); stop
+    at the first one that breaks the chain. The chain starts after `start_seq` (0, or the checkpoint
+    of a prune), whose hash is `start_hash`."""
+    return _walk(
+        ((row[0], event_hash(dict(zip(HASHED_FIELDS, row, strict=False))), row[-2], row[-1]) for row in rows),
+        start_seq,
+        start_hash,
+    )
+
+
+def chain_walk_raw(
+    rows: Iterable[tuple[Any, ...]], *, start_seq: int = 0, start_hash: str = GENESIS_HASH
+) -> ChainReport:
+    """chain_walk() over raw rows (zoomadmin_site.audit.rows.RAW_COLUMNS, as the database returns them)."""
+    from zoomadmin_site.audit.rows import canonical_bytes_raw
+
+    sha256 = hashlib.sha256
+    return _walk(
+        ((row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]) for row in rows),
+        start_seq,
+        start_hash,
+    )
+
+
+def _walk(checked: Iterable[tuple[int, str, str, str]], start_seq: int, prev_hash: str) -> ChainReport:
+    """(seq, computed hash, prev_hash, stored hash) in seq order -> the report."""
+    expected, count = start_seq + 1, 0
+    for seq, computed, row_prev_hash, stored_hash in checked:
         problem = ""
         if seq != expected:
             problem, seq = MISSING.format(seq=expected, found=seq), expected
-        elif event_hash(values) != stored_hash:
+        elif computed != stored_hash:
             problem = CHANGED
-        elif values["prev_hash"] != prev_hash:
+        elif row_prev_hash != prev_hash:
             problem = UNLINKED.format(prev=seq - 1)
         if problem:
-            return ChainReport(count, expected - 1, prev_hash, broken_seq=seq, problem=problem)
+            return ChainReport(count, expected - 1, prev_hash, seq, problem, start_seq)
         prev_hash, expected, count = stored_hash, expected + 1, count + 1
-    return ChainReport(count, expected - 1, prev_hash)
+    return ChainReport(count, expected - 1, prev_hash, start_seq=start_seq)
 
 
-def chain_verify(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the whole log in seq order, streaming, and compare its end with the chain head."""
-    rows = (
-        AuditEvent.objects.order_by("seq").values_list(*HASHED_FIELDS, "hash").iterator(chunk_size=chunk_size)
+PARALLEL_MIN_EVENTS = 200_000  # below this, one process is quicker than starting others
+
+
+def chain_verify(*, chunk_size: int = 5000, workers: int = 1, parts: int | None = None) -> ChainReport:
+    """Walk the log in seq order from the latest prune checkpoint (or seq 1), streaming raw rows, then
+    check the checkpoint against its audit.prune event and the log's end against the chain head.
+
+    The walk may be split into `parts` consecutive seq ranges (default: `workers`), walked by up to
+    `workers` processes. A range starts from the *stored* hash of the event before it; the range before
+    checks that very event (its content against that hash), and the first broken range in seq order is
+    the one reported, so the result is the same as one walk's.
+    """
+    checkpoint = (
+        AuditCheckpoint.objects.order_by("-seq").values_list("seq", "hash", "event_seq", "open").first()
     )
-    report = chain_walk(rows)
+    start_seq, start_hash = (checkpoint[0], checkpoint[1]) if checkpoint else (0, GENESIS_HASH)
+    if checkpoint and checkpoint[3]:
+        return ChainReport(
+            0, start_seq, start_hash, start_seq + 1, CHECKPOINT_OPEN.format(seq=start_seq), start_seq
+        )
+    report = _walk_parts(start_seq, start_hash, chunk_size, workers, parts)
     if not report.intact:
         return report
+    if checkpoint and not _checkpoint_recorded(*checkpoint[:3]):
+        problem = CHECKPOINT_UNRECORDED.format(seq=start_seq, event=checkpoint[2])
+        return replace(report, broken_seq=None, problem=problem)
     # Read after the walk: the head is committed with each append, so it is never behind a row we saw.
     head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     return _check_head(report, head)
 
 
+def _walk_parts(
+    start_seq: int, start_hash: str, chunk_size: int, workers: int, parts: int | None
+) -> ChainReport:
+    from django.db import connection
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or start_seq
+    parts = max(1, parts or workers)
+    if last - start_seq < PARALLEL_MIN_EVENTS and parts == workers:
+        parts = 1  # not worth splitting (an explicit `parts` is for tests)
+    starts_at = [start_seq + (last - start_seq) * i // parts for i in range(parts)]
+    hashes = dict(AuditEvent.objects.filter(seq__in=starts_at[1:]).values_list("seq", "hash"))
+    ends: list[int | None] = [*starts_at[1:], None]
+    ranges = [
+        (lo, hi, start_hash if i == 0 else hashes.get(lo, GENESIS_HASH), chunk_size)
+        for i, (lo, hi) in enumerate(zip(starts_at, ends, strict=True))
+    ]
+    in_memory = connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", lambda: True)()
+    if workers > 1 and len(ranges) > 1 and not in_memory and not connection.in_atomic_block:
+        reports = _walk_in_processes(ranges, workers)
+    else:
+        reports = [_walk_range(*r) for r in ranges]
+    return _combine(reports, ends, start_seq)
+
+
+def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> ChainReport:
+    """Walk events lo+1..hi (hi None: to the end) from `start_hash`, the hash of event lo."""
+    from zoomadmin_site.audit.rows import raw_rows
+
+    where, params = ("seq > %s AND seq <= %s", [lo, hi]) if hi is not None else ("seq > %s", [lo])
+    return chain_walk_raw(raw_rows(where, params, chunk_size=chunk_size), start_seq=lo, start_hash=start_hash)
+
+
+def _walk_in_processes(ranges: list[tuple[Any, ...]], workers: int) -> list[ChainReport]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connection; none may share this one
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+        return list(pool.map(_walk_range_in_child, ranges))
+
+
+def _walk_range_in_child(args: tuple[Any, ...]) -> ChainReport:
+    from django.db import connections
+
+    try:
+        return _walk_range(*args)
+    finally:
+        connections.close_all()
+
+
+def _combine(reports: list[ChainReport], ends: list[int | None], start_seq: int) -> ChainReport:
+    """One report for consecutive ranges, as one walk would give: the first broken range, or a range
+    that ends short of where the next begins (its last events are missing), or the whole intact walk."""
+    events = 0
+    for report, end in zip(reports, ends, strict=True):
+        events += report.events
+        if not report.intact:
+            return replace(report, events=events, start_seq=start_seq)
+        if end is not None and report.last_seq != end:
+            later = (
+                AuditEvent.objects.filter(seq__gt=report.last_seq)
+                .order_by("seq")
+                .values_list("seq", flat=True)
+            )
+            if (found := later.first()) is None:
+                break  # nothing after: the head check tells the tail is missing
+            missing = report.last_seq + 1
+            return replace(
+                report,
+                events=events,
+                broken_seq=missing,
+                problem=MISSING.format(seq=missing, found=found),
+                start_seq=start_seq,
+            )
+    else:
+        return replace(reports[-1], events=events, start_seq=start_seq)
+    return replace(report, events=events, start_seq=start_seq)
+
+
+def _checkpoint_recorded(seq: int, hash_: str, event_seq: int) -> bool:
+    """Whether event `event_seq` (already checked by the walk) is the audit.prune naming this checkpoint."""
+    event = AuditEvent.objects.filter(seq=event_seq, seq__gt=seq, action=Action.AUDIT_PRUNE).first()
+    after = event.after if event is not None and isinstance(event.after, dict) else {}
+    return after.get("last_pruned_seq") == seq and after.get("last_pruned_hash") == hash_
+
+
 def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainReport:
     last = report.last_seq
     if head is None:
-        return report if last == 0 else _broken_head(report, HEAD_MISSING)
+        return report if report.events == 0 else _broken_head(report, HEAD_MISSING)
     head_seq, head_hash = head
     if head_seq < last:
-        return ChainReport(
-            report.events - (last - head_seq),
-            head_seq,
-            head_hash,
+        return replace(
+            report,
+            events=report.events - (last - head_seq),
+            last_seq=head_seq,
+            last_hash=head_hash,
             broken_seq=head_seq + 1,
             problem=BEYOND_HEAD.format(seq=head_seq + 1, head=head_seq),
         )
@@ -183,15 +326,9 @@ def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainRepor
         and AuditEvent.objects.filter(seq__gt=last, seq__lte=head_seq).count() < head_seq - last
     ):
         # Not events appended while we walked (those exist now): the end of the log was removed.
-        return ChainReport(
-            report.events,
-            last,
-            report.last_hash,
-            broken_seq=last + 1,
-            problem=TAIL_MISSING.format(head=head_seq, last=last),
-        )
+        return replace(report, broken_seq=last + 1, problem=TAIL_MISSING.format(head=head_seq, last=last))
     return report
 
 
 def _broken_head(report: ChainReport, problem: str) -> ChainReport:
-    return ChainReport(report.events, report.last_seq, report.last_hash, broken_seq=None, problem=problem)
+    return replace(report, broken_seq=None, problem=problem)

@@ -1,14 +1,39 @@
-"""CSV export of audit events, safe to open in a spreadsheet."""
+"""Export of audit events: CSV (safe to open in a spreadsheet) or JSON Lines, streamed from raw rows,
+with a signed manifest describing exactly the rows exported.
+
+What an export contains is fixed by three things: the filters, the format, and `as_of_seq`, the chain
+head when the export was asked for. Rows are the events matching the filters with seq <= as_of_seq,
+newest first; events are never changed, so the same three always give the same bytes (unless a prune
+has since removed some, which the manifest's row count and hashes then reveal).
+
+That is what makes the manifest clean to offer as a second download: `ExportStream` produces the
+file's bytes and, in the same pass, the manifest's facts (row count, first and last row's seq and hash,
+SHA-256 and size of the bytes). The export view streams the file and links the manifest with the same
+filters, format and as_of_seq (`Link: <...>; rel="describedby"`); the manifest view runs the same
+stream without sending it, and signs the result (HMAC-SHA256 with conf.export_key(), over the canonical
+JSON of the manifest without its `hmac_sha256` field). `manage.py audit_export_check FILE MANIFEST`
+checks a file against it.
+
+JSON Lines rows are the canonical JSON that the chain hashes (chain.py) plus the stored `hash`, so
+every row can be re-hashed on its own. CSV cells are for people: JSON as sorted-key JSON, formulas
+neutralised.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from zoomadmin_site.audit.chain import utc_iso
+from zoomadmin_site.audit.chain import _CANONICAL_JSON, utc_iso
+from zoomadmin_site.audit.conf import export_key
 from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.audit.rows import canonical_text_raw, raw_json, raw_time, raw_uuid
 
 CSV_COLUMNS = (
     "seq",
@@ -30,27 +55,95 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
+MANIFEST_VERSION = "zoomadmin-audit-export/1"
+ORDER = "seq descending (newest first)"
+SIGNATURE_FIELD = "hmac_sha256"
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP "CSV
 # injection"); a leading single quote makes it plain text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_BYTES = 64 * 1024
+# Built once; the same output as json.dumps(value, sort_keys=True, ensure_ascii=False).
+_CELL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 def csv_cell(value: Any) -> str:
     if value is None:
         text = ""
     elif isinstance(value, dict | list):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        text = _CELL_JSON.encode(value)
     else:
         text = str(value)
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def csv_row(event: AuditEvent) -> list[str]:
-    values = {
-        "time": utc_iso(event.time),
-        "actor": event.actor_label,
-    }
+    """A model instance's CSV cells (kept for callers holding instances; exports read raw rows)."""
+    values = {"time": utc_iso(event.time), "actor": event.actor_label}
     return [csv_cell(values[name] if name in values else getattr(event, name)) for name in CSV_COLUMNS]
+
+
+class _CellJson(dict[str, str]):
+    """A JSON column's text -> its CSV cell, for the texts a column held recently (most repeat)."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= 8192:
+            self.clear()
+        cell = self[text] = csv_cell(raw_json(text))
+        return cell
+
+
+_CELLS = tuple(_CellJson() for _ in range(4))
+
+
+def csv_row_raw(row: Sequence[Any]) -> list[str]:
+    """csv_row() of the event in a raw row (rows.RAW_COLUMNS order): the same cells, byte for byte."""
+    (
+        seq,
+        time,
+        actor_label,
+        action,
+        target_type,
+        target_id,
+        target_label,
+        before,
+        after,
+        reason,
+        preflight,
+        zoom_calls,
+        outcome,
+        request_id,
+        source_ip,
+        operation_id,
+        prev_hash,
+        hash_,
+    ) = row[:18]
+    try:
+        json_cells = [
+            "" if value is None else cache[value]
+            for value, cache in zip((before, after, preflight, zoom_calls), _CELLS, strict=True)
+        ]
+    except TypeError:  # a driver that parsed the JSON already
+        json_cells = [csv_cell(raw_json(v)) for v in (before, after, preflight, zoom_calls)]
+    texts = [actor_label, action, outcome, target_type, target_id, target_label, reason]
+    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in texts):
+        texts = [csv_cell(v) for v in texts]
+    extra = [request_id, source_ip, prev_hash, hash_]
+    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in extra):
+        extra = [csv_cell(v) for v in extra]
+    return [
+        str(seq),
+        raw_time(time),
+        *texts,
+        *json_cells,
+        raw_uuid(operation_id),
+        *extra,
+    ]
+
+
+def jsonl_line_raw(row: Sequence[Any]) -> str:
+    """One JSON Lines row: the event's canonical content (what its hash covers) plus `hash`."""
+    return canonical_text_raw(row, with_hash=True) + "\n"
 
 
 class _Echo:
@@ -65,3 +158,133 @@ def audit_csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
     yield writer.writerow(CSV_COLUMNS)
     for event in events:
         yield writer.writerow(csv_row(event))
+
+
+@dataclass
+class ExportStream:
+    """The bytes of one export, in chunks of about CHUNK_BYTES, and the manifest's facts about them,
+    complete once the stream has been read to the end."""
+
+    rows: Iterable[Sequence[Any]]  # raw rows, newest first
+    format: str = "csv"
+    row_count: int = 0
+    byte_count: int = 0
+    first: dict[str, Any] | None = None  # first row in the file (the newest): seq and hash
+    last: dict[str, Any] | None = None  # last row in the file (the oldest)
+    finished: bool = False
+    _sha256: Any = field(default_factory=hashlib.sha256)
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.format not in FORMATS:
+            raise ValueError(f"Unknown export format {self.format!r}: use one of {', '.join(FORMATS)}.")
+        buffer = io.StringIO()
+        write = buffer.write
+        if self.format == "csv":
+            writer = csv.writer(buffer)
+            writer.writerow(CSV_COLUMNS)
+            line = writer.writerow
+            to_line = csv_row_raw
+        seq = hash_ = None
+        for row in self.rows:
+            if self.format == "csv":
+                line(to_line(row))
+            else:
+                write(jsonl_line_raw(row))
+            seq, hash_ = row[0], row[-1]
+            if self.first is None:
+                self.first = {"seq": seq, "hash": hash_}
+            self.row_count += 1
+            if buffer.tell() >= CHUNK_BYTES:
+                yield self._take(buffer)
+        if seq is not None:
+            self.last = {"seq": seq, "hash": hash_}
+        chunk = self._take(buffer)
+        self.finished = True
+        if chunk:
+            yield chunk
+
+    def _take(self, buffer: io.StringIO) -> bytes:
+        data = buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+        self._sha256.update(data)
+        self.byte_count += len(data)
+        return data
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256.hexdigest()
+
+
+def export_manifest(
+    stream: ExportStream,
+    *,
+    filters: dict[str, str],
+    as_of_seq: int,
+    filename: str,
+    exported_by: str,
+    now: Any,
+) -> dict[str, Any]:
+    """The signed manifest of a stream that has been read to the end."""
+    if not stream.finished:
+        raise ValueError("The export stream must be read to the end before its manifest exists.")
+    _, key_source = export_key()
+    manifest = {
+        "manifest": MANIFEST_VERSION,
+        "file": filename,
+        "format": stream.format,
+        "filters": filters,
+        "as_of_seq": as_of_seq,
+        "order": ORDER,
+        "rows": stream.row_count,
+        "first": stream.first,
+        "last": stream.last,
+        "bytes": stream.byte_count,
+        "sha256": stream.sha256,
+        "exported_at": utc_iso(now),
+        "exported_by": exported_by,
+        "key": key_source,
+    }
+    manifest[SIGNATURE_FIELD] = manifest_signature(manifest)
+    return manifest
+
+
+def manifest_signature(manifest: dict[str, Any]) -> str:
+    """HMAC-SHA256 (hex) of the manifest's canonical JSON without its signature field."""
+    key, _ = export_key()
+    unsigned = {name: value for name, value in manifest.items() if name != SIGNATURE_FIELD}
+    return hmac.new(key, _CANONICAL_JSON.encode(unsigned).encode(), hashlib.sha256).hexdigest()
+
+
+def manifest_signature_ok(manifest: dict[str, Any]) -> bool:
+    signature = manifest.get(SIGNATURE_FIELD)
+    return isinstance(signature, str) and hmac.compare_digest(signature, manifest_signature(manifest))
+
+
+def export_filename(fmt: str, as_of_seq: int) -> str:
+    """The file's name: the same for an export and for its manifest's "file"."""
+    return f"audit-log-to-seq-{as_of_seq}.{fmt}"
+
+
+def export_stream(*, fmt: str, as_of_seq: int, filters: Any) -> ExportStream:
+    """The export of the events matching `filters` (selectors.AuditFilters) with seq <= as_of_seq."""
+    from zoomadmin_site.audit.selectors import audit_event_export_rows
+
+    return ExportStream(audit_event_export_rows(as_of_seq=as_of_seq, **filters), format=fmt)
+
+
+def export_build_manifest(
+    *, fmt: str, as_of_seq: int, filters: Any, recorded_filters: dict[str, str], exported_by: str, now: Any
+) -> dict[str, Any]:
+    """Produce the export's bytes once more, without keeping them, and return their signed manifest."""
+    stream = export_stream(fmt=fmt, as_of_seq=as_of_seq, filters=filters)
+    for _chunk in stream:
+        pass
+    return export_manifest(
+        stream,
+        filters=recorded_filters,
+        as_of_seq=as_of_seq,
+        filename=export_filename(fmt, as_of_seq),
+        exported_by=exported_by,
+        now=now,
+    )

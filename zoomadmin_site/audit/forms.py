@@ -115,3 +115,37 @@ class AuditFilterForm(forms.Form):
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise forms.ValidationError(DATE_RANGE_ERROR)
         return day
+
+
+EXPORT_FORMAT_ERROR = "Choose an export format: csv or jsonl."
+AS_OF_ERROR = "“As of” must be an event number (seq) of 0 or more."
+PAGING_FIELDS = ("after_seq", "before_seq")
+
+
+class AuditExportForm(AuditFilterForm):
+    """The list's filters, plus the export's format and `as_of_seq` (the last event it may include:
+    the export and its manifest pass the same one, so that both describe the same rows)."""
+
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("csv", "CSV"), ("jsonl", "JSON Lines")],
+        error_messages={"invalid_choice": EXPORT_FORMAT_ERROR},
+    )
+    as_of_seq = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_SEQ,
+        error_messages={"invalid": AS_OF_ERROR, "min_value": AS_OF_ERROR, "max_value": AS_OF_ERROR},
+    )
+
+    def export_format(self) -> str:
+        return self.cleaned_data.get("format") or "csv"
+
+    def recorded_filters(self) -> dict[str, str]:
+        """The filters as given (paging ignored), as text: for the audit event and the manifest."""
+        skip = {"format", "as_of_seq", *PAGING_FIELDS}
+        return {k: str(v) for k, v in self.cleaned_data.items() if k not in skip and v not in (None, "")}
+
+    def export_query(self, as_of_seq: int) -> dict[str, str]:
+        """The query string parameters that reproduce this export exactly."""
+        return {**self.recorded_filters(), "format": self.export_format(), "as_of_seq": str(as_of_seq)}

@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     # The audit log itself.
     AUDIT_VERIFY = "audit.verify", "Audit chain verified"
     AUDIT_EXPORT = "audit.export", "Audit log exported"
+    AUDIT_PRUNE = "audit.prune", "Old audit events pruned"
     # The mirror and Zoom's webhooks.
     MIRROR_SYNC = "mirror.sync", "Mirror sync"
     MIRROR_SYNC_INTERRUPTED = "mirror.sync_interrupted", "Mirror sync interrupted"
@@ -105,12 +106,7 @@ class ChainSeqField(models.BigIntegerField):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        # The one change allowed: SET_NULL of the actor when an operator account is deleted (Django's
-        # deletion collector calls update(actor=None)). actor_label keeps the name and is what the
-        # hash covers; the database triggers allow exactly this change and nothing else.
-        if kwargs in ({"actor": None}, {"actor_id": None}):
-            return super().update(**kwargs)
+    def update(self, **kwargs: Any) -> NoReturn:
         _refuse("QuerySet.update()")
 
     def delete(self) -> NoReturn:
@@ -139,8 +135,10 @@ class AuditEvent(models.Model):
       order in which events were committed. The primary key and the id shown to auditors.
     - `time`: when the event was recorded (UTC), taken under the same lock, so it never goes backwards
       within one clock.
-    - `actor`: the operator who acted, or NULL for the system (mirror sync, webhooks) or for a deleted
-      account. A convenience link only: it is not hashed, because deleting an operator sets it to NULL.
+    - `actor`: the operator who acted, or NULL for the system (mirror sync, webhooks). A convenience
+      link only (not hashed). It protects the operator: an account with events cannot be deleted, only
+      deactivated, so the record never loses who acted (zoomadmin_site/audit/admin.py says so in
+      Django admin).
     - `actor_label`: who acted, as recorded at the time and kept forever: the operator's username,
       "system", a component such as "zoom-webhook", or for a failed login the username that was tried.
     - `action`: what was attempted, dotted `<area>.<verb>` (`auth.login`, `role_change.execute`,
@@ -162,7 +160,8 @@ class AuditEvent(models.Model):
       `zoomadmin_site.audit.chain`). Changing, removing or reordering rows breaks the chain, which
       `manage.py audit_verify` detects.
 
-    Rows are refused UPDATE and DELETE by this model, its manager and by database triggers.
+    Rows are refused UPDATE and DELETE by this model, its manager and by database triggers; the one
+    deletion allowed is `manage.py audit_prune`'s, of the events before a checkpoint (AuditCheckpoint).
     """
 
     seq = ChainSeqField(primary_key=True)
@@ -171,7 +170,7 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="audit_events",
     )
     actor_label = models.CharField(max_length=150)
@@ -241,3 +240,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at seq {self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where the chain starts after old events were pruned (`manage.py audit_prune`).
+
+    `seq` and `hash` are those of the last pruned event: verification starts at `seq + 1`, whose
+    prev_hash must be `hash`. `event_seq` is the `audit.prune` event that recorded the prune (after
+    `seq`, so it survives it); its hashed content names the same seq and hash, which is what makes a
+    checkpoint trustworthy: one inserted by hand has no such event and `audit_verify` says so.
+
+    `open` is true only inside the prune's own transaction: the database triggers let events be deleted
+    only while an open checkpoint covers them, and close it only once none at or before `seq` is left.
+    Rows are never deleted or otherwise changed, and a new checkpoint must lie beyond the last one.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    seq = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    event_seq = models.BigIntegerField()
+    open = models.BooleanField(default=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ("-seq",)
+
+    def __str__(self) -> str:
+        return f"audit checkpoint after seq {self.seq}"

@@ -7,12 +7,14 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zoomadmin_site.audit.models import Action, AuditEvent
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent
+from zoomadmin_site.audit.rows import raw_rows
 
 VERIFY_ACTION = Action.AUDIT_VERIFY
 MAX_LIMIT = 500
@@ -96,6 +98,28 @@ def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent
 def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:
     """Every event matching `filters`, newest first, streamed from the database in chunks."""
     return audit_event_queryset(**filters).order_by("-seq").iterator(chunk_size=chunk_size)
+
+
+def audit_event_export_rows(
+    *, as_of_seq: int, chunk_size: int = 2000, **filters: Unpack[AuditFilters]
+) -> Iterator[tuple[Any, ...]]:
+    """Every event matching `filters` with seq <= as_of_seq, newest first, as raw rows (rows.RAW_COLUMNS),
+    streamed. The WHERE clause is the one Django builds for the list's queryset, so an export holds
+    exactly what the list shows."""
+    queryset = audit_event_queryset(**filters).filter(seq__lte=as_of_seq)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        where, params = compiler.compile(queryset.query.where)
+    except EmptyResultSet:
+        return iter(())
+    except FullResultSet:
+        where, params = "", ()
+    return raw_rows(where, params, order="seq DESC", chunk_size=chunk_size)
+
+
+def audit_chain_head_seq() -> int:
+    """The seq of the last event appended (0 for an empty log): what an export "as of now" includes."""
+    return AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
 
 
 def audit_event_get(*, seq: int) -> AuditEvent:

@@ -1,4 +1,5 @@
-"""Auditor screens: the filtered event list (htmx live filter, keyset paging), one event, CSV export.
+"""Auditor screens: the filtered event list (htmx live filter, keyset paging), one event, the export
+(CSV or JSON Lines) and its signed manifest.
 
 Read-only: GET only, and every view needs the view_audit_log permission.
 """
@@ -6,19 +7,21 @@ Read-only: GET only, and every view needs the view_audit_log permission.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from zoomadmin_site.access import operator_required
-from zoomadmin_site.audit.export import audit_csv_lines
-from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditFilterForm
+from zoomadmin_site.audit.export import FORMATS, export_build_manifest, export_filename, export_stream
+from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditExportForm, AuditFilterForm
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 from zoomadmin_site.audit.selectors import (
-    audit_event_export,
+    audit_chain_head_seq,
     audit_event_get,
     audit_event_list,
     audit_last_verification,
@@ -76,25 +79,65 @@ def _change_request_number(event: AuditEvent) -> int | None:
 @operator_required("view_audit_log")
 @require_GET
 def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    form = AuditFilterForm(request.GET)
+    """The current filter as CSV or JSON Lines (`format`), up to `as_of_seq` (default: the latest
+    event); the manifest of exactly these rows is linked (see zoomadmin_site.audit.export)."""
+    form = AuditExportForm(request.GET)
     if not form.is_valid():
         return render(request, LIST_TEMPLATE, _list_context(form, page=None), status=400)
-    response = StreamingHttpResponse(
-        audit_csv_lines(audit_event_export(**form.filters())), content_type="text/csv; charset=utf-8"
-    )
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    fmt, as_of_seq = form.export_format(), _as_of_seq(form)
+    stream = export_stream(fmt=fmt, as_of_seq=as_of_seq, filters=form.filters())
+    filename = export_filename(fmt, as_of_seq)
     # Who took a copy of the log, and of what, is itself part of the record.
     audit_record(
         action=Action.AUDIT_EXPORT,
         outcome="succeeded",
         actor=request.user,
         target_type="audit_log",
-        target_label=f"audit-log-{stamp}.csv",
-        after={"filters": {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "")}},
+        target_label=filename,
+        after={"filters": form.recorded_filters(), "format": fmt, "as_of_seq": as_of_seq},
     )
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response = StreamingHttpResponse(stream, content_type=FORMATS[fmt])
+    manifest_url = f"{reverse('audit:event_export_manifest')}?{urlencode(form.export_query(as_of_seq))}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["Link"] = f'<{manifest_url}>; rel="describedby"; type="application/json"'
+    response["X-Audit-Export-As-Of-Seq"] = str(as_of_seq)
+    return response
+
+
+@operator_required("view_audit_log")
+@require_GET
+def event_export_manifest(request: HttpRequest) -> HttpResponse:
+    """The signed manifest of the export with the same filters, format and as_of_seq."""
+    form = AuditExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, LIST_TEMPLATE, _list_context(form, page=None), status=400)
+    fmt, as_of_seq = form.export_format(), _as_of_seq(form)
+    manifest = export_build_manifest(
+        fmt=fmt,
+        as_of_seq=as_of_seq,
+        filters=form.filters(),
+        recorded_filters=form.recorded_filters(),
+        exported_by=request.user.get_username(),
+        now=timezone.now(),
+    )
+    audit_record(
+        action=Action.AUDIT_EXPORT,
+        outcome="succeeded",
+        actor=request.user,
+        target_type="audit_log",
+        target_label=f"{manifest['file']}.manifest.json",
+        after={k: manifest[k] for k in ("filters", "format", "as_of_seq", "rows", "sha256")},
+    )
+    response = JsonResponse(manifest, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{manifest["file"]}.manifest.json"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _as_of_seq(form: AuditExportForm) -> int:
+    as_of_seq = form.cleaned_data.get("as_of_seq")
+    return audit_chain_head_seq() if as_of_seq is None else as_of_seq
 
 
 def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:

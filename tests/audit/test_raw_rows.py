@@ -1,0 +1,131 @@
+"""Raw rows (zoomadmin_site.audit.rows) hash to exactly what the ORM path hashes: the hash definition is
+unchanged, so chains written before the raw reader still verify. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from unittest import mock
+
+import pytest
+
+from zoomadmin_site.audit.chain import HASHED_FIELDS, canonical_bytes, chain_verify
+from zoomadmin_site.audit.models import AuditEvent
+from zoomadmin_site.audit.rows import RAW_COLUMNS, canonical_bytes_raw, raw_rows, raw_time, raw_uuid
+from zoomadmin_site.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE_TEXT = [
+    "",
+    "plain",
+    "Zoë 東京 🚀 עברית \u202e gnirts",  # accents, CJK, emoji, RTL, a bidi override
+    "nul\x00inside",  # PostgreSQL refuses NUL: stored replaced, hashed replaced
+    "lone \ud800 surrogate",
+    'quote " backslash \\ slash / tab \t newline \n cr \r ctrl \x01 \x1f del \x7f',
+    "line sep \u2028 para sep \u2029 bom \ufeff",
+    '=HYPERLINK("x")',
+]
+HOSTILE_JSON = [
+    None,
+    {},
+    [],
+    {"nested": {"deeper": [1, {"a": [None, True, False]}], "z": "last", "A": "first"}},
+    {"floats": [1.5, 0.1, -0.0, 1e-7, 1e300, 3.0, 2.5e-300, float("nan"), float("inf"), 123456789.125]},
+    {"ints": [0, -1, 2**53 + 1, 10**30]},
+    {"ké\x00y": "vä\x00lue", "emoji 🚀": ["\u2028", "\ud800"], 'q"uote': "\\"},
+    {"empty": "", "none": None, "list": [], "dict": {}},
+    ["top", "level", "list"],
+]
+
+
+def _record(n: int, *, when: dt.datetime) -> AuditEvent:
+    text = HOSTILE_TEXT[n % len(HOSTILE_TEXT)]
+    with mock.patch("zoomadmin_site.audit.services.timezone.now", return_value=when):
+        return audit_record(
+            action="webhook.invalid",
+            outcome="failed",
+            actor_label=text or "system",
+            target_type=text[:64],
+            target_id=text[:128],
+            target_label=text,
+            before=HOSTILE_JSON[n % len(HOSTILE_JSON)],
+            after=HOSTILE_JSON[(n + 3) % len(HOSTILE_JSON)],
+            preflight=HOSTILE_JSON[(n + 5) % len(HOSTILE_JSON)],
+            zoom_calls=[{"method": "PATCH", "path": f"/users/{text}", "status": 400, "zoom_code": 1.0}]
+            if n % 2
+            else [],
+            reason=text,
+            request_id=text[:64],
+            source_ip=text[:64],
+        )
+
+
+@pytest.fixture
+def hostile_events(db):
+    times = [
+        dt.datetime(2026, 3, 1, 12, 0, 0, 0, tzinfo=dt.UTC),  # microsecond 0
+        dt.datetime(2026, 3, 1, 12, 0, 0, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 12, 0, 0, 999999, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 14, 0, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=2))),  # not UTC
+        dt.datetime(1999, 12, 31, 23, 59, 59, 0, tzinfo=dt.UTC),
+    ]
+    count = max(len(HOSTILE_TEXT), len(HOSTILE_JSON)) * 2
+    return [_record(n, when=times[n % len(times)]) for n in range(count)]
+
+
+def test_raw_rows_hash_exactly_as_the_orm_rows_do(hostile_events):
+    orm = {row[0]: row for row in AuditEvent.objects.order_by("seq").values_list(*HASHED_FIELDS, "hash")}
+    raw = list(raw_rows(chunk_size=7))
+    assert [row[0] for row in raw] == sorted(orm) == [e.seq for e in hostile_events]
+    for row in raw:
+        orm_row = orm[row[0]]
+        expected = canonical_bytes(dict(zip(HASHED_FIELDS, orm_row[:-1], strict=True)))
+        assert canonical_bytes_raw(row) == expected, row[0]
+        assert hashlib.sha256(expected).hexdigest() == row[RAW_COLUMNS.index("hash")] == orm_row[-1]
+
+
+def test_a_chain_of_hostile_events_verifies(hostile_events):
+    report = chain_verify(chunk_size=3)
+    assert report.intact, report.summary()
+    assert (report.events, report.last_hash) == (len(hostile_events), hostile_events[-1].hash)
+
+
+def test_microsecond_zero_times_are_written_with_six_zero_digits(hostile_events):
+    first = next(raw_rows())
+    assert raw_time(first[1]) == "2026-03-01T12:00:00.000000+00:00"
+
+
+@pytest.mark.parametrize(
+    ("stored", "canonical"),
+    [
+        ("2026-03-01 12:00:00", "2026-03-01T12:00:00.000000+00:00"),
+        ("2026-03-01 12:00:00.000042", "2026-03-01T12:00:00.000042+00:00"),
+        ("2026-03-01T12:00:00.000042+00:00", "2026-03-01T12:00:00.000042+00:00"),
+        ("2026-03-01 14:00:00+02:00", "2026-03-01T12:00:00.000000+00:00"),  # any other shape: parsed
+        (dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), "2026-03-01T12:00:00.000000+00:00"),
+    ],
+)
+def test_raw_time_reshapes_every_stored_form(stored, canonical):
+    assert raw_time(stored) == canonical
+
+
+def test_raw_uuid_reshapes_every_stored_form():
+    value = uuid.UUID("1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+    for stored in (value.hex, str(value), value, value.hex.upper()):
+        assert raw_uuid(stored) == str(value)
+
+
+def test_raw_csv_cells_and_jsonl_lines_match_the_model_based_ones(hostile_events):
+    import json
+
+    from zoomadmin_site.audit.chain import _CANONICAL_JSON
+    from zoomadmin_site.audit.export import csv_row, csv_row_raw, jsonl_line_raw
+
+    events = {e.seq: e for e in AuditEvent.objects.all()}
+    for row in raw_rows():
+        assert csv_row_raw(row) == csv_row(events[row[0]]), row[0]
+        line = json.loads(jsonl_line_raw(row))
+        assert line.pop("hash") == events[row[0]].hash
+        assert _CANONICAL_JSON.encode(line).encode() == canonical_bytes_raw(row)

@@ -1,0 +1,238 @@
+"""Reading audit events raw: rows as the database returns them, without model instances or Django's
+per-field converters, for the passes that read every event (chain verification, export).
+
+`raw_rows` streams tuples of RAW_COLUMNS (HASHED_FIELDS + hash) from a plain cursor: `fetchmany` on
+SQLite, a server-side (named) cursor on PostgreSQL. The SELECT asks the database for text where a
+converter would be needed: on PostgreSQL the time comes back already formatted as chain.py's UTC
+ISO-8601 string and the operation id as a dashed UUID, and jsonb as its text; on SQLite the time and
+the UUID are stored as text and `raw_time` / `raw_uuid` reshape them with string slicing.
+
+`canonical_bytes_raw` turns such a row into exactly the bytes `chain.canonical_bytes` hashes for the
+same event read through the ORM (tests/audit/test_raw_rows.py proves it on hostile content, on both
+databases): JSON columns are parsed with `json.loads`, as Django's JSONField does, and re-encoded by
+the same canonical encoder. Anything not in the exact shape expected falls back to Django's own
+conversion, so an odd row costs time, never a wrong hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection as default_connection
+from django.utils.dateparse import parse_datetime
+
+from zoomadmin_site.audit.chain import _CANONICAL_JSON, HASHED_FIELDS, utc_iso
+
+RAW_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
+JSON_COLUMNS = frozenset({"before", "after", "preflight", "zoom_calls"})
+TABLE = "audit_auditevent"
+# Python's isoformat(timespec="microseconds") of a UTC time, computed by PostgreSQL.
+_PG_TIME = """to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+_json_loads = json.loads
+_encode = _CANONICAL_JSON.encode
+# Parsed values of the JSON texts that occur on most rows, shared (they are never mutated).
+_COMMON_JSON: dict[str, Any] = {"[]": [], "{}": {}, "null": None}
+
+
+def raw_select(vendor: str) -> str:
+    """`SELECT <RAW_COLUMNS> FROM audit_auditevent` for this vendor (add WHERE / ORDER BY)."""
+    if vendor == "postgresql":
+        columns = [
+            _PG_TIME
+            if name == "time"
+            else '"operation_id"::text'
+            if name == "operation_id"
+            else f'"{name}"::text'
+            if name in JSON_COLUMNS
+            else f'"{name}"'
+            for name in RAW_COLUMNS
+        ]
+    else:
+        # Django's SQLite connection parses columns declared "datetime" with a Python converter; the
+        # CAST hides the declared type, so the stored text comes back as is (see raw_time).
+        columns = ['CAST("time" AS TEXT)' if name == "time" else f'"{name}"' for name in RAW_COLUMNS]
+    return f"SELECT {', '.join(columns)} FROM {TABLE}"  # noqa: S608 - fixed column names
+
+
+def raw_rows(
+    where: str = "",
+    params: Sequence[Any] = (),
+    *,
+    order: str = "seq",
+    chunk_size: int = 5000,
+    using: Any = None,
+) -> Iterator[tuple[Any, ...]]:
+    """Stream RAW_COLUMNS tuples of the events matching `where` (SQL with %s params) in `order`.
+
+    PostgreSQL reads through a server-side cursor (`chunked_cursor`), so memory stays flat whatever the
+    number of rows; SQLite's cursor steps through the table as rows are fetched.
+    """
+    connection = using or default_connection
+    sql = raw_select(connection.vendor) + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+    connection.ensure_connection()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, list(params))
+        while batch := cursor.fetchmany(chunk_size):
+            yield from batch
+
+
+def raw_time(value: Any) -> str:
+    """The stored time as chain.utc_iso() writes it: 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00'."""
+    if isinstance(value, str):
+        if len(value) == 32 and value[10] == "T" and value.endswith("+00:00"):
+            return value  # PostgreSQL's to_char above
+        # SQLite: Django stores aware times as naive UTC text, str(datetime): no fraction when zero.
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            return f"{value[:10]}T{value[11:]}+00:00"
+        if len(value) == 19 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}.000000+00:00"
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"Unreadable audit event time {value!r}.")
+        value = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return utc_iso(value)
+
+
+def raw_uuid(value: Any) -> str:
+    """The stored operation id as a dashed lowercase UUID string."""
+    if isinstance(value, str):
+        if len(value) == 32 and value.islower():  # SQLite: Django stores UUIDs as 32 hex digits
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+        if len(value) == 36 and value.islower():  # PostgreSQL's uuid::text
+            return value
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def raw_json(value: Any) -> Any:
+    """A JSON column's value, parsed the way Django's JSONField.from_db_value parses it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        common = _COMMON_JSON.get(value, _COMMON_JSON)
+        if common is not _COMMON_JSON:
+            return common
+        return _json_loads(value)
+    return value  # a driver that already parsed it
+
+
+def raw_content(row: Sequence[Any]) -> dict[str, Any]:
+    """The hashed fields of a raw row as canonical JSON values (time and operation id as strings)."""
+    (seq, time, actor_label, action, target_type, target_id, target_label, before, after, reason,
+     preflight, zoom_calls, outcome, request_id, source_ip, operation_id, prev_hash) = row[:17]  # fmt: skip
+    return {
+        "action": action,
+        "actor_label": actor_label,
+        "after": raw_json(after),
+        "before": raw_json(before),
+        "operation_id": raw_uuid(operation_id),
+        "outcome": outcome,
+        "preflight": raw_json(preflight),
+        "prev_hash": prev_hash,
+        "reason": reason,
+        "request_id": request_id,
+        "seq": seq,
+        "source_ip": source_ip,
+        "target_id": target_id,
+        "target_label": target_label,
+        "target_type": target_type,
+        "time": raw_time(time),
+        "zoom_calls": raw_json(zoom_calls),
+    }
+
+
+# HASHED_FIELDS in the order a sort_keys encoder writes them (checked below).
+_SORTED = (
+    "action", "actor_label", "after", "before", "operation_id", "outcome", "preflight", "prev_hash",
+    "reason", "request_id", "seq", "source_ip", "target_id", "target_label", "target_type", "time",
+    "zoom_calls",
+)  # fmt: skip
+assert tuple(sorted(HASHED_FIELDS)) == _SORTED, "rows._SORTED must list HASHED_FIELDS sorted"
+_encode_str = json.encoder.encode_basestring  # the C function the canonical encoder uses for str
+_JSON_CACHE_SIZE = 8192
+
+
+class _JsonTextCache(dict[str, str]):
+    """Canonical JSON of the JSON texts a column held recently, one cache per column. A pure function
+    of the text; most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
+    encode. A column whose values are all different (e.g. calls with their tracking ids) only churns
+    its own cache. Bounded: cleared when full."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= _JSON_CACHE_SIZE:
+            self.clear()
+        canonical = self[text] = _encode(_json_loads(text))
+        return canonical
+
+
+def _json_texts() -> tuple[_JsonTextCache, ...]:
+    return tuple(_JsonTextCache() for _ in range(4))
+
+
+_BEFORE, _AFTER, _PREFLIGHT, _ZOOM_CALLS = _json_texts()
+
+
+def _canonical_json_text(value: Any, cache: _JsonTextCache | None = None) -> str:
+    """The canonical JSON of a JSON column's value as stored (text, None or an already parsed value)."""
+    if value is None:
+        return "null"
+    if not isinstance(value, str):
+        return _encode(value)
+    return (cache if cache is not None else _AFTER)[value]
+
+
+def canonical_bytes_raw(row: Sequence[Any]) -> bytes:
+    """chain.canonical_bytes() of the event in a raw row (RAW_COLUMNS order)."""
+    return canonical_text_raw(row).encode()
+
+
+def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
+    """The canonical JSON of the event in a raw row, written directly: each value encoded as the
+    canonical encoder encodes it, in sorted key order, without building a dict. `with_hash` adds the
+    stored hash, in its sorted place (the JSON Lines export). Values of any other type than the
+    database gives (not str, int, None) take the general path."""
+    (
+        seq,
+        time,
+        actor_label,
+        action,
+        target_type,
+        target_id,
+        target_label,
+        before,
+        after,
+        reason,
+        preflight,
+        zoom_calls,
+        outcome,
+        request_id,
+        source_ip,
+        operation_id,
+        prev_hash,
+        hash_,
+    ) = row[:18]
+    t = _encode_str  # raises TypeError for anything but str
+    try:
+        if type(seq) is not int:
+            raise TypeError(seq)
+        return (
+            f'{{"action":{t(action)},"actor_label":{t(actor_label)},'
+            f'"after":{"null" if after is None else _AFTER[after]},'
+            f'"before":{"null" if before is None else _BEFORE[before]},'
+            f"{f'"hash":{t(hash_)},' if with_hash else ''}"
+            f'"operation_id":"{raw_uuid(operation_id)}","outcome":{t(outcome)},'
+            f'"preflight":{"null" if preflight is None else _PREFLIGHT[preflight]},'
+            f'"prev_hash":{t(prev_hash)},"reason":{t(reason)},"request_id":{t(request_id)},'
+            f'"seq":{seq},"source_ip":{t(source_ip)},"target_id":{t(target_id)},'
+            f'"target_label":{t(target_label)},"target_type":{t(target_type)},'
+            f'"time":"{raw_time(time)}",'
+            f'"zoom_calls":{"null" if zoom_calls is None else _ZOOM_CALLS[zoom_calls]}}}'
+        )
+    except TypeError:
+        content = raw_content(row)
+        if with_hash:
+            content["hash"] = hash_
+        return _encode(content)
