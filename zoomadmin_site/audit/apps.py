@@ -23,7 +23,7 @@ class AuditConfig(AppConfig):
 
 def _ensure_append_only_triggers(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """Put the append-only triggers back after every migrate or flush (see db_triggers). Not while the
-    audit app is migrated back to before its checkpoints (0005): that state keeps 0001's triggers."""
+    audit app is migrated back to before its checkpoints (0006): that state keeps 0001's triggers."""
     from zoomadmin_site.audit.db_triggers import CHECKPOINT_TABLE, TABLE, install_append_only_triggers
 
     connection = connections[using]

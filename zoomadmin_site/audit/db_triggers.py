@@ -10,7 +10,7 @@ is left; it is never deleted. audit_prune inserts it, deletes, and closes it in 
 other connection ever sees it open: a casual DELETE, from the app or from a database shell, is still
 refused, and what was pruned is anchored in the hash chain by the audit.prune event.
 
-(Until migration 0005 the UPDATE trigger let `actor_id` be set to NULL, for the foreign key's SET_NULL
+(Until migration 0006 the UPDATE trigger let `actor_id` be set to NULL, for the foreign key's SET_NULL
 when an operator was deleted. The foreign key is PROTECT now: operators with events are deactivated,
 not deleted, so nothing sets it NULL and no UPDATE is allowed.)
 
@@ -20,7 +20,7 @@ delete the old row without firing any DELETE trigger.
 The chain head (audit_auditchainhead, one row) is guarded too: it only moves forward, and cannot be
 deleted or replaced, so nobody can wind it back to hide events deleted from the end of the log.
 
-Frozen in migration 0005 (FROZEN_IN; 0001 froze the first version) and installed again after every
+Frozen in migration 0006 (FROZEN_IN; 0001 froze the first version) and installed again after every
 `migrate` / `flush` (post_migrate, idempotent): a later migration that makes SQLite rebuild the table
 drops its triggers, and this puts them back. tests/test_layers.py checks that the two agree.
 """
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-FROZEN_IN = "zoomadmin_site.audit.migrations.0005_checkpoints_protect_actor"
+FROZEN_IN = "zoomadmin_site.audit.migrations.0006_checkpoints_protect_actor"
 TABLE = "audit_auditevent"
 HEAD_TABLE = "audit_auditchainhead"
 CHECKPOINT_TABLE = "audit_auditcheckpoint"

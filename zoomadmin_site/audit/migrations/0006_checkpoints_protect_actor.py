@@ -284,7 +284,7 @@ def restore_previous_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0004_audit_prune_action"),
+        ("audit", "0005_assistant_revoke_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
