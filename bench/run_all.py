@@ -26,11 +26,14 @@ def main() -> None:
     pg = os.environ.get("DATABASE_URL", "")
     sqlite_only = {"DATABASE_URL": ""}
     _run("bench/bench_audit_verify.py", "--rows", rows, env=sqlite_only)
+    _run("bench/bench_audit_export.py", "--rows", rows, env=sqlite_only)
     _run("-m", "bench.search", "--users", users, "--meetings", meetings, env=sqlite_only)
     if pg.startswith(("postgres://", "postgresql://")):
         _run("bench/bench_audit_verify.py", "--rows", rows)
         _run("-m", "bench.search", "--users", users, "--meetings", meetings, "--database-url", pg)
     _run("-m", "bench.sync", "--users", users, "--meetings", meetings, env=sqlite_only)
+    _run("-m", "bench.role_changes", env=sqlite_only)
+    _run("-m", "bench.host_transfers", env=sqlite_only)
 
 
 if __name__ == "__main__":
