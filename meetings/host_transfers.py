@@ -12,6 +12,7 @@ The move keeps the meeting's id, passcode and join link.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -544,45 +545,24 @@ def host_transfer_grant_assistant(*, host: str, assistant: str, actor: Any, reas
     schedule for `host` (`POST /users/{host}/assistants`), as its own audited step. True when Zoom shows
     the grant afterwards."""
     client = get_zoom_client()
-    started = audit_start(
-        action=Action.ASSISTANT_GRANT,
+
+    def grant() -> None:
+        by_email = "@" in assistant
+        client.add_assistants(
+            user_id=host,
+            assistant_emails=[assistant] if by_email else [],
+            assistant_ids=[] if by_email else [assistant],
+        )
+
+    return _assistant_step(
+        Action.ASSISTANT_GRANT,
+        host=host,
+        assistant=assistant,
         actor=actor,
-        target_type="zoom_user",
-        target_id=host,
-        target_label=host,
-        before={"assistant": assistant},
         reason=reason,
+        write=grant,
+        listed=True,
     )
-    error: ZoomError | None = None
-    with record_zoom_calls() as calls:
-        try:
-            client.add_assistants(
-                user_id=host,
-                assistant_emails=[assistant] if "@" in assistant else [],
-                assistant_ids=[] if "@" in assistant else [assistant],
-            )
-        except ZoomError as failure:
-            error = failure
-        try:
-            granted = any(assistant in (a.id, a.email) for a in client.list_assistants(user_id=host))
-        except ZoomError:
-            granted = False
-    outcome = Outcome.SUCCEEDED if granted else (Outcome.FAILED if error else Outcome.UNVERIFIED)
-    why = (
-        f"{assistant} may now schedule for {host} (read back)."
-        if granted
-        else f"{error.explanation} {error.remedy}".strip()
-        if error
-        else f"Zoom answered, but does not list {assistant} among {host}'s assistants."
-    )
-    audit_finish(
-        started,
-        outcome=outcome,
-        after={"assistant": assistant, "granted": granted},
-        zoom_calls=[call.to_dict() for call in calls],
-        reason=why,
-    )
-    return granted
 
 
 def host_transfer_revoke_assistant(*, host: str, assistant: str, actor: Any, reason: str) -> bool:
@@ -590,8 +570,39 @@ def host_transfer_revoke_assistant(*, host: str, assistant: str, actor: Any, rea
     step. Zoom's path takes the assistant's id: an email is looked up among the host's assistants first.
     True when Zoom no longer lists `assistant` among `host`'s assistants afterwards."""
     client = get_zoom_client()
+
+    def revoke() -> None:
+        listed = client.list_assistants(user_id=host)
+        assistant_id = next((a.id for a in listed if assistant in (a.id, a.email)), None)
+        if assistant_id is not None:
+            client.delete_assistant(user_id=host, assistant_id=assistant_id)
+
+    return _assistant_step(
+        Action.ASSISTANT_REVOKE,
+        host=host,
+        assistant=assistant,
+        actor=actor,
+        reason=reason,
+        write=revoke,
+        listed=False,
+    )
+
+
+def _assistant_step(
+    action: Action,
+    *,
+    host: str,
+    assistant: str,
+    actor: Any,
+    reason: str,
+    write: Callable[[], None],
+    listed: bool,
+) -> bool:
+    """One audited change of `host`'s scheduling assistants: `write` it, then read the list back. True
+    when Zoom lists `assistant` afterwards as wanted (`listed`: granted, or not: revoked)."""
+    client = get_zoom_client()
     started = audit_start(
-        action=Action.ASSISTANT_REVOKE,
+        action=action,
         actor=actor,
         target_type="zoom_user",
         target_id=host,
@@ -602,29 +613,28 @@ def host_transfer_revoke_assistant(*, host: str, assistant: str, actor: Any, rea
     error: ZoomError | None = None
     with record_zoom_calls() as calls:
         try:
-            listed = client.list_assistants(user_id=host)
-            assistant_id = next((a.id for a in listed if assistant in (a.id, a.email)), None)
-            if assistant_id is not None:
-                client.delete_assistant(user_id=host, assistant_id=assistant_id)
+            write()
         except ZoomError as failure:
             error = failure
         try:
-            revoked = not any(assistant in (a.id, a.email) for a in client.list_assistants(user_id=host))
+            shown = any(assistant in (a.id, a.email) for a in client.list_assistants(user_id=host))
+            done = shown == listed
         except ZoomError as failure:
-            revoked, error = False, error or failure
-    outcome = Outcome.SUCCEEDED if revoked else (Outcome.FAILED if error else Outcome.UNVERIFIED)
-    why = (
-        f"{assistant} may no longer schedule for {host} (read back)."
-        if revoked
-        else f"{error.explanation} {error.remedy}".strip()
-        if error
-        else f"Zoom answered, but still lists {assistant} among {host}'s assistants."
-    )
+            done, error = False, error or failure
+    may = "may now" if listed else "may no longer"
+    outcome = Outcome.SUCCEEDED if done else (Outcome.FAILED if error else Outcome.UNVERIFIED)
+    if done:
+        why = f"{assistant} {may} schedule for {host} (read back)."
+    elif error:
+        why = f"{error.explanation} {error.remedy}".strip()
+    else:
+        lists = "does not list" if listed else "still lists"
+        why = f"Zoom answered, but {lists} {assistant} among {host}'s assistants."
     audit_finish(
         started,
         outcome=outcome,
-        after={"assistant": assistant, "revoked": revoked},
+        after={"assistant": assistant, "granted" if listed else "revoked": done},
         zoom_calls=[call.to_dict() for call in calls],
         reason=why,
     )
-    return revoked
+    return done
