@@ -348,3 +348,15 @@ def test_the_user_page_lists_the_requests_about_the_user_newest_first(audrey_cli
     card = html.split('id="role-requests"')[1].split("</section>")[0]
     assert re.findall(r'href="/approvals/(\d+)/"', card) == [str(second.pk), str(pending.pk)]
     assert "Waiting for approval" in card and "Cancelled" in card
+
+
+def test_the_list_escapes_and_isolates_what_it_shows(morgan_client, pending):
+    ChangeRequest.objects.filter(pk=pending.pk).update(
+        reason="<script>alert(1)</script> " + "x" * 200, summary="Change \u202eevil\u202c <b>bold</b>"
+    )
+    html = morgan_client.get("/approvals/").content.decode()
+    row = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "&lt;b&gt;bold&lt;/b&gt;" in row and "<bdi>" in row
+    assert "…" in row  # the reason cut at 120 characters
+    assert f'href="/approvals/{pending.pk}/">#{pending.pk}</a>' in row and ">Review</a>" in row
