@@ -4,6 +4,7 @@ with the reason on stderr and no traceback."""
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -27,9 +28,10 @@ def run(*args: str) -> str:
 
 
 def run_from_shell(capsys, *args: str) -> tuple[int, str, str]:
-    """As `manage.py role_change ...` runs it: exit code, stdout, stderr."""
+    """As `manage.py role_change ...` runs it: exit code, stdout, stderr. (run_from_argv closes the
+    database connections when it ends, which on PostgreSQL would end the test's transaction.)"""
     command: BaseCommand = Command()
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(SystemExit) as exit_info, mock.patch("django.db.connections.close_all"):
         command.run_from_argv(["manage.py", "role_change", *args])
     captured = capsys.readouterr()
     return int(exit_info.value.code or 0), captured.out, captured.err
