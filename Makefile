@@ -88,9 +88,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The pytest suite alone (CI calls it again with DATABASE_URL pointing at PostgreSQL).
+# The pytest suite alone (CI calls it again with DATABASE_URL pointing at PostgreSQL), on one pytest-xdist
+# worker per core (PYTEST_WORKERS=0 runs it in one process); each worker has its own test database.
+# loadgroup keeps the browser tests, and the README commands, on one worker each (tests/conftest.py).
 test-suite: install
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $${PYTEST_WORKERS:-auto} --dist loadgroup
 
 test: install browser lint test-suite
 

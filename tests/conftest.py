@@ -18,6 +18,52 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM beside Playwri
 
 PASSWORD = "correct-horse-battery"
 
+# Tests that share an expensive module- or session-scoped fixture run on one pytest-xdist worker
+# (`make test-suite` runs `-n auto --dist loadgroup`), so that fixture is built once, not once per worker:
+# the browser tests share one served dashboard and one Chromium (tests/e2e/conftest.py), the README
+# commands share one fresh copy of the project after `make setup` (tests/test_readme_commands.py).
+# Every other test is scheduled on its own. The groups are given by path here rather than by
+# `xdist_group` marks: on pytest 9.2 xdist 3.8's loadgroup no longer sees those marks (it tags node ids,
+# which pytest now derives from structured ids: pytest-dev/pytest-xdist#1386).
+XDIST_GROUPS = {"tests/e2e/": "e2e", "tests/test_readme_commands.py": "readme"}
+
+
+class _GroupsByPath:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config, log):
+        if config.getoption("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadGroupScheduling
+
+        class Scheduler(LoadGroupScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                for prefix, group in XDIST_GROUPS.items():
+                    if nodeid.startswith(prefix):
+                        return group
+                return super()._split_scope(nodeid)
+
+        return Scheduler(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_GroupsByPath(), "zoomadmin-xdist-groups")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_collected_static_files(tmp_path_factory):
+    """Every test client builds its middleware, and WhiteNoise's scans STATIC_ROOT each time: with the
+    ~700 files `make run` collects into staticfiles/ that is 0.1-0.25 s per client, over a thousand
+    times a run. No in-process test reads a collected file (pages link /static/ URLs, which the
+    finders-based test storage names), so tests see an empty STATIC_ROOT, as on a fresh checkout,
+    whatever a developer collected. Served dashboards (tests/e2e/) collect into their own."""
+    from django.conf import settings
+
+    collected = settings.STATIC_ROOT
+    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static-root"))
+    yield
+    settings.STATIC_ROOT = collected
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
