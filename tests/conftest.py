@@ -52,11 +52,11 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_collected_static_files(tmp_path_factory):
-    """Every test client builds its middleware, and WhiteNoise's scans STATIC_ROOT each time: with the
-    ~700 files `make run` collects into staticfiles/ that is 0.1-0.25 s per client, over a thousand
-    times a run. No in-process test reads a collected file (pages link /static/ URLs, which the
-    finders-based test storage names), so tests see an empty STATIC_ROOT, as on a fresh checkout,
-    whatever a developer collected. Served dashboards (tests/e2e/) collect into their own."""
+    """Every test client builds its middleware, and WhiteNoise then scans STATIC_ROOT: with the ~700
+    files `make run` collects into staticfiles/, that takes 0.1-0.25 s per client, and about a thousand
+    tests make a client. No in-process test reads a collected file (the test settings' plain storage
+    names /static/ URLs without them), so tests see an empty STATIC_ROOT, as on a fresh checkout.
+    The served dashboards of tests/e2e/ collect into a directory of their own."""
     from django.conf import settings
 
     collected = settings.STATIC_ROOT
