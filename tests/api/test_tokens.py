@@ -158,6 +158,16 @@ def test_operators_who_cannot_request_role_changes_get_no_tokens(persona_client)
     assert not ApiToken.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("persona_client", "linked"),
+    [("alice", True), ("morgan", False), ("audrey", False), ("charlie", False)],
+    indirect=["persona_client"],
+)
+def test_the_header_links_the_tokens_page_only_for_operators_who_may_use_it(persona_client, linked):
+    page = persona_client.get(reverse("home"), follow=True).content.decode()
+    assert (f'href="{reverse("api:tokens")}"' in page) is linked
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
     response = client.get(reverse("api:tokens"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
