@@ -93,6 +93,38 @@ def user_search(
     )
 
 
+PICK_NAME_FIELDS = ("first_name", "last_name", "display_name", "email")
+
+
+def user_pick_candidates(
+    *, query: str, user_type: int | None = None, status: str | None = None, limit: int = 8
+) -> list[ZoomUser]:
+    """Users for a picker's short list, best first: those whose name or email starts with every typed
+    word ("mar" finds Marcus before Amara, or a Marketing department), by name; then other users of the
+    search (words inside names, emails, departments or Zoom ids) to fill the list."""
+    words = query.split()
+    if not words:
+        return []
+    starts = ZoomUser.objects.filter(gone_at__isnull=True)
+    if user_type is not None:
+        starts = starts.filter(type=user_type)
+    if status:
+        starts = starts.filter(status=status)
+    for word in words:
+        name_or_email = Q()
+        for field in PICK_NAME_FIELDS:
+            name_or_email |= Q(**{f"{field}__istartswith": word})
+        # A later word of a display name ("Okafor" in "Marcus Okafor") counts as a start too.
+        name_or_email |= Q(display_name__icontains=f" {word}")
+        starts = starts.filter(name_or_email)
+    picked = list(starts.order_by("display_name", "email")[:limit])
+    if len(picked) < limit:
+        seen = {user.pk for user in picked}
+        more = user_search(query=query, user_type=user_type, status=status, page_size=limit).rows
+        picked.extend(user for user in more if user.pk not in seen)
+    return picked[:limit]
+
+
 def _load_role_names() -> dict[str, str]:
     names = dict(SYSTEM_ROLE_NAMES)
     names.update(ZoomRole.objects.filter(gone_at__isnull=True).values_list("role_id", "name"))

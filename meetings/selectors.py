@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.history import audit_history_for_target
 from accounts.models import ZoomUser
-from accounts.selectors import user_get, user_search
+from accounts.selectors import user_get, user_pick_candidates
 from meetings.models import TransferItem, TransferJob, ZoomMeeting
 from meetings.offboarding import transfer_job_progress
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
@@ -233,12 +233,9 @@ NEW_HOST_CHOICES = 8  # how many matches the live search of new hosts lists
 
 
 def new_host_candidates(*, query: str, limit: int = NEW_HOST_CHOICES) -> list[ZoomUser]:
-    """Licensed, active users matching `query` (name, email, department), from the mirror: the user
-    search and its text index, at most `limit` of them by name. Nothing for an empty query."""
-    if not query.strip():
-        return []
-    page = user_search(query=query, user_type=ZoomUser.Type.LICENSED, status="active", page_size=limit)
-    return list(page.rows)
+    """Licensed, active users matching `query` (name, email, department), from the mirror, at most
+    `limit`, those whose name or email starts with what was typed first. Nothing for an empty query."""
+    return user_pick_candidates(query=query, user_type=ZoomUser.Type.LICENSED, status="active", limit=limit)
 
 
 def new_host_get(*, key: str) -> ZoomUser | None:
