@@ -19,6 +19,7 @@ from meetings.offboarding import transfer_job_progress
 from meetings.schedule import Occurrence, in_zone, occurrence_list, recurrence_in_words
 from meetings.search import MEETING_SEARCH
 from zoomadmin_site.audit.export import csv_cell
+from zoomadmin_site.changes.models import ChangeRequest, Kind, Status
 from zoomadmin_site.search.filters import NOT_GONE, SearchFilters, Where
 from zoomadmin_site.search.keyset import SortOption
 from zoomadmin_site.search.searching import INT64, PAGE_SIZE, SearchPage, SearchSpec, search_page
@@ -150,21 +151,64 @@ class Person:
 
 @dataclass(frozen=True)
 class MeetingPeople:
+    """Host, scheduler of record and alternative hosts. `first_host` and `moved_at` come from the host
+    transfers Zoom Admin made of this meeting (verified ones): who hosted it before the first of them, and
+    when the last one was made. Zoom keeps the scheduler of record (`assistant_id`) through a move, so
+    without them a scheduler who is not the host reads as the host's assistant when they need not be."""
+
     host: Person
     scheduler: Person
     alternative_hosts: list[Person]
+    first_host: Person | None = None
+    moved_at: datetime.datetime | None = None
 
     @property
     def scheduled_by_assistant(self) -> bool:
         return self.scheduler.ref != self.host.ref
 
+    @property
+    def moved(self) -> bool:
+        return self.moved_at is not None
+
+    @property
+    def scheduler_hosted_it(self) -> bool:
+        """The scheduler of record hosted it before Zoom Admin first moved it: they created it as host."""
+        first, scheduler = self.first_host, self.scheduler
+        if first is None:
+            return False
+        return first.ref == scheduler.ref or (first.user is not None and first.user == scheduler.user)
+
+
+def meeting_moves(*, meeting_id: int) -> tuple[dict[str, Any], datetime.datetime] | None:
+    """The state before the first verified host transfer Zoom Admin made of the meeting, and when the last
+    one finished; None when it made none."""
+    moves = list(
+        ChangeRequest.objects.filter(
+            kind=Kind.HOST_TRANSFER,
+            target_type="zoom_meeting",
+            target_id=str(meeting_id),
+            status=Status.SUCCEEDED,
+        )
+        .order_by("finished_at", "id")
+        .values_list("current", "finished_at", "updated_at")
+    )
+    if not moves:
+        return None
+    last = moves[-1]
+    return dict(moves[0][0] or {}), last[1] or last[2]
+
 
 def meeting_people(*, meeting: ZoomMeeting) -> MeetingPeople:
-    """Host, scheduler of record and alternative hosts, resolved against the user mirror in one query."""
+    """Host, scheduler of record and alternative hosts, resolved against the user mirror in one query (two
+    once the scheduler is known: the host transfers Zoom Admin made of the meeting)."""
+    moves = meeting_moves(meeting_id=meeting.meeting_id) if meeting.scheduler_known else None
+    first_host_ref = str(moves[0].get("host_id") or moves[0].get("host_email") or "") if moves else ""
     ids = {meeting.host_zoom_id, meeting.scheduler_of_record_id}
     alternates = meeting.alternative_host_list
     emails = {a for a in alternates if "@" in a} | {a.lower() for a in alternates if "@" in a}
     ids |= {a for a in alternates if "@" not in a}
+    if first_host_ref:
+        (emails if "@" in first_host_ref else ids).add(first_host_ref)
     ids.discard("")
     users = list(ZoomUser.objects.filter(Q(zoom_id__in=ids) | Q(email__in=emails))) if ids or emails else []
     by_ref = {u.email.lower(): u for u in users} | {u.zoom_id: u for u in users if u.zoom_id}
@@ -173,10 +217,15 @@ def meeting_people(*, meeting: ZoomMeeting) -> MeetingPeople:
         return Person(ref, by_ref.get(ref) or by_ref.get(ref.lower()), fallback)
 
     host_fallback = meeting.host_name or meeting.host_email
+    first_host = None
+    if moves:
+        first_host = person(first_host_ref, str(moves[0].get("host_email") or ""))
     return MeetingPeople(
         host=person(meeting.host_zoom_id, host_fallback),
         scheduler=person(meeting.scheduler_of_record_id, host_fallback if not meeting.assistant_id else ""),
         alternative_hosts=[person(a) for a in alternates],
+        first_host=first_host,
+        moved_at=moves[1] if moves else None,
     )
 
 

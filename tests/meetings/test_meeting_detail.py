@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
 from tests.accounts.factories import make_user
 from tests.meetings.factories import make_meeting
+from zoomadmin_site.changes.models import ChangeRequest, Kind, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +71,92 @@ def test_scheduler_of_record_is_the_assistant_who_created_it(alice_client, host,
     assert meeting.scheduler_of_record_id == assistant.zoom_id
     html = page(alice_client, 1002)
     assert f'<a href="/users/{assistant.zoom_id}/">Ada Assist</a>' in html
-    assert "Created this meeting for the host (as their assistant)." in html
+    assert "Created this meeting for the host, as their assistant, unless the meeting was moved" in html
+
+
+def moved(meeting_id: int, *, from_user, to_user, scheduler, when="2026-11-20T10:00:00+00:00"):
+    """A verified host transfer Zoom Admin made of the meeting (what the meeting page learns moves from)."""
+    return ChangeRequest.objects.create(
+        kind=Kind.HOST_TRANSFER,
+        status=Status.SUCCEEDED,
+        requester_label="alice",
+        target_type="zoom_meeting",
+        target_id=str(meeting_id),
+        current={
+            "meeting_id": meeting_id,
+            "host_id": from_user.zoom_id,
+            "host_email": from_user.email,
+            "scheduler_of_record": scheduler.zoom_id,
+        },
+        intended={"host_id": to_user.zoom_id, "host_email": to_user.email},
+        reason="offboarding",
+        finished_at=datetime.datetime.fromisoformat(when),
+    )
+
+
+def scheduler_note(html: str) -> str:
+    start = html.index("<dt>Scheduler of record</dt>")
+    return " ".join(html[start : html.index("<dt>Alternative hosts</dt>")].split())
+
+
+def test_meeting_moved_away_from_the_host_who_created_it_does_not_call_them_an_assistant(
+    alice_client, host, assistant
+):
+    """The demo: Dana created her meeting, Zoom Admin moved it to Marcus; Zoom still names Dana."""
+    marcus = make_user(email="marcus@example.com", first_name="Marcus", last_name="Okafor")
+    make_meeting(marcus, meeting_id=1020, assistant_id=host.zoom_id, details_synced_at=timezone.now())
+    moved(1020, from_user=host, to_user=marcus, scheduler=host)
+    note = scheduler_note(page(alice_client, 1020))
+    assert "Jill Chill" in note and "as their assistant" not in note
+    assert (
+        "Created this meeting as its host; it has been moved since and is now hosted by the host above"
+        in note
+    )
+    assert "(Zoom Admin last moved it on 2026-11-20)." in note
+
+
+def test_meeting_an_assistant_created_then_moved_names_the_host_it_was_created_for(
+    alice_client, host, assistant
+):
+    marcus = make_user(email="marcus@example.com", first_name="Marcus", last_name="Okafor")
+    make_meeting(marcus, meeting_id=1021, assistant_id=assistant.zoom_id, details_synced_at=timezone.now())
+    moved(1021, from_user=host, to_user=marcus, scheduler=assistant)
+    note = scheduler_note(page(alice_client, 1021))
+    assert (
+        f'Created this meeting for <a href="/users/{host.zoom_id}/">Jill Chill</a> (as their assistant)'
+        in note
+    )
+    assert "is now hosted by the host above" in note
+
+
+def test_meeting_moved_to_the_assistant_who_created_it(alice_client, host, assistant):
+    # Zoom clears assistant_id when the meeting moves to its scheduler of record: they are now its host
+    make_meeting(assistant, meeting_id=1022, details_synced_at=timezone.now())
+    moved(1022, from_user=host, to_user=assistant, scheduler=assistant)
+    note = scheduler_note(page(alice_client, 1022))
+    assert "The host created this meeting themselves." not in note
+    assert (
+        "Created this meeting for " in note
+        and "Jill Chill</a> (as their assistant); it has since been moved to them" in note
+    )
+
+
+def test_meeting_moved_back_to_the_host_who_created_it(alice_client, host, assistant):
+    make_meeting(host, meeting_id=1023, details_synced_at=timezone.now())
+    moved(1023, from_user=host, to_user=assistant, scheduler=host, when="2026-11-01T10:00:00+00:00")
+    moved(1023, from_user=assistant, to_user=host, scheduler=host, when="2026-11-02T10:00:00+00:00")
+    note = scheduler_note(page(alice_client, 1023))
+    assert "Created this meeting as its host; it has been moved since and they host it again" in note
+    assert "(Zoom Admin last moved it on 2026-11-02)." in note
+
+
+def test_failed_or_other_meetings_transfers_do_not_count_as_moves(alice_client, host, assistant):
+    make_meeting(host, meeting_id=1024, details_synced_at=timezone.now())
+    ChangeRequest.objects.filter(pk=moved(1024, from_user=assistant, to_user=host, scheduler=host).pk).update(
+        status=Status.FAILED
+    )
+    moved(9999, from_user=assistant, to_user=host, scheduler=host)
+    assert "The host created this meeting themselves." in scheduler_note(page(alice_client, 1024))
 
 
 def test_scheduler_missing_from_the_mirror_is_named_by_id(alice_client, host):
@@ -179,6 +267,15 @@ def test_meeting_page_query_count_is_constant(alice_client, django_assert_num_qu
     # operator, permissions and roles, meeting, people, audit (the session: cached)
     with django_assert_num_queries(5):
         alice_client.get("/meetings/1011/")
+
+
+def test_meeting_page_with_a_known_scheduler_adds_one_query_for_moves(
+    alice_client, django_assert_num_queries, host
+):
+    make_meeting(host, meeting_id=1012, details_synced_at=timezone.now())
+    alice_client.get("/meetings/1012/")
+    with django_assert_num_queries(6):  # and the host transfers Zoom Admin made of it
+        alice_client.get("/meetings/1012/")
 
 
 @pytest.mark.urls("tests.accounts.refresh_urls")
