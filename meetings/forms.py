@@ -121,6 +121,22 @@ def _reason_field() -> forms.CharField:
     )
 
 
+FINGERPRINT = re.compile(r"\A[0-9a-f]{64}\Z")
+
+
+class FingerprintField(forms.CharField):
+    """The fingerprint of the check the operator saw (a hidden field): the server compares it with the
+    check it makes at confirmation. Anything but a fingerprint counts as no check seen ("")."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return value if FINGERPRINT.fullmatch(value or "") else ""
+
+
+def _fingerprint_field() -> FingerprintField:
+    return FingerprintField(required=False, widget=forms.HiddenInput)
+
+
 class ReasonRequiredMixin(forms.Form):
     """Checking is read-only and needs no reason; moving does (the audit log keeps it)."""
 
@@ -146,6 +162,7 @@ class HostTransferForm(ReasonRequiredMixin):
     revoke_grant = forms.BooleanField(
         required=False, label="Remove the assistant grant I just added after the move"
     )
+    plan_fingerprint = _fingerprint_field()
 
     def assistant_to_add(self) -> str:
         assistant = self.cleaned_data.get("assistant") or ""
@@ -161,6 +178,7 @@ class OffboardingForm(ReasonRequiredMixin):
 
     new_host = _user_key_field("Default new host", required=True)
     reason = _reason_field()
+    plan_fingerprint = _fingerprint_field()
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

@@ -527,8 +527,11 @@ def host_transfer_execute(
     actor: Any,
     source: str = Source.WEB,
     dry_run: bool = False,
+    seen_fingerprint: str | None = None,
 ) -> Submitted:
-    """Check again and move the meeting (no approval: it runs at once), or only plan it (`dry_run`)."""
+    """Check again and move the meeting (no approval: it runs at once), or only plan it (`dry_run`).
+    `seen_fingerprint`: the check the operator confirmed; when the check now differs nothing moves
+    (`PlanChanged`, with what changed)."""
     return change_submit(
         Kind.HOST_TRANSFER,
         actor=actor,
@@ -537,6 +540,7 @@ def host_transfer_execute(
         reason=reason,
         source=source,
         dry_run=dry_run,
+        seen_fingerprint=seen_fingerprint,
     )
 
 

@@ -28,7 +28,7 @@ from meetings.selectors import (
 )
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.changes.models import ChangeRequest, Status
-from zoomadmin_site.changes.services import ChangeRefused
+from zoomadmin_site.changes.services import ChangeRefused, PlanChanged, plan_shown
 from zoomadmin_site.htmx import wants_fragment
 from zoomadmin_site.mirror.freshness import mirror_freshness
 from zoomadmin_site.search.pages import render_search, search_params, sort_headers
@@ -142,6 +142,10 @@ def _render_transfer(request: HttpRequest, meeting: ZoomMeeting, **context: Any)
         template += "#panel"
     if meeting.is_gone:
         context = {"error": MEETING_GONE}
+    plan = context.get("plan")
+    if plan is not None and not plan.blocked:
+        # Sent back with "Transfer": the transfer goes ahead only if its own check is this one.
+        context["plan_fingerprint"] = plan_shown(plan)
     return render(request, template, {"meeting": meeting, **context})
 
 
@@ -213,6 +217,12 @@ def host_transfer_run(request: HttpRequest, meeting_id: str) -> HttpResponse:
             new_host=data["new_host"],
             reason=data["reason"],
             actor=request.user,
+            seen_fingerprint=data["plan_fingerprint"],
+        )
+    except PlanChanged as changed:
+        context = {"changes": changed.changes, "changed_checks": changed.changed_checks}
+        return _render_transfer(
+            request, meeting, plan=changed.plan, changed=changed.message, **context, **keep
         )
     except ChangeRefused as refused:
         return _render_transfer(request, meeting, plan=refused.plan, error=refused.message, **keep)

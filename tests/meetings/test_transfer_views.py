@@ -16,6 +16,7 @@ from tests.meetings.factories import make_meeting
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.changes.models import ChangeRequest, Status
 from zoomadmin_site.sync.services import mirror_refresh_meeting, mirror_refresh_user
+from zoomadmin_site.zoom import get_zoom_client
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -43,6 +44,13 @@ def url(meeting_id: int, step: str = "") -> str:
 def text(response) -> str:
     plain = re.sub(r"<[^>]+>", " ", response.content.decode()).replace("&#x27;", "'").replace("&quot;", '"')
     return re.sub(r"\s+", " ", plain)
+
+
+def seen(response) -> str:
+    """The fingerprint of the check the page shows (sent back with "Transfer")."""
+    found = re.search(r'name="plan_fingerprint" value="([0-9a-f]{64})"', response.content.decode())
+    assert found, "the page shows no transferable check"
+    return found.group(1)
 
 
 def patches(sandbox) -> list:
@@ -184,8 +192,9 @@ def test_the_remedy_grants_checks_again_and_offers_to_take_the_grant_back(
 
 
 def test_transfer_moves_the_meeting_and_returns_to_its_page(alice_client, blocked, zoom_sandbox):
-    alice_client.post(url(BLOCKED, "grant"), {"new_host": MARCUS, "assistant": DANA}, **HTMX)
-    response = alice_client.post(url(BLOCKED, "run"), {"new_host": MARCUS, "reason": REASON}, **HTMX)
+    checked = alice_client.post(url(BLOCKED, "grant"), {"new_host": MARCUS, "assistant": DANA}, **HTMX)
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": seen(checked)}
+    response = alice_client.post(url(BLOCKED, "run"), data, **HTMX)
     assert response.status_code == 200 and response["HX-Redirect"] == f"/meetings/{BLOCKED}/"
     change = ChangeRequest.objects.get()
     assert change.status == Status.SUCCEEDED and change.reason == REASON
@@ -198,8 +207,9 @@ def test_transfer_moves_the_meeting_and_returns_to_its_page(alice_client, blocke
 
 
 def test_transfer_takes_back_the_grant_when_asked(alice_client, blocked, zoom_sandbox):
-    alice_client.post(url(BLOCKED, "grant"), {"new_host": MARCUS, "assistant": DANA}, **HTMX)
+    checked = alice_client.post(url(BLOCKED, "grant"), {"new_host": MARCUS, "assistant": DANA}, **HTMX)
     data = {"new_host": MARCUS, "reason": REASON, "granted": DANA, "revoke_grant": "on"}
+    data["plan_fingerprint"] = seen(checked)
     response = alice_client.post(url(BLOCKED, "run"), data, follow=True)
     assert response.redirect_chain[-1][0] == f"/meetings/{BLOCKED}/"
     assert f"The grant is taken back: {DANA} may no longer schedule for {MARCUS}" in text(response)
@@ -209,6 +219,7 @@ def test_transfer_takes_back_the_grant_when_asked(alice_client, blocked, zoom_sa
 
 
 def test_a_transfer_that_zoom_refuses_shows_zoom_answer_in_the_form(alice_client, works, zoom_sandbox):
+    checked = alice_client.post(url(WORKS, "check"), {"new_host": MARCUS}, **HTMX)
     zoom_sandbox.fail_next(
         "PATCH",
         f"/meetings/{WORKS}",
@@ -216,7 +227,8 @@ def test_a_transfer_that_zoom_refuses_shows_zoom_answer_in_the_form(alice_client
         code=3000,
         message=f"You cannot schedule a meeting for {MARCUS}",
     )
-    response = alice_client.post(url(WORKS, "run"), {"new_host": MARCUS, "reason": REASON}, **HTMX)
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": seen(checked)}
+    response = alice_client.post(url(WORKS, "run"), data, **HTMX)
     page = text(response)
     assert response.status_code == 200 and "HX-Redirect" not in response
     assert "Failed: the meeting did not move." in page and "3000" in page
@@ -228,6 +240,53 @@ def test_a_blocked_transfer_is_refused_with_the_plan_and_the_input_kept(alice_cl
     response = alice_client.post(url(BLOCKED, "run"), {"new_host": MARCUS, "reason": REASON}, **HTMX)
     page = text(response)
     assert "will not send this change" in page and "code 3000" in page and REASON in page
+    assert patches(zoom_sandbox) == [] and not ChangeRequest.objects.exists()
+
+
+# --- the check the operator saw is the check that runs -------------------------------------------------
+
+
+def test_transfer_runs_when_the_check_is_the_one_the_operator_saw(alice_client, works, zoom_sandbox):
+    checked = alice_client.post(url(WORKS, "check"), {"new_host": MARCUS}, **HTMX)
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": seen(checked)}
+    response = alice_client.post(url(WORKS, "run"), data, **HTMX)
+    assert response["HX-Redirect"] == f"/meetings/{WORKS}/"
+    assert ChangeRequest.objects.get().status == Status.SUCCEEDED and len(patches(zoom_sandbox)) == 1
+
+
+def test_a_check_that_changed_since_it_was_seen_is_shown_again_and_nothing_moves(
+    alice_client, works, zoom_sandbox
+):
+    checked = alice_client.post(url(WORKS, "check"), {"new_host": MARCUS}, **HTMX)
+    # Meanwhile someone makes Marcus an alternative host of the meeting in Zoom.
+    get_zoom_client().update_meeting(meeting_id=WORKS, settings={"alternative_hosts": MARCUS})
+    zoom_sandbox.clear_calls()
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": seen(checked)}
+    response = alice_client.post(url(WORKS, "run"), data, **HTMX)
+    page, html = text(response), response.content.decode()
+    assert "HX-Redirect" not in response
+    assert "Zoom changed since you checked, so nothing was sent" in page
+    assert f"Alternative hosts: was nothing, now “{MARCUS}”." in page  # what changed, in words
+    assert 'check-changed">' in html and "Changed since you checked" in page  # and marked in the list
+    assert "Transfer as checked now</button>" in html and REASON in page
+    assert patches(zoom_sandbox) == [] and not ChangeRequest.objects.exists()
+    event = AuditEvent.objects.get(action="host_transfer.preflight", outcome="skipped")
+    assert "Alternative hosts" in event.reason and "Nothing sent" in event.reason
+    # Confirming the check as it is now moves the meeting.
+    data["plan_fingerprint"] = seen(response)
+    assert alice_client.post(url(WORKS, "run"), data, **HTMX)["HX-Redirect"] == f"/meetings/{WORKS}/"
+    assert len(patches(zoom_sandbox)) == 1
+
+
+@pytest.mark.parametrize("fingerprint", ["", "0" * 64, "not-a-fingerprint"])
+def test_a_transfer_without_the_check_seen_asks_to_confirm_the_check_made_now(
+    alice_client, works, zoom_sandbox, fingerprint
+):
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": fingerprint}
+    response = alice_client.post(url(WORKS, "run"), data, **HTMX)
+    page = text(response)
+    assert "This is the check made now" in page and "nothing was sent" in page
+    assert "Transfer as checked now" in page
     assert patches(zoom_sandbox) == [] and not ChangeRequest.objects.exists()
 
 

@@ -111,6 +111,10 @@ class Plan:
                 changes.append(
                     f"{key.replace('_', ' ').capitalize()}: was {_shown(before)}, now {_shown(now)}."
                 )
+        for key in sorted(set(earlier.intended) | set(self.intended)):
+            before, now = earlier.intended.get(key), self.intended.get(key)
+            if before != now:
+                changes.append(f"Intended {key.replace('_', ' ')}: was {_shown(before)}, now {_shown(now)}.")
         earlier_checks = {c.key: c for c in earlier.checks}
         for check in self.checks:
             was = earlier_checks.get(check.key)
@@ -118,10 +122,22 @@ class Plan:
                 changes.append(f"New check “{check.label}”: {check.outcome}. {check.reason}")
             elif was.outcome != check.outcome or was.facts != check.facts:
                 changes.append(f"“{check.label}” was {was.outcome}, now {check.outcome}: {check.reason}")
-        if [str(c) for c in earlier.calls] != [str(c) for c in self.calls]:
+        gone = [c.label for c in earlier.checks if self.check(c.key) is None]
+        if gone:
+            changes.append(f"No longer checked: {', '.join(f'“{label}”' for label in gone)}.")
+        if [[str(c), c.body] for c in earlier.calls] != [[str(c), c.body] for c in self.calls]:
             calls = ", ".join(str(c) for c in self.calls) or "none"
             changes.append(f"The Zoom calls changed: now {calls}.")
         return changes
+
+    def changed_checks_since(self, earlier: Plan) -> set[str]:
+        """The keys of the checks that are new or whose outcome or facts differ from `earlier`."""
+        earlier_checks = {c.key: c for c in earlier.checks}
+        return {
+            c.key
+            for c in self.checks
+            if (was := earlier_checks.get(c.key)) is None or (was.outcome, was.facts) != (c.outcome, c.facts)
+        }
 
 
 def _shown(value: Any) -> str:

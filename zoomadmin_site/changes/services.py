@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -53,6 +54,19 @@ REVERT_MOVED = (
 )
 RECONCILED = "Execution of request #{pk} stopped midway; Zoom was read back: {status}."
 SYSTEM = "system"
+PLAN_CHANGED = (
+    "Zoom changed since you checked, so nothing was sent. What changed is listed and marked below; confirm "
+    "again if the change still makes sense."
+)
+PLAN_NOT_SEEN = (
+    "This is the check made now: the one you confirmed is not known here any more (or none was shown), so "
+    "nothing was sent. Confirm again if it is right."
+)
+PLAN_CHANGED_AUDIT = (
+    "Checked again at confirmation: it differs from the check the operator saw. Nothing sent. {changes}"
+)
+SHOWN_PLAN_KEY = "changes:shown-plan:{fingerprint}"
+SHOWN_PLAN_SECONDS = 24 * 3600
 
 
 class ChangeRefused(Exception):
@@ -65,6 +79,45 @@ class ChangeRefused(Exception):
         self.message = message
         self.plan = plan
         self.request = request
+
+
+class PlanChanged(ChangeRefused):
+    """The check made at confirmation differs from the one the operator saw (by fingerprint): nothing was
+    done. `changes`: what differs, in words; `changed_checks`: the keys of the checks that differ."""
+
+    def __init__(self, message: str, *, plan: Plan, changes: list[str], changed_checks: set[str]) -> None:
+        super().__init__(message, plan=plan)
+        self.changes = changes
+        self.changed_checks = changed_checks
+
+
+def plan_shown(plan: Plan) -> str:
+    """Remember `plan` as shown to an operator, so that a confirmation can say what changed since; its
+    fingerprint (the form sends it back with the confirmation)."""
+    fingerprint = plan.fingerprint()
+    cache.set(SHOWN_PLAN_KEY.format(fingerprint=fingerprint), plan.to_json(), SHOWN_PLAN_SECONDS)
+    return fingerprint
+
+
+def plan_shown_get(fingerprint: str) -> Plan | None:
+    """The plan shown with `fingerprint` (within a day), or None."""
+    data = cache.get(SHOWN_PLAN_KEY.format(fingerprint=fingerprint)) if fingerprint else None
+    return Plan.from_json(data) if isinstance(data, dict) else None
+
+
+def plan_changed(plan: Plan, seen_fingerprint: str) -> PlanChanged | None:
+    """None when `plan` is the one the operator saw (same fingerprint), else what changed."""
+    if plan.fingerprint() == seen_fingerprint:
+        return None
+    earlier = plan_shown_get(seen_fingerprint)
+    if earlier is None:
+        return PlanChanged(PLAN_NOT_SEEN, plan=plan, changes=[], changed_checks=set())
+    return PlanChanged(
+        PLAN_CHANGED,
+        plan=plan,
+        changes=plan.changes_since(earlier) or ["Details of the check differ."],
+        changed_checks=plan.changed_checks_since(earlier),
+    )
 
 
 @dataclass(frozen=True)
@@ -114,9 +167,12 @@ def change_submit(
     source: str = Source.WEB,
     duration_hours: int | None = None,
     dry_run: bool = False,
+    seen_fingerprint: str | None = None,
 ) -> Submitted:
     """Preflight the change and record the request. A change that needs no approval runs at once; one
-    that does waits as `pending`. A failing preflight refuses the request (audited, `ChangeRefused`)."""
+    that does waits as `pending`. A failing preflight refuses the request (audited, `ChangeRefused`).
+    `seen_fingerprint`: the fingerprint of the check the operator confirmed (a form sends it back); when
+    the check made now differs, nothing is recorded or sent (audited, `PlanChanged`)."""
     flow = flow_for(kind)
     reason = (reason or "").strip()
     if duration_hours is not None and not 1 <= duration_hours <= MAX_DURATION_HOURS:
@@ -142,6 +198,20 @@ def change_submit(
             **_target(plan),
         )
         raise ChangeRefused(message, plan=plan)
+    if seen_fingerprint is not None and (changed := plan_changed(plan, seen_fingerprint)):
+        audit_record(
+            action=flow.actions.preflight,
+            outcome=Outcome.SKIPPED,
+            actor=actor,
+            reason=PLAN_CHANGED_AUDIT.format(changes=" ".join(changed.changes)).strip(),
+            preflight=plan.to_json(),
+            before=plan.current,
+            after=plan.intended,
+            zoom_calls=plan.zoom_reads,
+            **_target(plan),
+        )
+        plan_shown(plan)  # what the operator is shown now
+        raise changed
     required = flow.approvals_required(plan)
     request = change_record(
         flow,
