@@ -15,11 +15,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from zoomadmin_site.audit.chain import ChainReport, chain_verify
+from zoomadmin_site.audit.conf import verify_schedule
 from zoomadmin_site.audit.models import (
     Action,
     AuditChainHead,
@@ -240,13 +242,21 @@ def integrity_overview(*, history: int = HISTORY) -> dict[str, Any]:
     head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     checkpoints = list(AuditCheckpoint.objects.order_by("-seq")[:CHECKPOINTS_SHOWN])
     last = verifications[0] if verifications else None
+    head_seq = head[0] if head else 0
+    try:
+        schedule, schedule_problem = verify_schedule(), ""
+    except ImproperlyConfigured as error:
+        schedule, schedule_problem = None, str(error)
     return {
         "last": last,
+        "appended_since": head_seq - last.last_seq if last and last.last_seq is not None else None,
         "history": verifications,
-        "head_seq": head[0] if head else 0,
+        "head_seq": head_seq,
         "head_hash": head[1] if head else "",
         "checkpoints": checkpoints,
         "active_run": VerifyRun.objects.filter(active=True).first(),
         "last_run": VerifyRun.objects.filter(active=False).first(),
         "next_nightly": booked_nightly_verify(),
+        "schedule": f"{schedule[0]:02d}:{schedule[1]:02d}" if schedule else "",
+        "schedule_problem": schedule_problem,
     }
