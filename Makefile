@@ -40,7 +40,8 @@ install: $(VENV)/.installed
 RUN_ENV = SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
 # Everything `make run` does before it serves: local .env, database, static files, sandbox and demo
-# operators, the first sync and the nightly schedule. Idempotent; quick once done.
+# operators, the first sync and the schedules (nightly sync, change upkeep, nightly audit verification).
+# Idempotent; quick once done.
 setup: install
 	@$(PY) -m zoomadmin_site.localenv
 	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
@@ -54,6 +55,7 @@ setup: install
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --initial
 	@$(RUN_ENV) $(PY) manage.py zoom_sync --schedule
 	@$(RUN_ENV) $(PY) manage.py changes_maintain --schedule
+	@$(RUN_ENV) $(PY) manage.py audit_verify --schedule
 
 run: setup
 	@echo "Zoom Admin on http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"

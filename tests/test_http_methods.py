@@ -31,6 +31,7 @@ POST_BY_DESIGN = {
     "meetings:transfer_job_pause": "pauses a transfer job",
     "meetings:transfer_job_resume": "resumes a transfer job",
     "meetings:transfer_job_retry": "puts a transfer job's failed items back in line",
+    "audit:integrity_verify": "queues a verification of the audit chain (Verify now)",
 }
 # Whole URL namespaces left out, and why.
 SKIPPED_NAMESPACES = {

@@ -267,3 +267,51 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"audit checkpoint after seq {self.seq}"
+
+
+class VerifyRun(models.Model):
+    """One verification of the chain asked for from the dashboard ("Verify now") or by the nightly
+    schedule, run by the background worker (zoomadmin_site.audit.integrity). Its result is the
+    `audit.verify` event it recorded (`event_seq`); this row only tracks the queue: one run may be
+    queued or running at a time (`active`, a partial unique constraint), so pressing the button twice,
+    or the schedule firing during a run, makes one walk of the log. `manage.py audit_verify` walks the
+    log without a row (its result is the event too)."""
+
+    class Trigger(models.TextChoices):
+        UI = "ui", "Verify now"
+        SCHEDULE = "schedule", "Nightly schedule"
+        CLI = "cli", "Command line"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"  # the walk itself failed (no result recorded); `error` says why
+        ABANDONED = "abandoned", "Abandoned"  # its worker stopped answering; a new run may start
+
+    id = models.BigAutoField(primary_key=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_label = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # True while queued or running; the partial unique constraint allows one such run at a time.
+    active = models.BooleanField(default=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    event_seq = models.BigIntegerField(null=True, blank=True)  # the audit.verify event it recorded
+    error = models.TextField(blank=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ("-id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_verify_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"audit verification #{self.pk} ({self.status})"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zoomadmin_site.audit import views
+from zoomadmin_site.audit import integrity_views, views
 
 app_name = "audit"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("export.csv", views.event_export, name="event_export"),  # format=jsonl too
     path("export-manifest.json", views.event_export_manifest, name="event_export_manifest"),
     path("<int:seq>/", views.event_detail, name="event_detail"),
+    # The integrity page: last verification, chain head, checkpoints, "Verify now" (POST).
+    path("integrity/", integrity_views.integrity, name="integrity"),
+    path("integrity/verify/", integrity_views.integrity_verify, name="integrity_verify"),
 ]

@@ -1,25 +1,23 @@
-"""Check the audit log's hash chain from the first event to the last, and record the result."""
+"""Check the audit log's hash chain from the first event to the last, and record the result; or book the
+nightly check in the task queue (--schedule)."""
 
 from __future__ import annotations
 
-import os
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
-from zoomadmin_site.audit.chain import ChainReport, chain_verify
-from zoomadmin_site.audit.models import Outcome
-from zoomadmin_site.audit.selectors import VERIFY_ACTION
-from zoomadmin_site.audit.services import audit_record
+from zoomadmin_site.audit.integrity import audit_verify_run, default_workers
+from zoomadmin_site.audit.models import VerifyRun
+from zoomadmin_site.audit.tasks import booked_nightly_verify, schedule_next_verify
 
 
 class Command(BaseCommand):
     help = (
         "Verify the audit log's hash chain (streaming, constant memory) from the latest prune checkpoint. "
         "Prints 'OK: ...' and exits 0 when intact; otherwise names the first broken event and exits 1. "
-        "Either way the result is recorded as an audit.verify event."
+        "Either way the result is recorded as an audit.verify event. --schedule books the same every "
+        "night at AUDIT_VERIFY_SCHEDULE (UTC) in the task queue instead (idempotent)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,41 +25,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=min(2, os.cpu_count() or 1),
+            default=default_workers(),
             help="Processes walking parts of a large log side by side (default: 2, or 1 on one CPU).",
         )
+        parser.add_argument(
+            "--schedule",
+            action="store_true",
+            help="only book the nightly verification in the task queue (idempotent)",
+        )
 
-    def handle(self, *args: Any, chunk_size: int, workers: int, **options: Any) -> None:
-        started = time.perf_counter()
-        report = chain_verify(chunk_size=max(100, chunk_size), workers=max(1, workers))
-        seconds = round(time.perf_counter() - started, 3)
-        try:
-            self._record(report, seconds)
-        except DatabaseError as error:
+    def handle(self, *args: Any, chunk_size: int, workers: int, schedule: bool, **options: Any) -> None:
+        if schedule:
+            self._schedule()
+            return
+        outcome = audit_verify_run(
+            triggered_by=VerifyRun.Trigger.CLI, chunk_size=chunk_size, workers=max(1, workers)
+        )
+        report = outcome.report
+        if outcome.record_error:
             # A row forged beyond the chain head takes the seq the next event needs: say so, don't crash.
-            self.stderr.write(f"Could not record this check in the audit log: {error}")
+            self.stderr.write(f"Could not record this check in the audit log: {outcome.record_error}")
             if report.intact:
-                raise CommandError(f"{report.summary()}, but recording the result failed.") from error
+                raise CommandError(f"{report.summary()}, but recording the result failed.")
         if not report.intact:
             raise CommandError(report.summary())
         self.stdout.write(report.summary())
 
-    @staticmethod
-    def _record(report: ChainReport, seconds: float) -> None:
-        audit_record(
-            action=VERIFY_ACTION,
-            outcome=Outcome.SUCCEEDED if report.intact else Outcome.FAILED,
-            target_type="audit_log",
-            target_id="chain",
-            target_label="Audit log hash chain",
-            reason="" if report.intact else report.summary(),
-            after={
-                "intact": report.intact,
-                "events": report.events,
-                "last_seq": report.last_seq,
-                "last_hash": report.last_hash,
-                "broken_seq": report.broken_seq,
-                "checkpoint_seq": report.start_seq,
-                "seconds": seconds,
-            },
-        )
+    def _schedule(self) -> None:
+        when = schedule_next_verify()
+        if when is not None:
+            self.stdout.write(f"Nightly audit verification booked for {when:%Y-%m-%d %H:%M} UTC.")
+        elif (booked := booked_nightly_verify()) is not None:
+            self.stdout.write(f"Nightly audit verification already booked for {booked:%Y-%m-%d %H:%M} UTC.")
+        else:
+            self.stdout.write(
+                "Nothing booked: AUDIT_VERIFY_SCHEDULE is off, or the task queue is not the database's "
+                "(TASKS_BACKEND), which alone holds runs for later."
+            )
