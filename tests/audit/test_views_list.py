@@ -341,3 +341,25 @@ def test_no_counts_when_the_filters_cannot_be_used(audrey_client, variety):
     assert "These filters cannot be used" in html
     assert "Request id:" in html
     assert 'class="outcome-chips"' not in html
+
+
+def test_rows_escape_and_isolate_what_they_show(audrey_client, audrey):
+    event = audit_record(
+        action="role_change.execute",
+        outcome="failed",
+        actor_label="<b>mallory</b>",
+        target_type="zoom_user",
+        target_id="u-1",
+        target_label="Eve \u202eevil\u202c <script>alert(1)</script>",
+        reason="x" * 300,
+    )
+    html = audrey_client.get(URL).content.decode()
+    row = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in row and "<bdi>" in row
+    assert f'<a href="{reverse("audit:event_detail", args=[event.seq])}">{event.seq}</a>' in row
+    local = timezone.localtime(event.time)
+    assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M:%S}</time>' in row
+    assert '<span class="badge badge-failed">Failed</span>' in row
+    assert "…" in row  # the sentence cut at 240 characters
+    assert '<span class="muted small">zoom_user</span>' in row
