@@ -70,3 +70,27 @@ def test_last_verification_is_the_latest_verify_event(db):
     latest = audit_record(action="audit.verify", outcome="succeeded")
     audit_record(action="mirror.sync", outcome="succeeded")
     assert audit_last_verification() == latest
+
+
+def test_outcome_counts_are_exact_below_the_cap_and_capped_above(db):
+    from zoomadmin_site.audit.selectors import audit_outcome_counts
+
+    for outcome, times in (("failed", 4), ("denied", 3), ("succeeded", 1)):
+        for _ in range(times):
+            audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
+    audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
+    counts = {c.outcome: c for c in audit_outcome_counts(cap=3, q="team a", outcome="succeeded")}
+    assert list(counts) == ["started", "succeeded", "failed", "unverified", "denied", "skipped"]
+    assert (counts["failed"].count, counts["failed"].capped, counts["failed"].shown) == (3, True, "3+")
+    assert (counts["denied"].count, counts["denied"].capped, counts["denied"].shown) == (3, False, "3")
+    assert (counts["succeeded"].count, counts["started"].count) == (1, 0)
+    assert audit_outcome_counts(cap=10, q="team")[2].shown == "5"
+
+
+def test_request_id_filter(db):
+    from zoomadmin_site.audit.selectors import audit_event_list
+
+    mine = [audit_record(action="mirror.sync", outcome="succeeded", request_id="abc") for _ in range(2)]
+    audit_record(action="mirror.sync", outcome="succeeded", request_id="abcd")
+    assert audit_event_list(request_id="abc").events == mine[::-1]
+    assert audit_event_list(request_id="ab").events == []

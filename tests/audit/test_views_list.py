@@ -128,6 +128,9 @@ def test_filters_are_a_shareable_get_form(audrey_client, variety):
         {"after_seq": "3", "before_seq": "5"},
         {"operation": "not-a-uuid"},
         {"outcome": "exploded"},
+        {"request_id": "has spaces in it"},
+        {"request_id": "x" * 65},
+        {"q": "x" * 201},
     ],
 )
 def test_malformed_query_strings_give_a_clear_form_error_not_a_server_error(audrey_client, query):
@@ -230,3 +233,133 @@ def test_chain_status_shows_a_failed_verification(audrey_client, variety):
     html = audrey_client.get(URL).content.decode()
     assert "broken" in html
     assert "BROKEN at seq 3" in html
+
+
+def test_request_id_filter_shows_the_events_of_one_request(audrey_client, variety):
+    one = audit_record(action="role_change.request", outcome="succeeded", request_id="a1b2c3")
+    two = audit_record(action="role_change.preflight", outcome="succeeded", request_id="a1b2c3")
+    audit_record(action="role_change.request", outcome="succeeded", request_id="ffff00")
+    response = audrey_client.get(URL, {"request_id": "a1b2c3"})
+    assert _seqs(response) == [two.seq, one.seq]
+    assert 'value="a1b2c3"' in response.content.decode()
+
+
+def test_request_id_combines_with_the_other_filters(audrey_client, variety):
+    audit_record(action="role_change.request", outcome="succeeded", request_id="r-1", target_label="Dana Lee")
+    failed = audit_record(
+        action="role_change.execute", outcome="failed", request_id="r-1", target_label="Dana Lee"
+    )
+    audit_record(action="role_change.execute", outcome="failed", request_id="r-2", target_label="Dana Lee")
+    response = audrey_client.get(URL, {"request_id": "r-1", "outcome": "failed", "q": "dana"})
+    assert _seqs(response) == [failed.seq]
+
+
+def test_every_filter_at_once_narrows_to_the_one_matching_event(audrey_client, alice, variety):
+    today = timezone.localdate().isoformat()
+    wanted = audit_record(
+        action="role_change.execute",
+        outcome="failed",
+        actor=alice,
+        target_type="zoom_user",
+        target_id="u-42",
+        target_label="Dana Lee",
+        reason="Zoom said 1001 again",
+        request_id="req-9",
+    )
+    query = {
+        "q": "again",
+        "actor": "alice",
+        "action": "role_change",
+        "outcome": "failed",
+        "target_type": "zoom_user",
+        "target_id": "u-42",
+        "request_id": "req-9",
+        "operation": str(wanted.operation_id),
+        "date_from": today,
+        "date_to": today,
+    }
+    assert _seqs(audrey_client.get(URL, query)) == [wanted.seq]
+    for name in query:  # each filter alone would not be enough: the others keep out the variety's events
+        assert wanted.seq in _seqs(audrey_client.get(URL, {name: query[name]}))
+    assert _seqs(audrey_client.get(URL, {**query, "request_id": "req-8"})) == []
+
+
+def _chips(html: str) -> dict[str, tuple[str, str]]:
+    """Outcome chip label -> (its count as shown, its href)."""
+    nav = re.search(r'<nav class="outcome-chips"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    found = re.findall(
+        r'<a class="chip[^"]*" href="([^"]*)"[^>]*>([^<]*?) <span class="chip-count">([^<]*)</span>', nav
+    )
+    return {label: (count, href) for href, label, count in found}
+
+
+def test_counts_per_outcome_ignore_the_outcome_filter_and_link_to_it(audrey_client, variety):
+    audit_record(action="role_change.execute", outcome="failed", target_label="Dana Lee", reason="again")
+    response = audrey_client.get(URL, {"q": "dana", "outcome": "succeeded"})
+    chips = _chips(response.content.decode())
+    assert chips["Failed"][0] == "2"  # counted with the q filter, outcome ignored
+    assert chips["Succeeded"][0] == "0"
+    assert chips["Any outcome"][0] == "2"
+    assert chips["Failed"][1] == f"{URL}?q=dana&amp;outcome=failed"
+    assert chips["Any outcome"][1] == f"{URL}?q=dana"
+    assert 'class="chip chip-succeeded chip-current"' in response.content.decode()
+    # Following a chip's link shows what it counted (the URL round trip).
+    followed = audrey_client.get(chips["Failed"][1].replace("&amp;", "&"))
+    assert len(_seqs(followed)) == 2
+    assert {e.outcome for e in followed.context["page"].events} == {"failed"}
+
+
+def test_counts_drop_the_paging_position(audrey_client, audrey):
+    for n in range(60):
+        audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
+    first = audrey_client.get(URL, {"action": "mirror.sync"})
+    older = first.context["page"].older_cursor
+    html = audrey_client.get(URL, {"action": "mirror.sync", "after_seq": older}).content.decode()
+    assert _chips(html)["Failed"] == ("60", f"{URL}?action=mirror.sync&amp;outcome=failed")
+
+
+def test_counts_stop_at_the_cap_and_say_so(audrey_client, audrey, monkeypatch):
+    from zoomadmin_site.audit import views
+
+    monkeypatch.setattr(views, "OUTCOME_COUNT_CAP", 5)
+    for n in range(7):
+        audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
+    for n in range(5):
+        audit_record(action="mirror.sync", outcome="denied", target_id=str(n))
+    html = audrey_client.get(URL, {"action": "mirror.sync"}).content.decode()
+    chips = _chips(html)
+    assert chips["Failed"][0] == "5+"
+    assert chips["Denied"][0] == "5"  # exactly the cap: not more
+    assert chips["Any outcome"][0] == "10+"
+    assert "Counts stop at 5 (shown as 5+)" in html
+
+
+def test_no_counts_when_the_filters_cannot_be_used(audrey_client, variety):
+    response = audrey_client.get(URL, {"request_id": "<script>"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "These filters cannot be used" in html
+    assert "Request id:" in html
+    assert 'class="outcome-chips"' not in html
+
+
+def test_rows_escape_and_isolate_what_they_show(audrey_client, audrey):
+    event = audit_record(
+        action="role_change.execute",
+        outcome="failed",
+        actor_label="<b>mallory</b>",
+        target_type="zoom_user",
+        target_id="u-1",
+        target_label="Eve \u202eevil\u202c <script>alert(1)</script>",
+        reason="x" * 300,
+    )
+    html = audrey_client.get(URL).content.decode()
+    row = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in row and "<bdi>" in row
+    assert f'<a href="{reverse("audit:event_detail", args=[event.seq])}">{event.seq}</a>' in row
+    local = timezone.localtime(event.time)
+    assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M:%S}</time>' in row
+    assert '<span class="badge badge-failed">Failed</span>' in row
+    assert "…" in row  # the sentence cut at 240 characters
+    assert '<span class="muted small">zoom_user</span>' in row

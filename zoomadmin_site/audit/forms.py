@@ -31,6 +31,7 @@ DATE_RANGE_ERROR = "Enter a date between 1970-01-01 and 2999-12-31."
 DATE_ORDER_ERROR = "“From” must not be after “to”."
 SEQ_ERROR = "Paging position must be a whole number of 0 or more; use the Older / Newer links."
 BOTH_CURSORS_ERROR = "Use either the Older or the Newer link, not both at once."
+REQUEST_ID_ERROR = "Enter a request id as shown on an event: letters, digits, '-', '_', '.' or ':' only."
 OPERATION_ERROR = "Enter an operation id as shown on an event, like 1b4e28ba-2fa1-11d2-883f-0016d3cca427."
 
 
@@ -73,6 +74,14 @@ class AuditFilterForm(forms.Form):
     )
     target_type = _text_field("Target type", 64, list="audit-target-types")
     target_id = _text_field("Target id", 128)
+    request_id = forms.RegexField(
+        label="Request id",
+        required=False,
+        max_length=64,
+        regex=r"^[A-Za-z0-9._:-]*$",
+        error_messages={"invalid": REQUEST_ID_ERROR},
+        widget=forms.TextInput(attrs={"placeholder": "X-Request-ID", "spellcheck": "false"}),
+    )
     operation = forms.UUIDField(
         label="Operation", required=False, error_messages={"invalid": OPERATION_ERROR}
     )
@@ -105,6 +114,7 @@ class AuditFilterForm(forms.Form):
             outcome=data["outcome"],
             target_type=data["target_type"].strip(),
             target_id=data["target_id"].strip(),
+            request_id=data["request_id"].strip(),
             operation_id=data["operation"],
             date_from=data["date_from"],
             date_to=data["date_to"],

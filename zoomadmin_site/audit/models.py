@@ -202,6 +202,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor_label", "-seq"], name="audit_actor_label_seq"),
             models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
             models.Index(fields=["operation_id", "seq"], name="audit_operation_seq"),
+            models.Index(fields=["request_id", "-seq"], name="audit_request_seq"),
         ]
 
     def __str__(self) -> str:

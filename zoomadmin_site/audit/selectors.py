@@ -13,11 +13,14 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, Outcome
 from zoomadmin_site.audit.rows import raw_rows
 
 VERIFY_ACTION = Action.AUDIT_VERIFY
 MAX_LIMIT = 500
+# Counts per outcome stop here ("1,000+"): each is a LIMITed subquery along an index, so counting costs
+# the same over a thousand events as over millions.
+OUTCOME_COUNT_CAP = 1000
 
 
 class AuditFilters(TypedDict, total=False):
@@ -27,6 +30,7 @@ class AuditFilters(TypedDict, total=False):
     outcome: str
     target_type: str
     target_id: str
+    request_id: str  # the X-Request-ID of the HTTP request that caused the events, exact
     operation_id: uuid.UUID | None
     date_from: dt.date | None  # inclusive, in the site's time zone
     date_to: dt.date | None  # inclusive
@@ -37,6 +41,34 @@ class AuditEventPage:
     events: list[AuditEvent]  # newest first
     older_cursor: int | None  # pass as after_seq for the next older page; None on the oldest page
     newer_cursor: int | None  # pass as before_seq for the next newer page; None on the newest page
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    outcome: str  # an Outcome value
+    label: str
+    count: int  # at most the cap
+    capped: bool  # there are more than `count`
+
+    @property
+    def shown(self) -> str:
+        """As the list shows it: "12", "1,000+"."""
+        return f"{self.count:,}{'+' if self.capped else ''}"
+
+
+def audit_outcome_counts(
+    *, cap: int = OUTCOME_COUNT_CAP, **filters: Unpack[AuditFilters]
+) -> list[OutcomeCount]:
+    """How many events match `filters` with each outcome (the `outcome` filter itself ignored), each
+    count stopping at `cap`: one `SELECT COUNT(*) FROM (... LIMIT cap + 1)` per outcome."""
+    others = AuditFilters(**filters)
+    others["outcome"] = ""
+    matching = audit_event_queryset(**others).order_by()
+    counts = []
+    for value, label in Outcome.choices:
+        found = matching.filter(outcome=value)[: cap + 1].count()
+        counts.append(OutcomeCount(outcome=value, label=label, count=min(found, cap), capped=found > cap))
+    return counts
 
 
 def audit_event_list(
@@ -85,7 +117,7 @@ def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent
         events = (
             events.filter(action=action) if "." in action else events.filter(action__startswith=f"{action}.")
         )
-    for name in ("outcome", "target_type", "target_id", "operation_id"):
+    for name in ("outcome", "target_type", "target_id", "request_id", "operation_id"):
         if value := filters.get(name):
             events = events.filter(**{name: value})
     if date_from := filters.get("date_from"):

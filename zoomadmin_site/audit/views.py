@@ -21,11 +21,14 @@ from zoomadmin_site.audit.export import FORMATS, export_build_manifest, export_f
 from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditExportForm, AuditFilterForm
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 from zoomadmin_site.audit.selectors import (
+    OUTCOME_COUNT_CAP,
+    OutcomeCount,
     audit_chain_head_seq,
     audit_event_get,
     audit_event_list,
     audit_last_verification,
     audit_operation_events,
+    audit_outcome_counts,
 )
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.htmx import wants_fragment
@@ -39,15 +42,15 @@ NO_SUCH_EVENT = "There is no audit event {seq}."
 @vary_on_headers("HX-Request")
 def event_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
-    page = None
+    page, counts = None, None
     if form.is_valid():
+        filters = form.filters()
         page = audit_event_list(
-            after_seq=form.cleaned_data["after_seq"],
-            before_seq=form.cleaned_data["before_seq"],
-            **form.filters(),
+            after_seq=form.cleaned_data["after_seq"], before_seq=form.cleaned_data["before_seq"], **filters
         )
+        counts = audit_outcome_counts(cap=OUTCOME_COUNT_CAP, **filters)
     template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
-    return render(request, template, _list_context(form, page=page))
+    return render(request, template, _list_context(form, page=page, counts=counts))
 
 
 @operator_required("view_audit_log")
@@ -140,16 +143,26 @@ def _as_of_seq(form: AuditExportForm) -> int:
     return audit_chain_head_seq() if as_of_seq is None else as_of_seq
 
 
-def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:
+def _list_context(
+    form: AuditFilterForm, *, page: Any, counts: list[OutcomeCount] | None = None
+) -> dict[str, Any]:
     return {
         "form": form,
         "page": page,
+        "outcome_counts": counts,
+        "outcome_total": _total(counts) if counts is not None else None,
+        "count_cap": f"{OUTCOME_COUNT_CAP:,}",
         "form_problems": _form_problems(form),
         "verification": audit_last_verification(),
         "known_actions": KNOWN_ACTIONS,
         "known_target_types": KNOWN_TARGET_TYPES,
         "outcomes": Outcome,
     }
+
+
+def _total(counts: list[OutcomeCount]) -> str:
+    """Every outcome's count together, with a "+" when it is a lower bound (some count reached the cap)."""
+    return f"{sum(c.count for c in counts):,}{'+' if any(c.capped for c in counts) else ''}"
 
 
 def _form_problems(form: AuditFilterForm) -> list[str]:
