@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from accounts.role_changes import role_change_approve, role_change_request
+from accounts.role_changes import role_change_approve, role_change_reject, role_change_request
 from meetings.offboarding import offboarding_plan, transfer_job_create, transfer_job_run
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.audit.services import audit_record
@@ -18,6 +18,7 @@ from zoomadmin_site.audit.timelines import change_request_events, transfer_job_e
 pytestmark = pytest.mark.django_db
 
 PRIYA = "priya.raman@example.com"  # a Member in the sandbox
+NORA = "nora.haddad@example.com"  # an Admin
 DANA, MARCUS = "dana.whitfield@example.com", "marcus.okafor@example.com"
 REASON = "Runs the webinar team"
 COMMENT = "Agreed with her manager"
@@ -223,3 +224,31 @@ def test_timelines_need_the_audit_permission(client, request, name, persona, sta
 @pytest.mark.parametrize("name", ["change_request_timeline", "transfer_job_timeline"])
 def test_timelines_are_read_only(audrey_client, name):
     assert audrey_client.post(reverse(f"audit:{name}", args=[1])).status_code == 405
+
+
+def test_a_rejected_requests_story_says_who_rejected_it_and_that_zoom_was_not_called(
+    audrey_client, zoom_sandbox, alice, morgan
+):
+    submitted = role_change_request(user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice)
+    role_change_reject(request_id=submitted.request.pk, actor=morgan, comment="Not this quarter")
+    html = page(audrey_client, reverse("audit:change_request_timeline", args=[submitted.request.pk]))
+    story = text_of(html.split('id="story"')[1].split("</dl>")[0])
+    assert "Rejected by morgan" in story and "Not this quarter" in story
+    assert "No: role change rejected, Zoom was not called" in story
+
+
+def test_a_demotions_story_says_it_needed_no_approval(audrey_client, zoom_sandbox, alice):
+    submitted = role_change_request(
+        user_key=NORA, role={"role_name": "Member"}, reason="Left IT", actor=alice
+    )
+    assert submitted.request.status == "succeeded", submitted.request.outcome_reason
+    html = page(audrey_client, reverse("audit:change_request_timeline", args=[submitted.request.pk]))
+    story = text_of(html.split('id="story"')[1].split("</dl>")[0])
+    assert "Asked by alice" in story and "No approval needed" in story
+    assert "Yes: Zoom applied it" in story
+
+
+def test_a_pending_requests_story_says_it_waits(audrey_client, zoom_sandbox, alice):
+    submitted = role_change_request(user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice)
+    html = page(audrey_client, reverse("audit:change_request_timeline", args=[submitted.request.pk]))
+    assert "Not yet: waiting for a decision" in text_of(html)
