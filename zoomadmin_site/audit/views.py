@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from zoomadmin_site.access import operator_required
+from zoomadmin_site.audit.diffs import diff_rows
 from zoomadmin_site.audit.export import FORMATS, export_build_manifest, export_filename, export_stream
 from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditExportForm, AuditFilterForm
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
@@ -31,10 +32,30 @@ from zoomadmin_site.audit.selectors import (
     audit_outcome_counts,
 )
 from zoomadmin_site.audit.services import audit_record
+from zoomadmin_site.audit.timelines import (
+    TIMELINE_LIMIT,
+    change_request_events,
+    change_request_reverted_by,
+    change_story,
+    event_change_request,
+    event_transfer_job,
+    transfer_job_events,
+)
 from zoomadmin_site.htmx import wants_fragment
 
 LIST_TEMPLATE = "audit/event_list.html"
 NO_SUCH_EVENT = "There is no audit event {seq}."
+NO_SUCH_REQUEST = (
+    "No audit event names change request #{pk} (there is no such request, or its events were pruned)."
+)
+NO_SUCH_JOB = (
+    "No audit event names offboarding job #{pk} (it moved no meeting yet, or its events were pruned)."
+)
+BAD_FROM_SEQ = "The position in the timeline must be a whole number of 0 or more; use the Later events link."
+MAX_SEQ = 2**63 - 1
+DIFF_ORDER = {"changed": 0, "added": 1, "removed": 2}  # what changed first, then what one side lacks
+# The pages of the things events are about, by target type (reversed by URL name, never built by hand).
+TARGET_PAGES = {"zoom_user": "accounts:user_detail", "zoom_meeting": "meetings:meeting_detail"}
 
 
 @operator_required("view_audit_log")
@@ -56,27 +77,94 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @operator_required("view_audit_log")
 @require_GET
 def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    """One event in full: the before/after diff, the preflight as it was, the Zoom calls, and the other
+    events of its change request (the story: who asked, who approved, did Zoom apply it)."""
     try:
         event = audit_event_get(seq=seq)
     except AuditEvent.DoesNotExist:
         raise Http404(NO_SUCH_EVENT.format(seq=seq)) from None
+    request_id = event_change_request(event)
+    related = change_request_events(request_id=request_id) if request_id else []
+    story = change_story(request_id, related) if request_id else None
+    diff = diff_rows(event.before, event.after)
     context = {
         "event": event,
+        "diff_changed": sorted((row for row in diff if row.changed), key=lambda row: DIFF_ORDER[row.kind]),
+        "diff_same": [row for row in diff if not row.changed],
+        "plan": _recorded_plan(event.preflight),
+        "target_url": _target_url(event.target_type, event.target_id),
         "operation": audit_operation_events(operation_id=event.operation_id),
-        "change_request": _change_request_number(event),
+        "change_request": request_id,
+        "story": story,
+        "related": related,
+        "job": (story.job if story else None) or event_transfer_job(event),
     }
     return render(request, "audit/event_detail.html", context)
 
 
-def _change_request_number(event: AuditEvent) -> int | None:
-    """The role-change request an event belongs to (its page tells the whole story), if any."""
-    if not event.action.startswith("role_change."):
+@operator_required("view_audit_log")
+@require_GET
+def change_request_timeline(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Chain of custody of one change request: every event that names it, in order, as sentences."""
+    events = change_request_events(request_id=request_id)
+    if not events:
+        raise Http404(NO_SUCH_REQUEST.format(pk=request_id))
+    story = change_story(request_id, events)
+    context = {
+        "request_id": request_id,
+        "events": events,
+        "story": story,
+        "reverted_by": change_request_reverted_by(request_id=request_id) if story.kind else None,
+        "target_url": _target_url(events[0].target_type, events[0].target_id),
+        "limit": TIMELINE_LIMIT,
+    }
+    return render(request, "audit/change_request_timeline.html", context)
+
+
+@operator_required("view_audit_log")
+@require_GET
+def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Chain of custody of one offboarding job: each meeting's request and its steps, in order, a page
+    of TIMELINE_LIMIT events at a time (`from_seq`)."""
+    from_seq = _from_seq(request)
+    if from_seq is None:
+        return render(
+            request, "audit/transfer_job_timeline.html", {"job_id": job_id, "error": BAD_FROM_SEQ}, status=400
+        )
+    timeline = transfer_job_events(job_id=job_id, from_seq=from_seq)
+    if not timeline.requests and not timeline.events:
+        raise Http404(NO_SUCH_JOB.format(pk=job_id))
+    context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq, "limit": TIMELINE_LIMIT}
+    return render(request, "audit/transfer_job_timeline.html", context)
+
+
+def _from_seq(request: HttpRequest) -> int | None:
+    raw = request.GET.get("from_seq", "").strip()
+    if not raw:
+        return 0
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_SEQ else None
+
+
+def _recorded_plan(preflight: Any) -> dict[str, Any] | None:
+    """The preflight as recorded, when it is a change plan (a checklist) that changes/_plan.html shows."""
+    if not isinstance(preflight, dict) or not isinstance(preflight.get("checks"), list):
         return None
-    for recorded in (event.after, event.preflight):
-        number = recorded.get("request") if isinstance(recorded, dict) else None
-        if isinstance(number, int) and number > 0:
-            return number
-    return None
+    if not all(isinstance(check, dict) for check in preflight["checks"]):
+        return None
+    failed = any(check.get("outcome") == "fail" for check in preflight["checks"])
+    calls = [call for call in preflight.get("calls") or [] if isinstance(call, dict)]
+    return {**preflight, "blocked": failed, "calls": calls}
+
+
+def _target_url(target_type: str, target_id: str) -> str | None:
+    """The dashboard's page of a Zoom user or meeting the event is about (by URL name), if there is one."""
+    name = TARGET_PAGES.get(target_type)
+    if not name or not target_id:
+        return None
+    try:
+        return reverse(name, args=[target_id])
+    except NoReverseMatch:  # an id the page's URL cannot hold (recorded from hostile input)
+        return None
 
 
 @operator_required("view_audit_log")

@@ -1,0 +1,202 @@
+"""Chains of custody: every audit event of one change request, or of one offboarding (transfer) job, in
+order, and the story they tell ("alice asked, morgan approved, Zoom applied it, read back at 12:04:31").
+
+The audit app sits below the change machinery, so this reads only the log. What ties events together is
+what the change flows record in them (zoomadmin_site/changes/services.py and executor.py):
+- every event of a change request names it: `after.request` (request, decisions, preflight, read-back,
+  the execution's closing event, reconcile) or `preflight.request` (the execution's started event);
+- an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event, whose
+  reason starts "Offboarding job #<id> (" (a refused one too);
+- the events of one execution share an `operation_id`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
+
+CHANGE_PREFIXES = ("role_change.", "host_transfer.")
+REQUEST_ACTIONS = (Action.ROLE_CHANGE_REQUEST, Action.HOST_TRANSFER_REQUEST)
+EXECUTE_ACTIONS = (Action.ROLE_CHANGE_EXECUTE, Action.HOST_TRANSFER_EXECUTE)
+READ_BACK_ACTIONS = (Action.ROLE_CHANGE_READ_BACK, Action.HOST_TRANSFER_READ_BACK)
+JOB_REASON = "Offboarding job #{job} ("
+DECISION_VERBS = {"approve": "Approved", "reject": "Rejected", "cancel": "Cancelled", "expire": "Expired"}
+TIMELINE_LIMIT = 500
+MAX_ID = 2**63 - 1
+
+
+def _positive_int(data: object, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    # bool is an int in Python; a recorded true is not a request number.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def event_change_request(event: AuditEvent) -> int | None:
+    """The change request `event` belongs to, if it is a step of one."""
+    if not event.action.startswith(CHANGE_PREFIXES):
+        return None
+    return _positive_int(event.after, "request") or _positive_int(event.preflight, "request")
+
+
+def event_transfer_job(event: AuditEvent) -> int | None:
+    """The offboarding job named by `event` (its request event names it)."""
+    if not event.action.startswith("host_transfer."):
+        return None
+    return _positive_int(event.after, "job")
+
+
+def _names_requests(ids: list[int]) -> Q:
+    if len(ids) == 1:
+        return Q(after__request=ids[0]) | Q(preflight__request=ids[0])
+    return Q(after__request__in=ids) | Q(preflight__request__in=ids)
+
+
+def change_request_events(*, request_id: int, limit: int = TIMELINE_LIMIT) -> list[AuditEvent]:
+    """Every event of change request `request_id`, oldest first ([] for an id no event names).
+
+    Read from the request's opening event on, on the target index; without one (pruned), over the
+    change actions."""
+    if not 0 < request_id <= MAX_ID:
+        return []
+    requests = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__request=request_id)
+    opening = requests.order_by("seq").first()
+    candidates: QuerySet[AuditEvent]
+    if opening is not None:
+        candidates = AuditEvent.objects.filter(
+            target_type=opening.target_type,
+            target_id=opening.target_id,
+            seq__gte=opening.seq,
+            action__startswith=opening.action.split(".")[0] + ".",
+        )
+    else:
+        candidates = AuditEvent.objects.filter(
+            Q(action__startswith=CHANGE_PREFIXES[0]) | Q(action__startswith=CHANGE_PREFIXES[1])
+        )
+    return list(candidates.filter(_names_requests([request_id])).order_by("seq")[: max(1, limit)])
+
+
+def change_request_reverted_by(*, request_id: int) -> int | None:
+    """The request that put back the time-bound change `request_id` made, if one was made."""
+    if not 0 < request_id <= MAX_ID:
+        return None
+    event = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__reverts=request_id).first()
+    return event_change_request(event) if event is not None else None
+
+
+@dataclass(frozen=True)
+class JobTimeline:
+    events: list[AuditEvent]  # oldest first, from `from_seq` on
+    requests: list[int]  # the job's change requests, in the order they were made
+    next_seq: int | None  # pass as from_seq for the next page; None on the last page
+
+
+def transfer_job_events(*, job_id: int, from_seq: int = 0, limit: int = TIMELINE_LIMIT) -> JobTimeline:
+    """Every event of offboarding job `job_id`: its requests (one per meeting) and each one's steps, oldest
+    first, `limit` at a time from `from_seq`."""
+    if not 0 < job_id <= MAX_ID:
+        return JobTimeline([], [], None)
+    opening = list(
+        AuditEvent.objects.filter(action=Action.HOST_TRANSFER_REQUEST)
+        .filter(Q(after__job=job_id) | Q(reason__startswith=JOB_REASON.format(job=job_id)))
+        .order_by("seq")
+        .values_list("seq", "after")
+    )
+    if not opening:
+        return JobTimeline([], [], None)
+    requests = [n for _, after in opening if (n := _positive_int(after, "request")) is not None]
+    named = Q(seq__in=[seq for seq, _ in opening])
+    if requests:
+        named |= _names_requests(requests)
+    rows = list(
+        AuditEvent.objects.filter(action__startswith="host_transfer.", seq__gte=max(opening[0][0], from_seq))
+        .filter(named)
+        .order_by("seq")[: max(1, limit) + 1]
+    )
+    more = len(rows) > limit
+    events = rows[:limit]
+    return JobTimeline(events, requests, events[-1].seq + 1 if more else None)
+
+
+# --- the story ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeStory:
+    """Who asked, who decided, and whether Zoom applied it, from a change request's events."""
+
+    request_id: int
+    kind: str = ""  # role_change or host_transfer
+    requested: AuditEvent | None = None
+    decisions: list[AuditEvent] = field(default_factory=list)  # approvals, rejection, cancel, expiry
+    started: AuditEvent | None = None  # the execution's started event
+    finished: AuditEvent | None = None  # how the execution ended
+    verified: AuditEvent | None = None  # the read-back that showed the intended state
+    refusals: list[AuditEvent] = field(default_factory=list)  # denied steps (own request, not pending...)
+    job: int | None = None
+    reverts: int | None = None  # the time-bound request this one put back
+
+    @property
+    def decided(self) -> list[tuple[str, AuditEvent]]:
+        """Each decision with its verb ("Approved", "Rejected", "Cancelled", "Expired")."""
+        return [(DECISION_VERBS[e.action.rpartition(".")[2]], e) for e in self.decisions]
+
+    @property
+    def needed_no_approval(self) -> bool:
+        """Recorded as approved on submission (a demotion, a host transfer, a revert)."""
+        after = self.requested.after if self.requested is not None else None
+        return isinstance(after, dict) and after.get("status") == "approved"
+
+    @property
+    def approvals(self) -> list[AuditEvent]:
+        return [e for e in self.decisions if e.action.endswith(".approve")]
+
+    @property
+    def ended_without_execution(self) -> AuditEvent | None:
+        """The rejection, cancellation or expiry that ended the request before Zoom was called."""
+        return next((e for e in self.decisions if not e.action.endswith(".approve")), None)
+
+    @property
+    def applied(self) -> bool:
+        return self.finished is not None and self.finished.outcome == Outcome.SUCCEEDED
+
+    @property
+    def verdict(self) -> str:
+        """Did Zoom apply it, in a few words (the page adds the reason)."""
+        if self.finished is not None:
+            return {
+                Outcome.SUCCEEDED: "Yes: Zoom applied it",
+                Outcome.FAILED: "No: it failed",
+                Outcome.UNVERIFIED: "Not verified",
+            }.get(Outcome(self.finished.outcome), self.finished.get_outcome_display())
+        if self.started is not None:
+            return "Being applied: started, no result recorded yet"
+        if (ended := self.ended_without_execution) is not None:
+            return f"No: {ended.get_action_display().lower()}, Zoom was not called"
+        return "Not yet: waiting for a decision" if self.requested else "Not known from the log"
+
+
+def change_story(request_id: int, events: list[AuditEvent]) -> ChangeStory:
+    story = ChangeStory(request_id=request_id)
+    for event in events:
+        if event.outcome == Outcome.DENIED:
+            story.refusals.append(event)
+        elif event.action in REQUEST_ACTIONS:
+            story.requested = story.requested or event
+            story.kind = event.action.split(".")[0]
+            story.job = event_transfer_job(event)
+            story.reverts = _positive_int(event.after, "reverts")
+        elif event.action.endswith((".approve", ".reject", ".cancel", ".expire")):
+            story.decisions.append(event)
+        elif event.action in EXECUTE_ACTIONS:
+            if event.outcome == Outcome.STARTED:
+                story.started = event
+            else:
+                story.finished = event
+        elif event.action in READ_BACK_ACTIONS and event.outcome == Outcome.SUCCEEDED:
+            story.verified = event
+    return story
