@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0007_audit_prune_action"),
+        ("audit", "0008_verify_runs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
