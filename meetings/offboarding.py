@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import hashlib
+import json
 import logging
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,13 +44,28 @@ from zoomadmin_site.changes.executor import execute_plan
 from zoomadmin_site.changes.models import ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
 from zoomadmin_site.changes.reads import parallel_reads
-from zoomadmin_site.changes.services import ChangeRefused, change_record
+from zoomadmin_site.changes.services import SHOWN_PLAN_SECONDS, ChangeRefused, change_record
 from zoomadmin_site.zoom import Priority, ZoomError, get_zoom_client, record_zoom_calls, zoom_priority
 
 logger = logging.getLogger(__name__)
 
 READ_WORKERS = 8  # meetings read at the same time while planning (the shared rate budget paces them)
 RECREATE_KEYS = {"meeting"}  # a failing meeting check on a PMI meeting means: re-create it
+SHOWN_KEY = "meetings:offboarding-plan-shown:{fingerprint}"
+STATUS_WORDS: dict[str, str] = {
+    TransferItem.Status.PENDING: "ready",
+    TransferItem.Status.BLOCKED: "needs attention",
+    TransferItem.Status.RECREATE: "must be re-created",
+}
+CHANGES_SHOWN = 20  # lines of differences in words; every changed row is marked in the matrix anyway
+PLAN_CHANGED = (
+    "Zoom changed since you made this plan, so no job was started. The differences are listed here and "
+    "marked in the table; run again if the plan still makes sense."
+)
+PLAN_NOT_SEEN = (
+    "This is the plan made now: the one you ran is not known here any more (or none was shown), so no job "
+    "was started. Run again if it is right."
+)
 
 
 class OffboardingRefused(Exception):
@@ -88,6 +106,77 @@ class OffboardingPlan:
     @property
     def ready(self) -> list[ItemPlan]:
         return [item for item in self.items if item.status == TransferItem.Status.PENDING]
+
+    def fingerprint(self) -> str:
+        """A hash of what Run would do: whose meetings, and each meeting's new host, readiness and plan
+        (its `Plan.fingerprint()`)."""
+        material = {
+            "source": self.source.id,
+            "default_new_host": self.default_new_host,
+            "items": [[i.meeting_id, i.new_host, str(i.status), i.plan.fingerprint()] for i in self.items],
+        }
+        return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """How the plan made at Run differs from the one the operator saw."""
+
+    message: str
+    changes: list[str]  # in words, the first CHANGES_SHOWN
+    more: int  # differences not listed
+    changed_meetings: set[int]
+
+
+def offboarding_plan_shown(plan: OffboardingPlan) -> str:
+    """Remember the plan as shown (compressed, in the shared cache for a day) so that Run can say what
+    changed; its fingerprint, which the Run form sends back."""
+    fingerprint = plan.fingerprint()
+    items = {
+        str(i.meeting_id): {"topic": i.topic, "status": str(i.status), "plan": i.plan.to_json()}
+        for i in plan.items
+    }
+    packed = zlib.compress(json.dumps(items, default=str).encode())
+    cache.set(SHOWN_KEY.format(fingerprint=fingerprint), packed, SHOWN_PLAN_SECONDS)
+    return fingerprint
+
+
+def offboarding_plan_changes(plan: OffboardingPlan, seen_fingerprint: str) -> PlanChanges | None:
+    """None when `plan` is the plan the operator saw (same fingerprint); else what differs, in words."""
+    if plan.fingerprint() == seen_fingerprint:
+        return None
+    packed = cache.get(SHOWN_KEY.format(fingerprint=seen_fingerprint)) if seen_fingerprint else None
+    if not isinstance(packed, bytes):
+        return PlanChanges(PLAN_NOT_SEEN, [], 0, set())
+    earlier = json.loads(zlib.decompress(packed))
+    changes: list[str] = []
+    changed: set[int] = set()
+    for item in plan.items:
+        was = earlier.pop(str(item.meeting_id), None)
+        name = f"“{item.topic or '(no topic)'}” ({item.meeting_id})"
+        if was is None:
+            changes.append(f"{name} is new in the plan: {STATUS_WORDS.get(item.status, item.status)}.")
+        else:
+            was_plan = Plan.from_json(was["plan"])
+            if was_plan.fingerprint() == item.plan.fingerprint() and was["status"] == item.status:
+                continue
+            status = ""
+            if was["status"] != item.status:
+                status = (
+                    f" was {STATUS_WORDS.get(was['status'], was['status'])}, "
+                    f"now {STATUS_WORDS.get(item.status, item.status)}."
+                )
+            details = " ".join(item.plan.changes_since(was_plan))
+            changes.append(f"{name}{status or ':'} {details}".strip())
+        changed.add(item.meeting_id)
+    for meeting_id, was in earlier.items():
+        name = f"“{was.get('topic') or '(no topic)'}” ({meeting_id})"
+        changes.append(
+            f"{name} is no longer in the plan: Zoom no longer lists it among the upcoming meetings."
+        )
+    if not changes:
+        changes = ["Details of the plan differ."]
+    return PlanChanges(PLAN_CHANGED, changes[:CHANGES_SHOWN], max(0, len(changes) - CHANGES_SHOWN), changed)
 
 
 def offboarding_plan(

@@ -20,7 +20,10 @@ from meetings.models import TransferItem, TransferJob
 from meetings.offboarding import (
     OffboardingPlan,
     OffboardingRefused,
+    PlanChanges,
     offboarding_plan,
+    offboarding_plan_changes,
+    offboarding_plan_shown,
     transfer_job_create,
     transfer_job_pause,
     transfer_job_resume,
@@ -118,10 +121,18 @@ def _plan(source: ZoomUser, form: OffboardingForm, actor: Any) -> tuple[Offboard
 
 
 def _render(
-    request: HttpRequest, source: ZoomUser, form: OffboardingForm, plan: OffboardingPlan | None, error: str
+    request: HttpRequest,
+    source: ZoomUser,
+    form: OffboardingForm,
+    plan: OffboardingPlan | None,
+    error: str,
+    changed: PlanChanges | None = None,
 ) -> HttpResponse:
     recreate = [i for i in plan.items if i.status == TransferItem.Status.RECREATE] if plan else []
     context = {
+        # Sent back with Run: the job starts only if the plan made then is this one.
+        "plan_fingerprint": offboarding_plan_shown(plan) if plan else "",
+        "changed": changed,
         "source": source,
         "form": form,
         "plan": plan,
@@ -175,7 +186,8 @@ def offboarding_fix(request: HttpRequest, user_key: str) -> HttpResponse:
 @operator_required("transfer_host")
 @require_POST
 def offboarding_run(request: HttpRequest, user_key: str) -> HttpResponse:
-    """Make the plan again (Zoom may have moved) and start a job for its ready meetings."""
+    """Make the plan again (Zoom may have moved) and start a job for its ready meetings, if it is the plan
+    the operator saw (its fingerprint); otherwise show the plan made now, with what changed."""
     source = _source(user_key)
     form = OffboardingForm(request.POST, require_reason=True)
     if not form.is_valid():
@@ -184,6 +196,8 @@ def offboarding_run(request: HttpRequest, user_key: str) -> HttpResponse:
     plan, error = _plan(source, form, request.user)
     if plan is None or not plan.ready:
         return _render(request, source, form, plan, error or NOTHING_READY)
+    if changed := offboarding_plan_changes(plan, form.cleaned_data["plan_fingerprint"]):
+        return _render(request, source, form, plan, "", changed)
     job = transfer_job_create(plan=plan, reason=form.cleaned_data["reason"], actor=request.user)
     ready = len(plan.ready)
     messages.success(request, JOB_STARTED.format(pk=job.pk, ready=ready, s="" if ready == 1 else "s"))

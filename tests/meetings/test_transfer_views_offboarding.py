@@ -15,6 +15,7 @@ from meetings.offboarding import offboarding_plan, transfer_job_create
 from tests.accounts.factories import make_user
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.sync.services import mirror_refresh_user
+from zoomadmin_site.zoom import get_zoom_client
 
 pytestmark = pytest.mark.django_db
 DANA, MARCUS, ELENA = "dana.whitfield@example.com", "marcus.okafor@example.com", "elena.novak@example.com"
@@ -46,6 +47,13 @@ def text(response) -> str:
         .replace("&quot;", '"')
     )
     return re.sub(r"\s+", " ", plain)
+
+
+def seen(response) -> str:
+    """The fingerprint of the plan the page shows (sent back with Run)."""
+    found = re.search(r'name="plan_fingerprint" value="([0-9a-f]{64})"', response.content.decode())
+    assert found, "the page shows no plan to run"
+    return found.group(1)
 
 
 def patches(sandbox) -> list:
@@ -201,7 +209,8 @@ def test_a_bad_fix_is_a_message_and_grants_nothing(alice_client, dana, data):
 
 def test_run_creates_the_job_and_moves_the_ready_meetings(alice_client, dana, zoom_sandbox):
     alice_client.post(url(dana, "fix"), {"assistant": DANA, "host": MARCUS, "new_host": MARCUS})
-    data = {"new_host": MARCUS, f"override_{ALTERNATIVES}": ELENA, "reason": REASON}
+    data = {"new_host": MARCUS, f"override_{ALTERNATIVES}": ELENA}
+    data |= {"reason": REASON, "plan_fingerprint": seen(alice_client.get(url(dana), data))}
     response = alice_client.post(url(dana, "run"), data, follow=True)
     job = TransferJob.objects.get()
     assert response.redirect_chain[-1][0] == f"/transfers/jobs/{job.pk}/"
@@ -212,6 +221,39 @@ def test_run_creates_the_job_and_moves_the_ready_meetings(alice_client, dana, zo
     page = text(response)
     assert f"Job #{job.pk} started" in page and "Done" in page and "moved" in page
     assert 'hx-trigger="every 2s"' not in response.content.decode()  # done: no more polling
+
+
+def test_a_plan_that_changed_since_it_was_seen_is_shown_again_and_no_job_starts(
+    alice_client, dana, zoom_sandbox
+):
+    data = {"new_host": MARCUS, "reason": REASON}
+    data["plan_fingerprint"] = seen(alice_client.get(url(dana), {"new_host": MARCUS}))
+    # Meanwhile someone makes Marcus an alternative host of one of Dana's meetings in Zoom.
+    get_zoom_client().update_meeting(meeting_id=WORKS, settings={"alternative_hosts": MARCUS})
+    zoom_sandbox.clear_calls()
+    response = alice_client.post(url(dana, "run"), data)
+    page, html = text(response), response.content.decode()
+    assert response.status_code == 200 and not TransferJob.objects.exists() and patches(zoom_sandbox) == []
+    assert "Zoom changed since you made this plan, so no job was started" in page
+    assert f"({WORKS}): Alternative hosts: was nothing, now “{MARCUS}”." in page  # in words
+    assert html.count("row-changed") == 1 and "Changed" in page  # and that meeting's row is marked
+    assert "Run as planned now: move" in page and REASON in page
+    # Running the plan as it is now starts the job.
+    data["plan_fingerprint"] = seen(response)
+    response = alice_client.post(url(dana, "run"), data)
+    assert response.status_code == 302 and TransferJob.objects.count() == 1
+
+
+@pytest.mark.parametrize("fingerprint", ["", "f" * 64, "<script>"])
+def test_run_without_the_plan_seen_asks_to_run_the_plan_made_now(
+    alice_client, dana, zoom_sandbox, fingerprint
+):
+    alice_client.post(url(dana, "fix"), {"assistant": DANA, "host": MARCUS, "new_host": MARCUS})
+    zoom_sandbox.clear_calls()
+    data = {"new_host": MARCUS, "reason": REASON, "plan_fingerprint": fingerprint}
+    page = text(alice_client.post(url(dana, "run"), data))
+    assert "This is the plan made now" in page and "no job was started" in page
+    assert not TransferJob.objects.exists() and patches(zoom_sandbox) == []
 
 
 def test_run_without_a_reason_keeps_the_plan_and_says_why(alice_client, dana):

@@ -1,10 +1,21 @@
 """A request budget shared by every worker through Django's cache, so that all of them together stay
 under ZOOM_RATE_LIMIT_PER_SECOND (Zoom's limits are per account, shared by all apps on it).
 
-Fixed one-second windows: the counter for second ``s`` lives at ``<prefix>:<s>``, created with
-``cache.add`` and counted with ``cache.incr``. Interactive requests (people clicking) may use the whole
-window; background ones (sync, bulk jobs) only ``background_share`` of it, so a sync never starves the
-people clicking. Set the priority for a block of code with ``zoom_priority(Priority.BACKGROUND)``.
+Zoom counts a sliding second: a burst at the end of one second and another at the start of the next
+trip its limit although each second on its own holds no more than the limit. So calls are paced on one
+grid of send slots shared by every worker, thread and process: slot ``k`` is the instant ``k / rate``,
+claimed with ``cache.add`` (atomic on every backend, the database one included), and each call waits for
+its slot. Any one-second span then holds at most ``rate`` slots, and a send late by less than one
+spacing adds at most one: with ``rate = limit - 1 - burst`` no sliding second ever holds more than the
+limit, whatever the number of workers.
+
+- Background calls (sync, bulk jobs) take only slots of their share (``background_share`` of them, spread
+  evenly), so a sync never starves the people clicking.
+- Interactive calls (people clicking) may also take up to ``burst`` slots the grid left unused in the
+  moment before (sent at once, a little after their instant): a preflight's few reads go out together when
+  the account is quiet. ``burst`` is the people's share of a second, at most BURST_MAX.
+
+Set the priority for a block of code with ``zoom_priority(Priority.BACKGROUND)``.
 """
 
 from __future__ import annotations
@@ -12,16 +23,17 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.memcached import BaseMemcachedCache
-from django.core.cache.backends.redis import RedisCache
 
 from .errors import ZoomRateLimited
+
+BURST_MAX = 5  # interactive calls sent at once when the account is quiet (a preflight makes 4 or 5 reads)
+_SLOT_TTL_MARGIN = 2  # seconds a slot's key outlives its instant: nobody claims a past slot after that
+_PROBES = 256  # slots tried per claim before starting again from the shared hint
 
 
 class Priority(StrEnum):
@@ -46,15 +58,6 @@ def current_priority() -> Priority:
     return _priority.get()
 
 
-# Backends whose incr is atomic. Others (database, file) do get+set, so two workers can both read 4 and
-# write 5; for them every counted request also claims its slot number with cache.add, which is atomic.
-_ATOMIC_INCR = (LocMemCache, RedisCache, BaseMemcachedCache)
-_WINDOW_TTL = 5
-# Background work runs at 95% of its share: Zoom counts a sliding second, and a few milliseconds of jitter
-# between two paced requests one window apart would otherwise put 61 requests in some second.
-_BACKGROUND_HEADROOM = 0.95
-
-
 class RequestBudget:
     def __init__(
         self,
@@ -70,92 +73,83 @@ class RequestBudget:
         self._cache = cache
         self._prefix = key_prefix
         self.limit = max(1, math.floor(per_second)) if per_second > 0 else 0
-        self.background_limit = (
-            max(1, math.floor(self.limit * background_share * _BACKGROUND_HEADROOM)) if self.limit else 0
-        )
+        self.share = background_share
+        # The people's share of a second, sent at once when the grid left those slots unused.
+        self.burst = min(BURST_MAX, math.floor((1 - background_share) * max(0, self.limit - 1)))
+        self.rate = max(1, self.limit - 1 - self.burst) if self.limit else 0  # slots per second
+        self.background_limit = max(1, math.ceil(self.share * self.rate)) if self.limit else 0
         self._max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
-        self._confirm_slots = not isinstance(cache, _ATOMIC_INCR)
         self._gate = threading.Lock()
-        self._next_send = 0.0
+        self._next = 0  # this process's next slot to try: saves probing slots its own threads took
 
     def allowance(self, priority: Priority) -> int:
-        return self.background_limit if priority is Priority.BACKGROUND else self.limit
+        """Calls per second this priority may make at most."""
+        return self.background_limit if priority is Priority.BACKGROUND else self.rate + self.burst
 
     def acquire(self, priority: Priority) -> float:
-        """Take one request from the budget, waiting for the next window when this one is used up.
-        Returns the seconds waited; raises ZoomRateLimited when the wait would exceed ``max_wait``.
-
-        Background requests are then also spaced out by ``pace`` right before they are sent."""
+        """Claim the next free send slot and wait for its instant. Returns the seconds waited; raises
+        ZoomRateLimited when the wait would exceed ``max_wait`` (no slot is taken then)."""
         if not self.limit:
             return 0.0
-        allowance = self.allowance(priority)
-        waited = 0.0
-        while True:
-            now = self._clock()
-            window = math.floor(now)
-            if self._take(window, allowance):
-                return waited
-            pause = max(window + 1 - now, 0.001)
-            if waited + pause > self._max_wait:
-                raise ZoomRateLimited(
-                    f"This dashboard's share of Zoom's request rate ({allowance} per second for {priority} "
-                    f"work) stayed used up for {waited:.0f} seconds.",
-                    remedy="Try again shortly; a large background job may be running.",
-                    reason="local_budget",
-                    limit_kind="local_budget",
-                    retry_after=1.0,
-                    retryable=True,
-                )
-            self._sleep(pause)
-            waited += pause
-
-    def exhaust_current_window(self) -> None:
-        """Zoom said 429 per second: tell every worker to stop for the rest of this second."""
-        if self.limit:
-            self._cache.set(self._key(math.floor(self._clock())), self.limit, timeout=_WINDOW_TTL)
-
-    def _key(self, window: int) -> str:
-        return f"{self._prefix}:{window}"
-
-    def pace(self, priority: Priority) -> float:
-        """Background sends leave this process at least 1 / background_limit seconds apart, so that no
-        sliding one-second span (Zoom counts that way) holds more than the background share, even across a
-        window boundary. Called right before the request goes out, so that a pause in the worker (a
-        database lock, a busy CPU) delays what follows instead of letting it out in a burst. People
-        clicking are never paced. Returns the seconds waited."""
-        if not self.limit or priority is not Priority.BACKGROUND:
-            return 0.0
-        with self._gate:
-            now = self._clock()
-            start = max(now, self._next_send)
-            self._next_send = start + 1 / self.background_limit
-        delay = start - now
+        slot = self._claim(priority)
+        delay = slot / self.rate - self._clock()
         if delay > 0:
             self._sleep(delay)
         return max(delay, 0.0)
 
-    def _take(self, window: int, allowance: int) -> int:
-        """The slot number taken in this window (1-based), or 0 when the allowance is used up."""
-        key = self._key(window)
-        for _ in range(self.limit + 1):
-            count = self._incr(key)
-            if count > allowance:
-                self._decr(key)
-                return 0
-            if not self._confirm_slots or self._cache.add(f"{key}:{count}", 1, timeout=_WINDOW_TTL):
-                return count
-        return 0
+    def exhaust_current_window(self) -> None:
+        """Zoom said 429 per second (another app on the account used it up): no worker sends for a
+        second; the slots of that second are given up."""
+        if self.limit:
+            resume = math.floor((self._clock() + 1) * self.rate)
+            self._cache.set(self._key("resume"), resume, timeout=_SLOT_TTL_MARGIN + 1)
+            with self._gate:
+                self._next = max(self._next, resume)
 
-    def _incr(self, key: str) -> int:
-        self._cache.add(key, 0, timeout=_WINDOW_TTL)
-        try:
-            return self._cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self._cache.add(key, 1, timeout=_WINDOW_TTL)
-            return 1
+    def _key(self, name: str | int) -> str:
+        return f"{self._prefix}:{name}"
 
-    def _decr(self, key: str) -> None:
-        with suppress(ValueError):
-            self._cache.decr(key)
+    def _background_slot(self, k: int) -> bool:
+        """Whether slot ``k`` is one of background work's: ``share`` of the slots, spread evenly."""
+        return self.share >= 1 or math.floor((k + 1) * self.share) > math.floor(k * self.share)
+
+    def _claim(self, priority: Priority) -> int:
+        """The slot this call takes: the first free one from the earliest this call may take. Background
+        work starts after the slots this process's own threads took (no need to try them again); people
+        clicking look from the oldest slot the burst allows, so that they find the free slots background
+        work left, not only those after its queue. One cache write per call (the claim): a claim that
+        finds a slot taken only reads."""
+        background = priority is Priority.BACKGROUND
+        while True:
+            now = self._clock()
+            earliest = math.ceil((now if background else now - self.burst / self.rate) * self.rate - 1e-9)
+            slot = max(earliest, self._cache.get(self._key("resume"), 0))
+            if background:
+                with self._gate:
+                    slot = max(slot, self._next)
+            for _ in range(_PROBES):
+                if background and not self._background_slot(slot):
+                    slot += 1
+                    continue
+                wait = slot / self.rate - now
+                if wait > self._max_wait:
+                    raise self._refusal(priority, wait)
+                ttl = math.ceil(max(0.0, wait)) + _SLOT_TTL_MARGIN
+                if self._cache.add(self._key(slot), 1, timeout=ttl):
+                    with self._gate:
+                        self._next = max(self._next, slot + 1)
+                    return slot
+                slot += 1
+
+    def _refusal(self, priority: Priority, wait: float) -> ZoomRateLimited:
+        return ZoomRateLimited(
+            f"This dashboard's share of Zoom's request rate ({self.allowance(priority)} per second for "
+            f"{priority} work) is taken for the next {wait:.0f} seconds.",
+            remedy="Try again shortly; a large background job may be running.",
+            reason="local_budget",
+            limit_kind="local_budget",
+            retry_after=1.0,
+            retryable=True,
+        )

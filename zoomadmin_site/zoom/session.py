@@ -151,7 +151,6 @@ class ZoomSession:
         request = self.http.build_request(
             method, self.config.api_base_url + path, params=query, json=json, headers=headers
         )
-        self.budget.pace(current_priority())
         return exchange(
             self.http,
             request,
