@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -149,6 +149,13 @@ def test_a_malformed_schedule_fails_loudly(settings, value):
     settings.AUDIT_VERIFY_SCHEDULE = value
     with pytest.raises(ImproperlyConfigured, match="AUDIT_VERIFY_SCHEDULE must be"):
         verify_schedule()
+
+
+def test_the_command_names_a_malformed_schedule_without_a_traceback(database_queue, settings):
+    settings.AUDIT_VERIFY_SCHEDULE = "25:00"
+    with pytest.raises(CommandError, match="AUDIT_VERIFY_SCHEDULE must be a 24-hour UTC time"):
+        call_command("audit_verify", "--schedule", stdout=StringIO())
+    assert database_queue.count() == 0
 
 
 def test_booking_the_nightly_run_twice_books_it_once(database_queue):
