@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests.concurrency import WORKERS, at_once, file_database  # noqa: F401 - the fixture
 from zoomadmin_site.audit.conf import verify_schedule
 from zoomadmin_site.audit.db_triggers import remove_append_only_triggers
 from zoomadmin_site.audit.integrity import (
@@ -199,3 +200,28 @@ def test_the_nightly_task_skips_while_a_verification_is_running(database_queue, 
     result = audit_verify_scheduled_task.call()
     assert "already queued" in result["skipped"]
     assert not verify_events() and database_queue.filter(status="READY").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("file_database")
+def test_twenty_requests_at_once_queue_exactly_one_run():
+    results = at_once(lambda n: verify_run_request(trigger="ui"))
+    runs = [r for r in results if isinstance(r, VerifyRun)]
+    refused = [r for r in results if isinstance(r, VerifyBusy)]
+    assert len(runs) == 1 and len(refused) == WORKERS - 1, results
+    assert VerifyRun.objects.filter(active=True).count() == 1
+
+
+def test_a_worker_stopped_mid_walk_ends_its_run_as_failed_and_frees_the_queue(audrey):
+    from unittest import mock
+
+    run = verify_run_request(trigger="ui", actor=audrey)
+    with (
+        mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=SystemExit(143)),
+        pytest.raises(SystemExit),
+    ):
+        verify_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and not run.active and run.error == "Interrupted before the end: 143"
+    assert not verify_events()
+    verify_run_request(trigger="ui", actor=audrey)
