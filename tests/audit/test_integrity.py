@@ -225,3 +225,23 @@ def test_a_worker_stopped_mid_walk_ends_its_run_as_failed_and_frees_the_queue(au
     assert run.status == "failed" and not run.active and run.error == "Interrupted before the end: 143"
     assert not verify_events()
     verify_run_request(trigger="ui", actor=audrey)
+
+
+def test_the_log_tells_each_verification_in_a_sentence_naming_what_started_it(make_events, audrey):
+    from zoomadmin_site.audit.sentences import event_sentence
+
+    make_events(1)
+    by_audrey = audit_verify_run(triggered_by="ui", actor=audrey).event
+    nightly = audit_verify_run(triggered_by="schedule").event
+    assert event_sentence(by_audrey) == (
+        "audrey verified the audit log's hash chain (Verify now): intact, "
+        f"{by_audrey.seq - 1} events checked up to seq {by_audrey.seq - 1}"
+    )
+    assert event_sentence(nightly).startswith("The nightly run verified the audit log's hash chain: intact")
+    remove_append_only_triggers(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET reason = 'edited' WHERE seq = 1")
+    broken = audit_verify_run(triggered_by="cli").event
+    assert event_sentence(broken).startswith(
+        "audit_verify verified the audit log's hash chain from the command line: BROKEN at seq 1:"
+    )
