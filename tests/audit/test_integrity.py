@@ -8,10 +8,11 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from tests.concurrency import WORKERS, at_once, file_database  # noqa: F401 - the fixture
 from zoomadmin_site.audit.conf import verify_schedule
 from zoomadmin_site.audit.db_triggers import remove_append_only_triggers
 from zoomadmin_site.audit.integrity import (
@@ -151,6 +152,13 @@ def test_a_malformed_schedule_fails_loudly(settings, value):
         verify_schedule()
 
 
+def test_the_command_names_a_malformed_schedule_without_a_traceback(database_queue, settings):
+    settings.AUDIT_VERIFY_SCHEDULE = "25:00"
+    with pytest.raises(CommandError, match="AUDIT_VERIFY_SCHEDULE must be a 24-hour UTC time"):
+        call_command("audit_verify", "--schedule", stdout=StringIO())
+    assert database_queue.count() == 0
+
+
 def test_booking_the_nightly_run_twice_books_it_once(database_queue):
     when = schedule_next_verify(after=_at(2026, 3, 1, 23, 0))
     assert when == _at(2026, 3, 2, 3, 30)
@@ -192,3 +200,48 @@ def test_the_nightly_task_skips_while_a_verification_is_running(database_queue, 
     result = audit_verify_scheduled_task.call()
     assert "already queued" in result["skipped"]
     assert not verify_events() and database_queue.filter(status="READY").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("file_database")
+def test_twenty_requests_at_once_queue_exactly_one_run():
+    results = at_once(lambda n: verify_run_request(trigger="ui"))
+    runs = [r for r in results if isinstance(r, VerifyRun)]
+    refused = [r for r in results if isinstance(r, VerifyBusy)]
+    assert len(runs) == 1 and len(refused) == WORKERS - 1, results
+    assert VerifyRun.objects.filter(active=True).count() == 1
+
+
+def test_a_worker_stopped_mid_walk_ends_its_run_as_failed_and_frees_the_queue(audrey):
+    from unittest import mock
+
+    run = verify_run_request(trigger="ui", actor=audrey)
+    with (
+        mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=SystemExit(143)),
+        pytest.raises(SystemExit),
+    ):
+        verify_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and not run.active and run.error == "Interrupted before the end: 143"
+    assert not verify_events()
+    verify_run_request(trigger="ui", actor=audrey)
+
+
+def test_the_log_tells_each_verification_in_a_sentence_naming_what_started_it(make_events, audrey):
+    from zoomadmin_site.audit.sentences import event_sentence
+
+    make_events(1)
+    by_audrey = audit_verify_run(triggered_by="ui", actor=audrey).event
+    nightly = audit_verify_run(triggered_by="schedule").event
+    assert event_sentence(by_audrey) == (
+        "audrey verified the audit log's hash chain (Verify now): intact, "
+        f"{by_audrey.seq - 1} events checked up to seq {by_audrey.seq - 1}"
+    )
+    assert event_sentence(nightly).startswith("The nightly run verified the audit log's hash chain: intact")
+    remove_append_only_triggers(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET reason = 'edited' WHERE seq = 1")
+    broken = audit_verify_run(triggered_by="cli").event
+    assert event_sentence(broken).startswith(
+        "audit_verify verified the audit log's hash chain from the command line: BROKEN at seq 1:"
+    )

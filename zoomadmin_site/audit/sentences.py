@@ -86,6 +86,19 @@ def _transfer_request(event: AuditEvent, who: str, what: str) -> str:
     return f"{who} asked to move {what} to {host}{part}{_reason(event)}"
 
 
+def _verified(event: AuditEvent, who: str, what: str) -> str:
+    """A verification of the chain, saying what started it (after.trigger; before it existed: the CLI)."""
+    subject, how = {
+        "ui": (who, " (Verify now)"),
+        "schedule": ("The nightly run", ""),
+    }.get(_get(event.after, "trigger"), ("audit_verify", " from the command line"))
+    found = event.reason or "broken"
+    if event.outcome == Outcome.SUCCEEDED:
+        events, last = _get(event.after, "events", "?"), _get(event.after, "last_seq", "?")
+        found = f"intact, {events} events checked up to seq {last}"
+    return f"{subject} verified the audit log's hash chain{how}: {found}"
+
+
 def _simple(text: str) -> Sentence:
     return lambda event, who, what: text.format(who=who, what=what, reason=event.reason)
 
@@ -112,6 +125,7 @@ SENTENCES: dict[str, Sentence] = {
     Action.AUTH_LOCKOUT: _simple("Sign-ins were locked out: {reason}"),
     Action.ACCESS_DENIED: _simple("{who} was refused: {reason}"),
     Action.MIRROR_DRIFT: _simple("{reason}"),
+    Action.AUDIT_VERIFY: _verified,
 }
 
 

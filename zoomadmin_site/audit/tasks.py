@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.tasks import task
 from django.utils import timezone
 
@@ -33,7 +34,10 @@ def audit_verify_scheduled_task() -> dict:
     from zoomadmin_site.audit.integrity import VerifyBusy, verify_run_execute, verify_run_request
     from zoomadmin_site.audit.models import VerifyRun
 
-    schedule_next_verify(after=timezone.now() + dt.timedelta(minutes=1))
+    try:
+        schedule_next_verify(after=timezone.now() + dt.timedelta(minutes=1))
+    except ImproperlyConfigured as error:  # the setting changed since it was booked: verify tonight anyway
+        logger.error("The next nightly audit verification was not booked: %s", error)
     try:
         run = verify_run_request(trigger=VerifyRun.Trigger.SCHEDULE)
     except VerifyBusy as busy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoomadmin_site.audit.integrity import audit_verify_run, default_workers
@@ -52,7 +53,10 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
 
     def _schedule(self) -> None:
-        when = schedule_next_verify()
+        try:
+            when = schedule_next_verify()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         if when is not None:
             self.stdout.write(f"Nightly audit verification booked for {when:%Y-%m-%d %H:%M} UTC.")
         elif (booked := booked_nightly_verify()) is not None:
