@@ -94,3 +94,46 @@ def test_request_id_filter(db):
     audit_record(action="mirror.sync", outcome="succeeded", request_id="abcd")
     assert audit_event_list(request_id="abc").events == mine[::-1]
     assert audit_event_list(request_id="ab").events == []
+
+
+@pytest.mark.parametrize("drives_below", [1, 2000])  # the text index drives, or the walk does
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("dana", ["label", "both"]),
+        ("DANA LEE", ["label", "both"]),
+        ("review", ["reason", "both"]),
+        ("ee", ["label", "both", "reason"]),  # two characters: no trigrams, checked row by row
+        ('"quoted" AND *', ["syntax"]),  # FTS5 syntax is plain text here
+        ("ünïcode", ["unicode"]),
+        ("operator7", []),  # the actor is a filter of its own, not free text
+        ("role_change", []),  # so is the action
+    ],
+)
+def test_free_text_matches_labels_and_reasons_whichever_way_it_is_found(
+    db, monkeypatch, drives_below, q, expected
+):
+    from zoomadmin_site.audit import selectors
+
+    monkeypatch.setattr(selectors, "TEXT_INDEX_DRIVES_BELOW", drives_below)
+    made = {
+        "label": audit_record(action="role_change.execute", outcome="failed", target_label="Dana Lee"),
+        "reason": audit_record(
+            action="role_change.execute", outcome="failed", reason="Quarterly review, see"
+        ),
+        "both": audit_record(
+            action="role_change.execute", outcome="failed", target_label="dana lee", reason="review"
+        ),
+        "syntax": audit_record(action="role_change.execute", outcome="failed", reason='a "quoted" AND * b'),
+        "unicode": audit_record(
+            action="role_change.execute", outcome="failed", target_label="Ünïcode ünïcode"
+        ),
+        "other": audit_record(action="role_change.execute", outcome="failed", actor_label="operator7"),
+    }
+    from django.db import connection
+
+    from zoomadmin_site.audit.text_index import has_fts
+
+    assert has_fts(connection) == (connection.vendor == "sqlite")
+    found = [e.seq for e in selectors.audit_event_list(q=q).events]
+    assert found == sorted((made[name].seq for name in expected), reverse=True)
