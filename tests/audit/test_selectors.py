@@ -72,18 +72,27 @@ def test_last_verification_is_the_latest_verify_event(db):
     assert audit_last_verification() == latest
 
 
-def test_outcome_counts_are_exact_below_the_cap_and_capped_above(db):
+def test_outcome_counts_are_exact_up_to_the_cap_and_lower_bounds_above(db):
     from zoomadmin_site.audit.selectors import audit_outcome_counts
 
-    for outcome, times in (("failed", 4), ("denied", 3), ("succeeded", 1)):
+    audit_record(action="mirror.sync", outcome="denied", target_label="Team A")  # the oldest
+    for outcome, times in (("failed", 4), ("succeeded", 1)):
         for _ in range(times):
             audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
     audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
-    counts = {c.outcome: c for c in audit_outcome_counts(cap=3, q="team a", outcome="succeeded")}
+    counts = {c.outcome: c for c in audit_outcome_counts(cap=6, q="team a", outcome="succeeded")}
     assert list(counts) == ["started", "succeeded", "failed", "unverified", "denied", "skipped"]
-    assert (counts["failed"].count, counts["failed"].capped, counts["failed"].shown) == (3, True, "3+")
-    assert (counts["denied"].count, counts["denied"].capped, counts["denied"].shown) == (3, False, "3")
-    assert (counts["succeeded"].count, counts["started"].count) == (1, 0)
+    assert {o: c.shown for o, c in counts.items() if c.count} == {
+        "failed": "4",
+        "succeeded": "1",
+        "denied": "1",
+    }
+    # Six events match: with a cap of 5 the newest five are counted and every count is "at least".
+    counts = {c.outcome: c for c in audit_outcome_counts(cap=5, q="team a")}
+    assert {o: c.shown for o, c in counts.items() if c.count} == {"failed": "4+", "succeeded": "1+"}
+    assert counts["denied"].shown == "0+" and counts["denied"].capped
+    # Exactly the cap: every event counted, so the counts are exact.
+    assert audit_outcome_counts(cap=6, q="team a")[2].shown == "4"
     assert audit_outcome_counts(cap=10, q="team")[2].shown == "5"
 
 

@@ -1,4 +1,5 @@
-"""The audit list's filters at millions of events: an index for the request-id filter, and a text index
+"""The audit list's filters at millions of events: an index for the request-id filter, one for an actor's
+events in a date range, and a text index
 for the free-text filter (target labels and reasons): SQLite FTS5 (trigram) filled by triggers, PostgreSQL
 pg_trgm GIN indexes on the expressions of Django's icontains. See zoomadmin_site/audit/text_index.py, whose
 SQL is frozen here (migrations never import live code)."""
@@ -48,6 +49,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="auditevent",
             index=models.Index(fields=["request_id", "-seq"], name="audit_request_seq"),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["actor_label", "time"], name="audit_actor_label_time"),
         ),
         migrations.RunPython(
             _run({"sqlite": SQLITE_FORWARDS, "postgresql": POSTGRESQL_FORWARDS}),
