@@ -72,18 +72,27 @@ def test_last_verification_is_the_latest_verify_event(db):
     assert audit_last_verification() == latest
 
 
-def test_outcome_counts_are_exact_below_the_cap_and_capped_above(db):
+def test_outcome_counts_are_exact_up_to_the_cap_and_lower_bounds_above(db):
     from zoomadmin_site.audit.selectors import audit_outcome_counts
 
-    for outcome, times in (("failed", 4), ("denied", 3), ("succeeded", 1)):
+    audit_record(action="mirror.sync", outcome="denied", target_label="Team A")  # the oldest
+    for outcome, times in (("failed", 4), ("succeeded", 1)):
         for _ in range(times):
             audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
     audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
-    counts = {c.outcome: c for c in audit_outcome_counts(cap=3, q="team a", outcome="succeeded")}
+    counts = {c.outcome: c for c in audit_outcome_counts(cap=6, q="team a", outcome="succeeded")}
     assert list(counts) == ["started", "succeeded", "failed", "unverified", "denied", "skipped"]
-    assert (counts["failed"].count, counts["failed"].capped, counts["failed"].shown) == (3, True, "3+")
-    assert (counts["denied"].count, counts["denied"].capped, counts["denied"].shown) == (3, False, "3")
-    assert (counts["succeeded"].count, counts["started"].count) == (1, 0)
+    assert {o: c.shown for o, c in counts.items() if c.count} == {
+        "failed": "4",
+        "succeeded": "1",
+        "denied": "1",
+    }
+    # Six events match: with a cap of 5 the newest five are counted and every count is "at least".
+    counts = {c.outcome: c for c in audit_outcome_counts(cap=5, q="team a")}
+    assert {o: c.shown for o, c in counts.items() if c.count} == {"failed": "4+", "succeeded": "1+"}
+    assert counts["denied"].shown == "0+" and counts["denied"].capped
+    # Exactly the cap: every event counted, so the counts are exact.
+    assert audit_outcome_counts(cap=6, q="team a")[2].shown == "4"
     assert audit_outcome_counts(cap=10, q="team")[2].shown == "5"
 
 
@@ -94,3 +103,46 @@ def test_request_id_filter(db):
     audit_record(action="mirror.sync", outcome="succeeded", request_id="abcd")
     assert audit_event_list(request_id="abc").events == mine[::-1]
     assert audit_event_list(request_id="ab").events == []
+
+
+@pytest.mark.parametrize("drives_below", [1, 2000])  # the text index drives, or the walk does
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("dana", ["label", "both"]),
+        ("DANA LEE", ["label", "both"]),
+        ("review", ["reason", "both"]),
+        ("ee", ["label", "both", "reason"]),  # two characters: no trigrams, checked row by row
+        ('"quoted" AND *', ["syntax"]),  # FTS5 syntax is plain text here
+        ("ünïcode", ["unicode"]),
+        ("operator7", []),  # the actor is a filter of its own, not free text
+        ("role_change", []),  # so is the action
+    ],
+)
+def test_free_text_matches_labels_and_reasons_whichever_way_it_is_found(
+    db, monkeypatch, drives_below, q, expected
+):
+    from zoomadmin_site.audit import selectors
+
+    monkeypatch.setattr(selectors, "TEXT_INDEX_DRIVES_BELOW", drives_below)
+    made = {
+        "label": audit_record(action="role_change.execute", outcome="failed", target_label="Dana Lee"),
+        "reason": audit_record(
+            action="role_change.execute", outcome="failed", reason="Quarterly review, see"
+        ),
+        "both": audit_record(
+            action="role_change.execute", outcome="failed", target_label="dana lee", reason="review"
+        ),
+        "syntax": audit_record(action="role_change.execute", outcome="failed", reason='a "quoted" AND * b'),
+        "unicode": audit_record(
+            action="role_change.execute", outcome="failed", target_label="Ünïcode ünïcode"
+        ),
+        "other": audit_record(action="role_change.execute", outcome="failed", actor_label="operator7"),
+    }
+    from django.db import connection
+
+    from zoomadmin_site.audit.text_index import has_fts
+
+    assert has_fts(connection) == (connection.vendor == "sqlite")
+    found = [e.seq for e in selectors.audit_event_list(q=q).events]
+    assert found == sorted((made[name].seq for name in expected), reverse=True)

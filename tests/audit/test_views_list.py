@@ -318,20 +318,22 @@ def test_counts_drop_the_paging_position(audrey_client, audrey):
     assert _chips(html)["Failed"] == ("60", f"{URL}?action=mirror.sync&amp;outcome=failed")
 
 
-def test_counts_stop_at_the_cap_and_say_so(audrey_client, audrey, monkeypatch):
+def test_counts_over_the_cap_are_lower_bounds_and_say_so(audrey_client, audrey, monkeypatch):
     from zoomadmin_site.audit import views
 
     monkeypatch.setattr(views, "OUTCOME_COUNT_CAP", 5)
-    for n in range(7):
-        audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
-    for n in range(5):
+    for n in range(3):
         audit_record(action="mirror.sync", outcome="denied", target_id=str(n))
     html = audrey_client.get(URL, {"action": "mirror.sync"}).content.decode()
+    assert _chips(html)["Denied"][0] == "3"
+    assert "Counted among the newest" not in html  # every matching event counted
+    for n in range(4):
+        audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
+    html = audrey_client.get(URL, {"action": "mirror.sync"}).content.decode()
     chips = _chips(html)
-    assert chips["Failed"][0] == "5+"
-    assert chips["Denied"][0] == "5"  # exactly the cap: not more
-    assert chips["Any outcome"][0] == "10+"
-    assert "Counts stop at 5 (shown as 5+)" in html
+    assert (chips["Failed"][0], chips["Denied"][0], chips["Any outcome"][0]) == ("4+", "1+", "5+")
+    assert "Counted among the newest 5 matching events" in html
+    assert "+ means at least" in html
 
 
 def test_no_counts_when_the_filters_cannot_be_used(audrey_client, variety):

@@ -29,3 +29,6 @@ def _ensure_append_only_triggers(sender: AppConfig, using: str = "default", **kw
     connection = connections[using]
     if {TABLE, CHECKPOINT_TABLE} <= set(connection.introspection.table_names()):
         install_append_only_triggers(connection)
+    from zoomadmin_site.audit.text_index import ensure_text_index
+
+    ensure_text_index(connection)

@@ -66,7 +66,7 @@ def _text_field(label: str, max_length: int, **attrs: str) -> forms.CharField:
 
 
 class AuditFilterForm(forms.Form):
-    q = _text_field("Search", 200, type="search", placeholder="Action, target, actor or reason")
+    q = _text_field("Search", 200, type="search", placeholder="Target or reason")
     actor = _text_field("Actor", 150, placeholder="Username or system")
     action = _text_field("Action", 64, list="audit-actions", placeholder="e.g. auth.login or auth")
     outcome = forms.ChoiceField(

@@ -5,26 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, Outcome
 from zoomadmin_site.audit.rows import raw_rows
+from zoomadmin_site.audit.text_index import (
+    FTS_COUNT_SQL,
+    FTS_MATCH_SQL,
+    MIN_INDEXED_TERM,
+    fts_phrase,
+    has_fts,
+)
 
 VERIFY_ACTION = Action.AUDIT_VERIFY
 MAX_LIMIT = 500
-# Counts per outcome stop here ("1,000+"): each is a LIMITed subquery along an index, so counting costs
-# the same over a thousand events as over millions.
+# Counts per outcome are taken among the newest this many matching events (beyond: "1,000+", "12+"), so
+# counting costs the same over a thousand events as over millions, whatever the filters.
 OUTCOME_COUNT_CAP = 1000
+# SQLite: a `q` found in fewer events than this is looked up in the text index; a commoner one is checked
+# row by row along the list's order (see _text_filter).
+TEXT_INDEX_DRIVES_BELOW = 2000
 
 
 class AuditFilters(TypedDict, total=False):
-    q: str  # free text: action, target label, target id, actor label, reason
+    q: str  # free text: target label, reason (icontains)
     actor: str  # actor label (username, "system", "zoom-webhook"...), exact
     action: str  # exact ("auth.login"), or an area without a dot ("auth") for all of its actions
     outcome: str
@@ -47,28 +60,33 @@ class AuditEventPage:
 class OutcomeCount:
     outcome: str  # an Outcome value
     label: str
-    count: int  # at most the cap
-    capped: bool  # there are more than `count`
+    count: int  # among the newest `cap` matching events
+    capped: bool  # more events match than were counted: `count` is a lower bound
 
     @property
     def shown(self) -> str:
-        """As the list shows it: "12", "1,000+"."""
+        """As the list shows it: "12", or "120+" (at least) when not every matching event was counted."""
         return f"{self.count:,}{'+' if self.capped else ''}"
 
 
 def audit_outcome_counts(
     *, cap: int = OUTCOME_COUNT_CAP, **filters: Unpack[AuditFilters]
 ) -> list[OutcomeCount]:
-    """How many events match `filters` with each outcome (the `outcome` filter itself ignored), each
-    count stopping at `cap`: one `SELECT COUNT(*) FROM (... LIMIT cap + 1)` per outcome."""
+    """How many events match `filters` (the `outcome` filter itself ignored) with each outcome, counted
+    among the newest `cap` of them: one query reading at most cap + 1 outcomes along the list's own
+    order and indexes, so its cost is bounded whatever the filters. Up to `cap` matching events the
+    counts are exact; beyond, each is a lower bound (`capped`), and the chips say so with a "+"."""
     others = AuditFilters(**filters)
     others["outcome"] = ""
-    matching = audit_event_queryset(**others).order_by()
-    counts = []
-    for value, label in Outcome.choices:
-        found = matching.filter(outcome=value)[: cap + 1].count()
-        counts.append(OutcomeCount(outcome=value, label=label, count=min(found, cap), capped=found > cap))
-    return counts
+    newest = list(
+        audit_event_queryset(**others).order_by("-seq").values_list("outcome", flat=True)[: cap + 1]
+    )
+    capped = len(newest) > cap
+    tally = Counter(newest[:cap])
+    return [
+        OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
+        for value, label in Outcome.choices
+    ]
 
 
 def audit_event_list(
@@ -102,15 +120,9 @@ def audit_event_list(
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all()
+    events: QuerySet[AuditEvent] = AuditEvent.objects.all()
     if q := (filters.get("q") or "").strip():
-        events = events.filter(
-            Q(action__icontains=q)
-            | Q(target_label__icontains=q)
-            | Q(target_id__icontains=q)
-            | Q(actor_label__icontains=q)
-            | Q(reason__icontains=q)
-        )
+        events = _text_filter(events, q)
     if actor := filters.get("actor"):
         events = events.filter(actor_label=actor)
     if action := filters.get("action"):
@@ -125,6 +137,25 @@ def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent
     if (date_to := filters.get("date_to")) and date_to < dt.date.max:
         events = events.filter(time__lt=_start_of_day(date_to + dt.timedelta(days=1)))
     return events
+
+
+def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
+    """Events whose target label or reason contains `q` (icontains: what the list shows is defined by
+    this alone). On SQLite the text index (text_index.py) drives the search when `q` is rare: at most
+    TEXT_INDEX_DRIVES_BELOW events contain it, so the candidates are those few rows. A commoner term is
+    found sooner by walking the events newest first (or along another filter's index) and checking
+    each; PostgreSQL's planner makes the same choice itself from its trigram indexes' statistics."""
+    contains = Q(target_label__icontains=q) | Q(reason__icontains=q)
+    connection = connections[events.db]
+    if len(q) < MIN_INDEXED_TERM or not has_fts(connection):
+        return events.filter(contains)
+    phrase = fts_phrase(q)
+    with connection.cursor() as cursor:
+        cursor.execute(FTS_COUNT_SQL, [phrase, TEXT_INDEX_DRIVES_BELOW])
+        (candidates,) = cursor.fetchone()
+    if candidates >= TEXT_INDEX_DRIVES_BELOW:
+        return events.filter(contains)
+    return events.filter(contains, seq__in=RawSQL(FTS_MATCH_SQL, [phrase]))  # noqa: S611 - a constant
 
 
 def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:

@@ -249,7 +249,7 @@ def _list_context(
 
 
 def _total(counts: list[OutcomeCount]) -> str:
-    """Every outcome's count together, with a "+" when it is a lower bound (some count reached the cap)."""
+    """Every outcome's count together, with a "+" when more events match than were counted."""
     return f"{sum(c.count for c in counts):,}{'+' if any(c.capped for c in counts) else ''}"
 
 
