@@ -118,6 +118,11 @@ def test_an_events_page_shows_the_preflight_checklist_and_every_zoom_call(audrey
         assert check["label"] in text_of(preflight)
     assert "POST /roles/1/members" in preflight
     finished = event("role_change.execute")
+    html = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
+    preflight = html.split('id="preflight"')[1].split("</section>")[0]
+    assert 'class="checklist"' in preflight  # the closing event shows the plan its operation started with
+    assert f'href="{reverse("audit:event_detail", args=[started.seq])}"' in preflight
+    finished = event("role_change.execute")
     calls = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
     calls = calls.split('id="zoom-calls"')[1].split("</table>")[0]
     assert "POST" in calls and "/roles/1/members" in calls and "GET" in calls
