@@ -257,3 +257,16 @@ def test_a_pending_requests_story_says_it_waits(audrey_client, zoom_sandbox, ali
     submitted = role_change_request(user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice)
     html = page(audrey_client, reverse("audit:change_request_timeline", args=[submitted.request.pk]))
     assert "Not yet: waiting for a decision" in text_of(html)
+
+
+def test_in_two_clicks_from_the_list_an_auditor_sees_who_asked_who_approved_and_that_zoom_applied_it(
+    audrey_client, promoted
+):
+    """The "Done when" of the auditor's workspace: filter, then follow the sentence."""
+    listing = page(audrey_client, reverse("audit:event_list") + "?q=priya&action=role_change.execute")
+    finished = event("role_change.execute")
+    url = reverse("audit:event_detail", args=[finished.seq])
+    linked = [text_of(text).strip() for text in re.findall(rf'<a href="{url}">(.*?)</a>', listing, re.S)]
+    assert any(text.startswith("Zoom applied it") for text in linked), linked
+    story = text_of(page(audrey_client, url).split('id="story"')[1].split("</dl>")[0])
+    assert "Asked by alice" in story and "Approved by morgan" in story and "Yes: Zoom applied it" in story
