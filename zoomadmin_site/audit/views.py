@@ -81,7 +81,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     except AuditEvent.DoesNotExist:
         raise Http404(NO_SUCH_EVENT.format(seq=seq)) from None
     request_id = event_change_request(event)
-    related = change_request_events(request_id=request_id) if request_id else []
+    related = change_request_events(request_id=request_id, about=event) if request_id else []
     story = change_story(request_id, related) if request_id else None
     diff = diff_rows(event.before, event.after)
     operation = audit_operation_events(operation_id=event.operation_id)
