@@ -48,7 +48,7 @@ def _row(event: AuditEvent, link: str, zone: datetime.tzinfo | None) -> str:
         f'<tr><td class="num"><a href="{link}">{event.seq}</a></td>'
         f'<td class="nowrap"><time datetime="{when.isoformat()}">{shown}</time></td>'
         f"<td><bdi>{zoom_esc(event.actor_label)}</bdi></td>"
-        f"<td><bdi>{zoom_esc(sentence)}</bdi>"
+        f'<td><a href="{link}"><bdi>{zoom_esc(sentence)}</bdi></a>'
         f'<div class="small muted"><code>{esc(event.action)}</code></div></td>'
         f"<td>{target}</td>"
         f'<td><span class="badge badge-{esc(event.outcome)}">{esc(outcome)}</span></td></tr>'

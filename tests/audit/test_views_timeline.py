@@ -104,7 +104,7 @@ def test_an_events_page_shows_the_diff_of_before_and_after_by_dotted_path(audrey
     rows = [text_of("<tr" + row) for row in diff.split("<tr")[2:]]
     assert rows[0].split() == ["role_id", "2", "→", "1"]  # what changed comes first
     assert rows[1].split() == ["role_name", "Member", "→", "Admin"]
-    assert "request (not recorded) → 1" in [" ".join(row.split()) for row in rows]  # after only
+    assert f"request (not recorded) → {promoted.pk}" in [" ".join(row.split()) for row in rows]  # after only
     assert any(row.split()[:2] == ["email", PRIYA] for row in rows)  # before only
     assert "unchanged field" in html  # the rest is folded away
 
@@ -117,6 +117,11 @@ def test_an_events_page_shows_the_preflight_checklist_and_every_zoom_call(audrey
     for check in started.preflight["checks"]:
         assert check["label"] in text_of(preflight)
     assert "POST /roles/1/members" in preflight
+    finished = event("role_change.execute")
+    html = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
+    preflight = html.split('id="preflight"')[1].split("</section>")[0]
+    assert 'class="checklist"' in preflight  # the closing event shows the plan its operation started with
+    assert f'href="{reverse("audit:event_detail", args=[started.seq])}"' in preflight
     finished = event("role_change.execute")
     calls = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
     calls = calls.split('id="zoom-calls"')[1].split("</table>")[0]
@@ -252,3 +257,16 @@ def test_a_pending_requests_story_says_it_waits(audrey_client, zoom_sandbox, ali
     submitted = role_change_request(user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice)
     html = page(audrey_client, reverse("audit:change_request_timeline", args=[submitted.request.pk]))
     assert "Not yet: waiting for a decision" in text_of(html)
+
+
+def test_in_two_clicks_from_the_list_an_auditor_sees_who_asked_who_approved_and_that_zoom_applied_it(
+    audrey_client, promoted
+):
+    """The "Done when" of the auditor's workspace: filter, then follow the sentence."""
+    listing = page(audrey_client, reverse("audit:event_list") + "?q=priya&action=role_change.execute")
+    finished = event("role_change.execute")
+    url = reverse("audit:event_detail", args=[finished.seq])
+    linked = [text_of(text).strip() for text in re.findall(rf'<a href="{url}">(.*?)</a>', listing, re.S)]
+    assert any(text.startswith("Zoom applied it") for text in linked), linked
+    story = text_of(page(audrey_client, url).split('id="story"')[1].split("</dl>")[0])
+    assert "Asked by alice" in story and "Approved by morgan" in story and "Yes: Zoom applied it" in story

@@ -56,22 +56,25 @@ def _names_requests(ids: list[int]) -> Q:
     return Q(after__request__in=ids) | Q(preflight__request__in=ids)
 
 
-def change_request_events(*, request_id: int, limit: int = TIMELINE_LIMIT) -> list[AuditEvent]:
+def change_request_events(
+    *, request_id: int, about: AuditEvent | None = None, limit: int = TIMELINE_LIMIT
+) -> list[AuditEvent]:
     """Every event of change request `request_id`, oldest first ([] for an id no event names).
 
-    Read from the request's opening event on, on the target index; without one (pruned), over the
-    change actions."""
+    Every step of a request is about its target, so the events are read on the target index: that of
+    `about` (one of the request's events, as on an event's page), else that of the request's opening
+    event; without one (pruned), over the change actions."""
     if not 0 < request_id <= MAX_ID:
         return []
-    requests = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__request=request_id)
-    opening = requests.order_by("seq").first()
+    if about is None:
+        requests = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__request=request_id)
+        about = requests.order_by("seq").first()
     candidates: QuerySet[AuditEvent]
-    if opening is not None:
+    if about is not None:
         candidates = AuditEvent.objects.filter(
-            target_type=opening.target_type,
-            target_id=opening.target_id,
-            seq__gte=opening.seq,
-            action__startswith=opening.action.split(".")[0] + ".",
+            target_type=about.target_type,
+            target_id=about.target_id,
+            action__startswith=about.action.split(".")[0] + ".",
         )
     else:
         candidates = AuditEvent.objects.filter(

@@ -84,16 +84,20 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     except AuditEvent.DoesNotExist:
         raise Http404(NO_SUCH_EVENT.format(seq=seq)) from None
     request_id = event_change_request(event)
-    related = change_request_events(request_id=request_id) if request_id else []
+    related = change_request_events(request_id=request_id, about=event) if request_id else []
     story = change_story(request_id, related) if request_id else None
     diff = diff_rows(event.before, event.after)
+    operation = audit_operation_events(operation_id=event.operation_id)
+    # An execution's closing event holds no plan: the started event of its operation recorded it.
+    plan_event = event if event.preflight is not None else next((e for e in operation if e.preflight), None)
     context = {
         "event": event,
         "diff_changed": sorted((row for row in diff if row.changed), key=lambda row: DIFF_ORDER[row.kind]),
         "diff_same": [row for row in diff if not row.changed],
-        "plan": _recorded_plan(event.preflight),
+        "plan": _recorded_plan(plan_event.preflight) if plan_event else None,
+        "plan_event": plan_event,
         "target_url": _target_url(event.target_type, event.target_id),
-        "operation": audit_operation_events(operation_id=event.operation_id),
+        "operation": operation,
         "change_request": request_id,
         "story": story,
         "related": related,
@@ -149,7 +153,9 @@ def _recorded_plan(preflight: Any) -> dict[str, Any] | None:
     """The preflight as recorded, when it is a change plan (a checklist) that changes/_plan.html shows."""
     if not isinstance(preflight, dict) or not isinstance(preflight.get("checks"), list):
         return None
-    if not all(isinstance(check, dict) for check in preflight["checks"]):
+    if not all(
+        isinstance(check, dict) and {"label", "outcome"} <= set(check) for check in preflight["checks"]
+    ):
         return None
     failed = any(check.get("outcome") == "fail" for check in preflight["checks"])
     calls = [call for call in preflight.get("calls") or [] if isinstance(call, dict)]
