@@ -198,3 +198,14 @@ def test_verify_now_needs_the_csrf_token(audrey):
     client.force_login(audrey)
     assert client.post(reverse(VERIFY)).status_code == 403
     assert not VerifyRun.objects.exists()
+
+
+def test_a_run_that_ended_without_a_result_is_named_until_a_later_verification(audrey_client, audrey):
+    run = verify_run_request(trigger="ui", actor=audrey)
+    VerifyRun.objects.filter(pk=run.pk).update(
+        status="abandoned", active=False, finished_at=timezone.now(), error="Its worker stopped answering."
+    )
+    text = page_text(audrey_client.get(reverse(PAGE)))
+    assert f"Verification #{run.pk} (abandoned, asked for by audrey) recorded no result: Its worker" in text
+    audit_verify_run(triggered_by="cli")
+    assert "recorded no result" not in page_text(audrey_client.get(reverse(PAGE)))

@@ -228,6 +228,14 @@ def verification_from_event(event: AuditEvent) -> Verification:
     )
 
 
+def _failed_since(last: Verification | None) -> VerifyRun | None:
+    """The latest run that ended without a result, when it ended after the last recorded verification."""
+    run = VerifyRun.objects.filter(active=False).first()
+    if run is None or not run.error or run.finished_at is None:
+        return None
+    return run if last is None or run.finished_at > last.time else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -255,7 +263,7 @@ def integrity_overview(*, history: int = HISTORY) -> dict[str, Any]:
         "head_hash": head[1] if head else "",
         "checkpoints": checkpoints,
         "active_run": VerifyRun.objects.filter(active=True).first(),
-        "last_run": VerifyRun.objects.filter(active=False).first(),
+        "failed_run": _failed_since(last),
         "next_nightly": booked_nightly_verify(),
         "schedule": f"{schedule[0]:02d}:{schedule[1]:02d}" if schedule else "",
         "schedule_problem": schedule_problem,
