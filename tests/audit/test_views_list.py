@@ -209,7 +209,11 @@ def test_pages_have_no_inline_script_or_style(audrey_client, variety):
 
 
 def test_chain_status_says_when_the_chain_was_never_checked(audrey_client, db):
-    assert "never verified" in audrey_client.get(URL).content.decode()
+    html = audrey_client.get(URL).content.decode()
+    status = re.search(r'<p class="chain-status[^"]*" id="chain-status">(.*?)</p>', html, re.S).group(1)
+    assert "never verified" in status
+    # The auditor's way to the integrity page, where Verify now is.
+    assert f'href="{reverse("audit:integrity")}"' in status
 
 
 def test_chain_status_shows_the_last_verification_result_and_time(audrey_client, variety):
