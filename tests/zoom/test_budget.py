@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import threading
 from bisect import bisect_right
 
@@ -18,7 +19,7 @@ from django.core.management import call_command
 from zoomadmin_site.zoom import Priority, ZoomRateLimited, zoom_priority
 from zoomadmin_site.zoom.budget import RequestBudget
 
-from .conftest import zoom_error
+from .conftest import FakeClock, zoom_error
 
 USER = {"id": "u1", "email": "a@example.com"}
 START = 1_800_000_000.25
@@ -251,3 +252,23 @@ class TestThroughTheClient:
         second.get_user(user_id="u1")
 
         assert sent[1] - sent[0] >= 1 - 1 / 7
+
+
+def test_a_call_woken_late_takes_a_new_slot_instead_of_crowding_the_next_second(zoom_cache):
+    class LateClock(FakeClock):
+        """The machine is busy: the first wait overshoots by 0.3 s."""
+
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds + (0.3 if not self.sleeps else 0.0))
+
+    clock = LateClock(START)
+    other, late = _budget(zoom_cache, clock, share=1.0), _budget(zoom_cache, clock, share=1.0)
+    for _ in range(20):
+        other._claim(Priority.BACKGROUND)  # claims of other workers, queued ahead
+    first_slot = (math.ceil(START * 9) + 20) / 9
+
+    late.acquire(Priority.BACKGROUND)
+
+    assert clock.now >= first_slot + 0.3  # it woke late for its slot...
+    assert abs(clock.now * 9 - round(clock.now * 9)) < 1e-3  # ...and went out on a new slot's instant
+    assert len(clock.sleeps) == 2

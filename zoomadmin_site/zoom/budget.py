@@ -33,7 +33,9 @@ from .errors import ZoomRateLimited
 
 BURST_MAX = 5  # interactive calls sent at once when the account is quiet (a preflight makes 4 or 5 reads)
 _SLOT_TTL_MARGIN = 2  # seconds a slot's key outlives its instant: nobody claims a past slot after that
-_PROBES = 256  # slots tried per claim before starting again from the shared hint
+_PROBES = 256  # slots tried per claim before looking at the clock again
+_LATE_MAX = 0.5  # of a slot: a call woken later than this takes a new slot (the margin is one slot)
+_RECLAIMS = 3  # new slots taken for one call woken late, before it is sent anyway
 
 
 class Priority(StrEnum):
@@ -93,11 +95,20 @@ class RequestBudget:
         ZoomRateLimited when the wait would exceed ``max_wait`` (no slot is taken then)."""
         if not self.limit:
             return 0.0
-        slot = self._claim(priority)
-        delay = slot / self.rate - self._clock()
-        if delay > 0:
-            self._sleep(delay)
-        return max(delay, 0.0)
+        waited = 0.0
+        for _ in range(_RECLAIMS + 1):
+            slot = self._claim(priority)
+            now = self._clock()
+            planned = max(now, slot / self.rate)
+            if planned > now:
+                self._sleep(planned - now)
+            woke = self._clock()
+            waited += max(0.0, woke - now)
+            # Woken late (a busy machine): sent now, the call could join the next slots' second and put
+            # one more in it than the limit. Its slot is left unused; it takes the next free one instead.
+            if woke - planned <= _LATE_MAX / self.rate:
+                break
+        return waited
 
     def exhaust_current_window(self) -> None:
         """Zoom said 429 per second (another app on the account used it up): no worker sends for a
