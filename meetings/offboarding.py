@@ -36,6 +36,7 @@ from meetings.host_transfers import (
     EXHAUSTED_KEY,
     HOST_TRANSFER,
     daily_writes,
+    host_quota,
     host_transfers_today,
 )
 from meetings.models import TransferItem, TransferJob
@@ -202,6 +203,7 @@ def offboarding_plan(
             }
         )
         schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
+    quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
     items = []
     for listed_meeting in listed:
         new_host = overrides.get(listed_meeting.id, default_new_host)
@@ -212,6 +214,7 @@ def offboarding_plan(
             "assistants": shared[f"assistants:{new_host}"],
             "api_schedulers": shared["api_schedulers"],
             "scopes": shared["scopes"],
+            "quota": quota,
             "scheduler": schedulers.get(meeting.scheduler_of_record)
             if isinstance(meeting, zoom.Meeting)
             else None,
