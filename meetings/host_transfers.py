@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -102,8 +103,9 @@ class HostTransferFlow:
     ) -> Plan:
         """The plan from what was read (each value a result or the ZoomError it raised): "meeting",
         "new_host", "assistants" (the new host's), "api_schedulers", "scopes", "scheduler" (the scheduler
-        of record's account when they may not schedule for the new host, else None). Offboarding reads
-        these once for many meetings and builds each meeting's plan here."""
+        of record's account when they may not schedule for the new host, else None), and optionally
+        "quota" (the host's HostQuota). Offboarding reads these once for many meetings and builds each
+        meeting's plan here."""
         meeting, new_host, scheduler = reads["meeting"], reads["new_host"], reads.get("scheduler")
         new_host_key = str(intended.get("new_host") or "")
         checks = [self._meeting_check(meeting, target_id)]
@@ -121,7 +123,7 @@ class HostTransferFlow:
             alternative = self._alternative_host_check(meeting, new_host)
             if alternative:
                 checks.append(alternative)
-            checks.append(self._quota_check(meeting))
+            checks.append(self._quota_check(meeting, reads.get("quota")))
         checks.append(self._scopes_check(reads["scopes"]))
         intended_state = {
             "new_host": new_host_key,
@@ -401,10 +403,11 @@ class HostTransferFlow:
             {"alternative": True},
         )
 
-    def _quota_check(self, meeting: zoom.Meeting) -> Check:
+    def _quota_check(self, meeting: zoom.Meeting, known: HostQuota | None = None) -> Check:
         label = "The host's daily meeting-update budget is not used up"
-        exhausted = cache.get(EXHAUSTED_KEY.format(host=meeting.host_id))
-        used = host_transfers_today(meeting.host_id)
+        if known is None or known.host_id != meeting.host_id:
+            known = host_quota(meeting.host_id)
+        exhausted, used = known.exhausted, known.used
         if exhausted:
             return Check(
                 "quota",
@@ -487,6 +490,23 @@ def _remember_exhausted(host_id: str, error: ZoomRateLimited) -> None:
     )
     seconds = max(60, int((reset - timezone.now()).total_seconds()))
     cache.set(EXHAUSTED_KEY.format(host=host_id), reset.strftime("%Y-%m-%d %H:%M UTC"), timeout=seconds)
+
+
+@dataclass(frozen=True)
+class HostQuota:
+    """What Zoom Admin knows of a host's daily meeting updates: Zoom's refusal remembered until 00:00
+    UTC ("" when none), and the host transfers it sent today."""
+
+    host_id: str
+    exhausted: str
+    used: int
+
+
+def host_quota(host_id: str) -> HostQuota:
+    """Read once for a host whose many meetings are planned at once (offboarding)."""
+    return HostQuota(
+        host_id, cache.get(EXHAUSTED_KEY.format(host=host_id)) or "", host_transfers_today(host_id)
+    )
 
 
 def daily_writes() -> int:

@@ -36,6 +36,7 @@ from meetings.host_transfers import (
     EXHAUSTED_KEY,
     HOST_TRANSFER,
     daily_writes,
+    host_quota,
     host_transfers_today,
 )
 from meetings.models import TransferItem, TransferJob
@@ -202,6 +203,7 @@ def offboarding_plan(
             }
         )
         schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
+    quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
     items = []
     for listed_meeting in listed:
         new_host = overrides.get(listed_meeting.id, default_new_host)
@@ -212,6 +214,7 @@ def offboarding_plan(
             "assistants": shared[f"assistants:{new_host}"],
             "api_schedulers": shared["api_schedulers"],
             "scopes": shared["scopes"],
+            "quota": quota,
             "scheduler": schedulers.get(meeting.scheduler_of_record)
             if isinstance(meeting, zoom.Meeting)
             else None,
@@ -363,9 +366,10 @@ def _work_in_thread(job_id: int) -> None:
 def _work(job_id: int) -> None:
     """One worker: claim the next waiting item and move it, until there is none, the job stops running,
     or the quota is used up."""
+    quota = _QuotaWatch()
     while True:
         job = TransferJob.objects.get(pk=job_id)
-        if job.status != TransferJob.Status.RUNNING or _quota_used_up(job):
+        if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
             return
         item = (
             job.items.filter(status=TransferItem.Status.PENDING).order_by("start_time", "meeting_id").first()
@@ -458,6 +462,33 @@ def _exhausted(host_id: str) -> bool:
 
 def _quota_used_up(job: TransferJob) -> bool:
     return _exhausted(job.source_zoom_id) or host_transfers_today(job.source_zoom_id) >= daily_writes()
+
+
+class _QuotaWatch:
+    """A worker's view of the host's daily quota. Counting today's host transfers of the host scans them
+    (slow once there are hundreds); so a worker counts them only at its start and again once its estimate
+    is near the limit. The estimate is that count plus this job's items moved or moving since. Transfers
+    of the same host by others meanwhile are seen at the next count, and Zoom's own refusal (remembered
+    in the cache, checked before every item) stops the job in any case."""
+
+    RECOUNT_MARGIN = 0.1  # count again once the estimate is within a tenth of the limit
+    SPENT = (TransferItem.Status.MOVED, TransferItem.Status.RUNNING)
+
+    def __init__(self) -> None:
+        self._counted: int | None = None
+        self._spent_then = 0
+
+    def used_up(self, job: TransferJob) -> bool:
+        if _exhausted(job.source_zoom_id):
+            return True
+        limit = daily_writes()
+        spent = job.items.filter(status__in=self.SPENT).count()
+        if self._counted is not None:
+            estimate = self._counted + spent - self._spent_then
+            if estimate < limit * (1 - self.RECOUNT_MARGIN):
+                return False
+        self._counted, self._spent_then = host_transfers_today(job.source_zoom_id), spent
+        return self._counted >= limit
 
 
 def next_utc_midnight(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -110,3 +110,32 @@ def test_retry_moves_only_the_failed_items(zoom_sandbox, alice):
     assert job.items.get(meeting_id=WORKS).status == TransferItem.Status.MOVED
     assert patch_count(zoom_sandbox) == patches_before + 1  # only the failed one was sent again
     assert moved_before <= set(job.items.filter(status="moved").values_list("meeting_id", flat=True))
+
+
+def test_a_job_stops_at_the_hosts_daily_quota_and_waits_for_the_next_day(
+    zoom_sandbox, alice, settings, monkeypatch
+):
+    """Zoom allows a host so many meeting updates a day: the job moves no more than that (counted from
+    the transfers made today), then waits for 00:00 UTC (queued again for then)."""
+    import meetings.tasks
+
+    queued = []
+
+    class Task:  # the test settings' task backend runs tasks at once, and cannot run one later
+        def using(self, **options):
+            return self
+
+        def enqueue(self, job_id):
+            queued.append(job_id)
+
+    monkeypatch.setattr(meetings.tasks, "transfer_job_task", Task())
+    host_transfer_grant_assistant(host=MARCUS, assistant=DANA, actor=alice, reason="offboarding fix")
+    plan = offboarding_plan(source=DANA, default_new_host=MARCUS, actor=alice)
+    assert len(plan.ready) >= 3
+    settings.ZOOM_MEETING_DAILY_UPDATES = 2
+    job = transfer_job_create(plan=plan, reason="Dana leaves", actor=alice, start=False)
+
+    job = transfer_job_run(job_id=job.pk, workers=1)
+
+    assert job.status == TransferJob.Status.WAITING and job.resume_at is not None and queued == [job.pk]
+    assert job.items.filter(status=TransferItem.Status.MOVED).count() == 2 == patch_count(zoom_sandbox)

@@ -5,9 +5,11 @@ Zoom counts a sliding second: a burst at the end of one second and another at th
 trip its limit although each second on its own holds no more than the limit. So calls are paced on one
 grid of send slots shared by every worker, thread and process: slot ``k`` is the instant ``k / rate``,
 claimed with ``cache.add`` (atomic on every backend, the database one included), and each call waits for
-its slot. Any one-second span then holds at most ``rate`` slots, and a send late by less than one
-spacing adds at most one: with ``rate = limit - 1 - burst`` no sliding second ever holds more than the
-limit, whatever the number of workers.
+its slot. Any one-second span then holds at most ``rate`` slots, and sends late by less than
+``MARGIN_SLOTS`` spacings add at most that many: with ``rate = limit - MARGIN_SLOTS - burst`` no sliding
+second ever holds more than the limit, whatever the number of workers. A call woken more than one spacing
+after its instant (a busy machine) leaves its slot unused and takes a new one; the second spacing of
+margin covers the rest of the way to Zoom (building the request, the network).
 
 - Background calls (sync, bulk jobs) take only slots of their share (``background_share`` of them, spread
   evenly), so a sync never starves the people clicking.
@@ -33,7 +35,10 @@ from .errors import ZoomRateLimited
 
 BURST_MAX = 5  # interactive calls sent at once when the account is quiet (a preflight makes 4 or 5 reads)
 _SLOT_TTL_MARGIN = 2  # seconds a slot's key outlives its instant: nobody claims a past slot after that
-_PROBES = 256  # slots tried per claim before starting again from the shared hint
+_PROBES = 256  # slots tried per claim before looking at the clock again
+MARGIN_SLOTS = 2  # spacings of lateness a send may have without crowding a second (see above)
+_LATE_MAX = 1.0  # spacings: a call woken later than this after its instant takes a new slot
+_RECLAIMS = 3  # new slots taken for one call woken late, before it is sent anyway
 
 
 class Priority(StrEnum):
@@ -75,8 +80,9 @@ class RequestBudget:
         self.limit = max(1, math.floor(per_second)) if per_second > 0 else 0
         self.share = background_share
         # The people's share of a second, sent at once when the grid left those slots unused.
-        self.burst = min(BURST_MAX, math.floor((1 - background_share) * max(0, self.limit - 1)))
-        self.rate = max(1, self.limit - 1 - self.burst) if self.limit else 0  # slots per second
+        spare = max(0, self.limit - MARGIN_SLOTS)
+        self.burst = min(BURST_MAX, math.floor((1 - background_share) * spare))
+        self.rate = max(1, spare - self.burst) if self.limit else 0  # slots per second
         self.background_limit = max(1, math.ceil(self.share * self.rate)) if self.limit else 0
         self._max_wait = max_wait
         self._clock = clock
@@ -93,11 +99,20 @@ class RequestBudget:
         ZoomRateLimited when the wait would exceed ``max_wait`` (no slot is taken then)."""
         if not self.limit:
             return 0.0
-        slot = self._claim(priority)
-        delay = slot / self.rate - self._clock()
-        if delay > 0:
-            self._sleep(delay)
-        return max(delay, 0.0)
+        waited = 0.0
+        for _ in range(_RECLAIMS + 1):
+            slot = self._claim(priority)
+            now = self._clock()
+            planned = max(now, slot / self.rate)
+            if planned > now:
+                self._sleep(planned - now)
+            woke = self._clock()
+            waited += max(0.0, woke - now)
+            # Woken late (a busy machine): sent now, the call could join the next slots' second and put
+            # one more in it than the limit. Its slot is left unused; it takes the next free one instead.
+            if woke - planned <= _LATE_MAX / self.rate:
+                break
+        return waited
 
     def exhaust_current_window(self) -> None:
         """Zoom said 429 per second (another app on the account used it up): no worker sends for a
