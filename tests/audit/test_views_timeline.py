@@ -189,7 +189,7 @@ def test_the_transfer_job_timeline_holds_each_meetings_request_execution_and_rea
 def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboarded):
     everything = transfer_job_events(job_id=offboarded.pk).events
     first = transfer_job_events(job_id=offboarded.pk, limit=3)
-    assert first.events == everything[:3] and first.next_seq == everything[2].seq + 1
+    assert first.events == everything[:3] and first.next_seq == everything[3].seq
     rest = transfer_job_events(job_id=offboarded.pk, from_seq=first.next_seq)
     assert rest.events == everything[3:]
 
@@ -270,3 +270,25 @@ def test_in_two_clicks_from_the_list_an_auditor_sees_who_asked_who_approved_and_
     assert any(text.startswith("Zoom applied it") for text in linked), linked
     story = text_of(page(audrey_client, url).split('id="story"')[1].split("</dl>")[0])
     assert "Asked by alice" in story and "Approved by morgan" in story and "Yes: Zoom applied it" in story
+
+
+def test_a_time_bound_change_and_the_request_that_put_it_back_link_each_other(
+    audrey_client, zoom_sandbox, alice, morgan
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zoomadmin_site.changes.services import change_revert_due
+
+    submitted = role_change_request(
+        user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice, duration_hours=2
+    )
+    role_change_approve(request_id=submitted.request.pk, actor=morgan, comment=COMMENT)
+    (revert,) = change_revert_due(now=timezone.now() + dt.timedelta(hours=3))
+    original_url = reverse("audit:change_request_timeline", args=[submitted.request.pk])
+    revert_url = reverse("audit:change_request_timeline", args=[revert.pk])
+    assert f'href="{revert_url}"' in page(audrey_client, original_url)
+    html = page(audrey_client, revert_url)
+    assert f'href="{original_url}"' in html
+    assert "No approval needed" in text_of(html)

@@ -115,7 +115,7 @@ def change_request_timeline(request: HttpRequest, request_id: int) -> HttpRespon
         "request_id": request_id,
         "events": events,
         "story": story,
-        "reverted_by": change_request_reverted_by(request_id=request_id) if story.kind else None,
+        "reverted_by": change_request_reverted_by(request_id=request_id) if story.time_bound else None,
         "target_url": _target_url(events[0].target_type, events[0].target_id),
         "limit": TIMELINE_LIMIT,
     }
