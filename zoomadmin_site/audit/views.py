@@ -126,7 +126,7 @@ def change_request_timeline(request: HttpRequest, request_id: int) -> HttpRespon
 @require_GET
 def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
     """Chain of custody of one offboarding job: each meeting's request and its steps, in order, a page
-    of TIMELINE_LIMIT events at a time (`from_seq`)."""
+    of JOB_PAGE_SIZE events at a time (`from_seq`)."""
     from_seq = _from_seq(request)
     if from_seq is None:
         return render(
@@ -135,7 +135,7 @@ def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
     timeline = transfer_job_events(job_id=job_id, from_seq=from_seq)
     if not timeline.requests and not timeline.events:
         raise Http404(NO_SUCH_JOB.format(pk=job_id))
-    context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq, "limit": TIMELINE_LIMIT}
+    context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq}
     return render(request, "audit/transfer_job_timeline.html", context)
 
 
