@@ -122,6 +122,11 @@ def test_an_events_page_shows_the_preflight_checklist_and_every_zoom_call(audrey
     preflight = html.split('id="preflight"')[1].split("</section>")[0]
     assert 'class="checklist"' in preflight  # the closing event shows the plan its operation started with
     assert f'href="{reverse("audit:event_detail", args=[started.seq])}"' in preflight
+    approval = event("role_change.approve")
+    html = page(audrey_client, reverse("audit:event_detail", args=[approval.seq]))
+    preflight = html.split('id="preflight"')[1].split("</section>")[0]
+    assert 'class="checklist"' in preflight and "when the change was requested" in preflight
+    assert f'href="{reverse("audit:event_detail", args=[event("role_change.request").seq])}"' in preflight
     finished = event("role_change.execute")
     calls = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
     calls = calls.split('id="zoom-calls"')[1].split("</table>")[0]

@@ -85,8 +85,9 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     story = change_story(request_id, related) if request_id else None
     diff = diff_rows(event.before, event.after)
     operation = audit_operation_events(operation_id=event.operation_id)
-    # An execution's closing event holds no plan: the started event of its operation recorded it.
-    plan_event = event if event.preflight is not None else next((e for e in operation if e.preflight), None)
+    # An execution's closing event holds no plan: the started event of its operation recorded it; a
+    # decision holds none either: the request's event recorded the check the decision rested on.
+    plan_event = _plan_event(event, operation, story.requested if story else None)
     context = {
         "event": event,
         "diff_changed": sorted((row for row in diff if row.changed), key=lambda row: DIFF_ORDER[row.kind]),
@@ -137,6 +138,15 @@ def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
         raise Http404(NO_SUCH_JOB.format(pk=job_id))
     context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq}
     return render(request, "audit/transfer_job_timeline.html", context)
+
+
+def _plan_event(
+    event: AuditEvent, operation: list[AuditEvent], requested: AuditEvent | None
+) -> AuditEvent | None:
+    if event.preflight is not None:
+        return event
+    started = next((e for e in operation if e.preflight is not None), None)
+    return started or (requested if requested is not None and requested.preflight is not None else None)
 
 
 def _from_seq(request: HttpRequest) -> int | None:
