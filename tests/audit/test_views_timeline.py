@@ -185,7 +185,7 @@ def test_the_transfer_job_timeline_holds_each_meetings_request_execution_and_rea
     assert ("host_transfer.execute", "succeeded") in steps
     assert all(e.action.startswith("host_transfer.") for e in timeline.events)
     assert [e.seq for e in timeline.events] == sorted(e.seq for e in timeline.events)
-    html = page(audrey_client, reverse("audit:transfer_job_timeline", args=[offboarded.pk]))
+    html = page(audrey_client, reverse("audit:job_timeline", args=[offboarded.pk]))
     for request_id in timeline.requests:
         assert f'href="{reverse("audit:change_request_timeline", args=[request_id])}"' in html
     assert "asked to move" in text_of(html)
@@ -202,7 +202,7 @@ def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboar
 def test_an_event_of_a_job_links_the_jobs_timeline(audrey_client, offboarded):
     opening = event("host_transfer.request")
     html = page(audrey_client, reverse("audit:event_detail", args=[opening.seq]))
-    assert f'href="{reverse("audit:transfer_job_timeline", args=[offboarded.pk])}"' in html
+    assert f'href="{reverse("audit:job_timeline", args=[offboarded.pk])}"' in html
     meeting_url = reverse("meetings:meeting_detail", args=[opening.target_id])
     assert f'<a href="{meeting_url}" id="target-link">' in html
 
@@ -210,28 +210,28 @@ def test_an_event_of_a_job_links_the_jobs_timeline(audrey_client, offboarded):
 def test_the_job_page_links_its_chain_of_custody(client, root, offboarded):
     client.force_login(root)
     html = page(client, reverse("meetings:transfer_job", args=[offboarded.pk]))
-    assert f'href="{reverse("audit:transfer_job_timeline", args=[offboarded.pk])}"' in html
+    assert f'href="{reverse("audit:job_timeline", args=[offboarded.pk])}"' in html
 
 
 @pytest.mark.parametrize("bad", ["-1", "abc", "1e5", "٣", str(2**64)])
 def test_a_bad_timeline_position_is_a_400_that_says_so(audrey_client, db, bad):
-    response = audrey_client.get(reverse("audit:transfer_job_timeline", args=[1]), {"from_seq": bad})
+    response = audrey_client.get(reverse("audit:job_timeline", args=[1]), {"from_seq": bad})
     assert response.status_code == 400
     assert "whole number" in response.content.decode()
 
 
 def test_an_unknown_job_is_a_404(audrey_client, db):
-    assert audrey_client.get(reverse("audit:transfer_job_timeline", args=[99])).status_code == 404
+    assert audrey_client.get(reverse("audit:job_timeline", args=[99])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["change_request_timeline", "transfer_job_timeline"])
+@pytest.mark.parametrize("name", ["change_request_timeline", "job_timeline"])
 @pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("charlie", 403), ("audrey", 404)])
 def test_timelines_need_the_audit_permission(client, request, name, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(f"audit:{name}", args=[1])).status_code == status
 
 
-@pytest.mark.parametrize("name", ["change_request_timeline", "transfer_job_timeline"])
+@pytest.mark.parametrize("name", ["change_request_timeline", "job_timeline"])
 def test_timelines_are_read_only(audrey_client, name):
     assert audrey_client.post(reverse(f"audit:{name}", args=[1])).status_code == 405
 
