@@ -5,8 +5,9 @@ The audit app sits below the change machinery, so this reads only the log. What 
 what the change flows record in them (zoomadmin_site/changes/services.py and executor.py):
 - every event of a change request names it: `after.request` (request, decisions, preflight, read-back,
   the execution's closing event, reconcile) or `preflight.request` (the execution's started event);
-- an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event, whose
-  reason starts "Offboarding job #<id> (" (a refused one too);
+- an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event (an
+  item refused because another change of its meeting was open records no request and no job: the job's
+  page tells it, its timeline does not);
 - the events of one execution share an `operation_id`.
 """
 
