@@ -297,3 +297,14 @@ def test_a_time_bound_change_and_the_request_that_put_it_back_link_each_other(
     html = page(audrey_client, revert_url)
     assert f'href="{original_url}"' in html
     assert "No approval needed" in text_of(html)
+
+
+@pytest.mark.parametrize(
+    ("target_type", "target_id"), [("zoom_meeting", "12/34"), ("zoom_user", ""), ("x", "y")]
+)
+def test_a_target_the_dashboard_has_no_page_for_is_shown_unlinked(audrey_client, target_type, target_id):
+    recorded = audit_record(
+        action="mirror.drift", outcome="succeeded", target_type=target_type, target_id=target_id
+    )
+    html = page(audrey_client, reverse("audit:event_detail", args=[recorded.seq]))
+    assert 'id="target-link"' not in html
