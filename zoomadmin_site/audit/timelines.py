@@ -33,7 +33,7 @@ MAX_ID = 2**63 - 1
 
 class AfterKey(Func):
     """The event's `after.<key>` as text, in SQL spelled exactly as the expression indexes of migration
-    0008_timeline_indexes (audit_after_request, audit_after_job), so that the database uses them. Django's
+    *_timeline_indexes (audit_after_request, audit_after_job), so that the database uses them. Django's
     own key lookups pass the key as a query parameter on SQLite, which an index on an expression cannot
     match."""
 
