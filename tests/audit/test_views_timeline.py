@@ -189,6 +189,10 @@ def test_the_transfer_job_timeline_holds_each_meetings_request_execution_and_rea
     for request_id in timeline.requests:
         assert f'href="{reverse("audit:change_request_timeline", args=[request_id])}"' in html
     assert "asked to move" in text_of(html)
+    read_backs = [e for e in timeline.events if e.action == "host_transfer.read_back"]
+    for read_back in read_backs:  # each step names its meeting: the sentence does not
+        line = html.split(f"#{read_back.seq} · ")[1].split("</div>")[0]
+        assert read_back.target_label in text_of(line)
 
 
 def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboarded):
