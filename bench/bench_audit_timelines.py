@@ -92,10 +92,10 @@ def fake_event(seq: int, when: dt.datetime) -> dict[str, Any]:
     kind = "host_transfer" if transfer else "role_change"
     if transfer and step == "approve":
         step = "preflight"  # a host transfer needs no approval
-    after: dict[str, Any] = {"request": request, "role_id": "1"}
+    after: dict[str, Any] | None = {"request": request, "role_id": "1"}
     if transfer and step == "request":
-        after["job"] = request // (2 * JOB_SIZE) + 1
-    preflight = None
+        after = {"request": request, "role_id": "1", "job": request // (2 * JOB_SIZE) + 1}
+    preflight: dict[str, Any] | None = None
     if step == "execute" and outcome == "started":
         after, preflight = None, {"request": request, "checks": []}
     operation = uuid.UUID(int=10**12 + request) if step in ("execute", "read_back") else base["operation_id"]
@@ -144,7 +144,7 @@ def ensure_log(rows: int) -> float | None:
         return None
     started = time.perf_counter()
     fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
     sql = f"INSERT INTO audit_auditevent ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     last: dict[str, Any] = {}
     for batch in chained_batches(rows):
