@@ -122,6 +122,11 @@ def test_an_events_page_shows_the_preflight_checklist_and_every_zoom_call(audrey
     preflight = html.split('id="preflight"')[1].split("</section>")[0]
     assert 'class="checklist"' in preflight  # the closing event shows the plan its operation started with
     assert f'href="{reverse("audit:event_detail", args=[started.seq])}"' in preflight
+    approval = event("role_change.approve")
+    html = page(audrey_client, reverse("audit:event_detail", args=[approval.seq]))
+    preflight = html.split('id="preflight"')[1].split("</section>")[0]
+    assert 'class="checklist"' in preflight and "when the change was requested" in preflight
+    assert f'href="{reverse("audit:event_detail", args=[event("role_change.request").seq])}"' in preflight
     finished = event("role_change.execute")
     calls = page(audrey_client, reverse("audit:event_detail", args=[finished.seq]))
     calls = calls.split('id="zoom-calls"')[1].split("</table>")[0]
@@ -180,16 +185,20 @@ def test_the_transfer_job_timeline_holds_each_meetings_request_execution_and_rea
     assert ("host_transfer.execute", "succeeded") in steps
     assert all(e.action.startswith("host_transfer.") for e in timeline.events)
     assert [e.seq for e in timeline.events] == sorted(e.seq for e in timeline.events)
-    html = page(audrey_client, reverse("audit:transfer_job_timeline", args=[offboarded.pk]))
+    html = page(audrey_client, reverse("audit:job_timeline", args=[offboarded.pk]))
     for request_id in timeline.requests:
         assert f'href="{reverse("audit:change_request_timeline", args=[request_id])}"' in html
     assert "asked to move" in text_of(html)
+    read_backs = [e for e in timeline.events if e.action == "host_transfer.read_back"]
+    for read_back in read_backs:  # each step names its meeting: the sentence does not
+        line = html.split(f"#{read_back.seq} · ")[1].split("</div>")[0]
+        assert read_back.target_label in text_of(line)
 
 
 def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboarded):
     everything = transfer_job_events(job_id=offboarded.pk).events
     first = transfer_job_events(job_id=offboarded.pk, limit=3)
-    assert first.events == everything[:3] and first.next_seq == everything[2].seq + 1
+    assert first.events == everything[:3] and first.next_seq == everything[3].seq
     rest = transfer_job_events(job_id=offboarded.pk, from_seq=first.next_seq)
     assert rest.events == everything[3:]
 
@@ -197,7 +206,7 @@ def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboar
 def test_an_event_of_a_job_links_the_jobs_timeline(audrey_client, offboarded):
     opening = event("host_transfer.request")
     html = page(audrey_client, reverse("audit:event_detail", args=[opening.seq]))
-    assert f'href="{reverse("audit:transfer_job_timeline", args=[offboarded.pk])}"' in html
+    assert f'href="{reverse("audit:job_timeline", args=[offboarded.pk])}"' in html
     meeting_url = reverse("meetings:meeting_detail", args=[opening.target_id])
     assert f'<a href="{meeting_url}" id="target-link">' in html
 
@@ -205,28 +214,28 @@ def test_an_event_of_a_job_links_the_jobs_timeline(audrey_client, offboarded):
 def test_the_job_page_links_its_chain_of_custody(client, root, offboarded):
     client.force_login(root)
     html = page(client, reverse("meetings:transfer_job", args=[offboarded.pk]))
-    assert f'href="{reverse("audit:transfer_job_timeline", args=[offboarded.pk])}"' in html
+    assert f'href="{reverse("audit:job_timeline", args=[offboarded.pk])}"' in html
 
 
 @pytest.mark.parametrize("bad", ["-1", "abc", "1e5", "٣", str(2**64)])
 def test_a_bad_timeline_position_is_a_400_that_says_so(audrey_client, db, bad):
-    response = audrey_client.get(reverse("audit:transfer_job_timeline", args=[1]), {"from_seq": bad})
+    response = audrey_client.get(reverse("audit:job_timeline", args=[1]), {"from_seq": bad})
     assert response.status_code == 400
     assert "whole number" in response.content.decode()
 
 
 def test_an_unknown_job_is_a_404(audrey_client, db):
-    assert audrey_client.get(reverse("audit:transfer_job_timeline", args=[99])).status_code == 404
+    assert audrey_client.get(reverse("audit:job_timeline", args=[99])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["change_request_timeline", "transfer_job_timeline"])
+@pytest.mark.parametrize("name", ["change_request_timeline", "job_timeline"])
 @pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("charlie", 403), ("audrey", 404)])
 def test_timelines_need_the_audit_permission(client, request, name, persona, status):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(f"audit:{name}", args=[1])).status_code == status
 
 
-@pytest.mark.parametrize("name", ["change_request_timeline", "transfer_job_timeline"])
+@pytest.mark.parametrize("name", ["change_request_timeline", "job_timeline"])
 def test_timelines_are_read_only(audrey_client, name):
     assert audrey_client.post(reverse(f"audit:{name}", args=[1])).status_code == 405
 
@@ -270,3 +279,36 @@ def test_in_two_clicks_from_the_list_an_auditor_sees_who_asked_who_approved_and_
     assert any(text.startswith("Zoom applied it") for text in linked), linked
     story = text_of(page(audrey_client, url).split('id="story"')[1].split("</dl>")[0])
     assert "Asked by alice" in story and "Approved by morgan" in story and "Yes: Zoom applied it" in story
+
+
+def test_a_time_bound_change_and_the_request_that_put_it_back_link_each_other(
+    audrey_client, zoom_sandbox, alice, morgan
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zoomadmin_site.changes.services import change_revert_due
+
+    submitted = role_change_request(
+        user_key=PRIYA, role={"role_name": "Admin"}, reason=REASON, actor=alice, duration_hours=2
+    )
+    role_change_approve(request_id=submitted.request.pk, actor=morgan, comment=COMMENT)
+    (revert,) = change_revert_due(now=timezone.now() + dt.timedelta(hours=3))
+    original_url = reverse("audit:change_request_timeline", args=[submitted.request.pk])
+    revert_url = reverse("audit:change_request_timeline", args=[revert.pk])
+    assert f'href="{revert_url}"' in page(audrey_client, original_url)
+    html = page(audrey_client, revert_url)
+    assert f'href="{original_url}"' in html
+    assert "No approval needed" in text_of(html)
+
+
+@pytest.mark.parametrize(
+    ("target_type", "target_id"), [("zoom_meeting", "12/34"), ("zoom_user", ""), ("x", "y")]
+)
+def test_a_target_the_dashboard_has_no_page_for_is_shown_unlinked(audrey_client, target_type, target_id):
+    recorded = audit_record(
+        action="mirror.drift", outcome="succeeded", target_type=target_type, target_id=target_id
+    )
+    html = page(audrey_client, reverse("audit:event_detail", args=[recorded.seq]))
+    assert 'id="target-link"' not in html

@@ -5,16 +5,19 @@ The audit app sits below the change machinery, so this reads only the log. What 
 what the change flows record in them (zoomadmin_site/changes/services.py and executor.py):
 - every event of a change request names it: `after.request` (request, decisions, preflight, read-back,
   the execution's closing event, reconcile) or `preflight.request` (the execution's started event);
-- an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event, whose
-  reason starts "Offboarding job #<id> (" (a refused one too);
+- an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event (an
+  item refused because another change of its meeting was open records no request and no job: the job's
+  page tells it, its timeline does not);
 - the events of one execution share an `operation_id`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 
@@ -22,10 +25,40 @@ CHANGE_PREFIXES = ("role_change.", "host_transfer.")
 REQUEST_ACTIONS = (Action.ROLE_CHANGE_REQUEST, Action.HOST_TRANSFER_REQUEST)
 EXECUTE_ACTIONS = (Action.ROLE_CHANGE_EXECUTE, Action.HOST_TRANSFER_EXECUTE)
 READ_BACK_ACTIONS = (Action.ROLE_CHANGE_READ_BACK, Action.HOST_TRANSFER_READ_BACK)
-JOB_REASON = "Offboarding job #{job} ("
 DECISION_VERBS = {"approve": "Approved", "reject": "Rejected", "cancel": "Cancelled", "expire": "Expired"}
-TIMELINE_LIMIT = 500
+TIMELINE_LIMIT = 500  # events of one change request shown (a request has about six)
+JOB_PAGE_SIZE = 100  # events of an offboarding job per page (a 300-meeting job has about 1,800)
 MAX_ID = 2**63 - 1
+
+
+class AfterKey(Func):
+    """The event's `after.<key>` as text, in SQL spelled exactly as the expression indexes of migration
+    *_timeline_indexes (audit_after_request, audit_after_job), so that the database uses them. Django's
+    own key lookups pass the key as a query parameter on SQLite, which an index on an expression cannot
+    match."""
+
+    SQL = {
+        "sqlite": "CAST(JSON_EXTRACT(\"after\", '$.{key}') AS TEXT)",
+        "postgresql": "(\"after\" ->> '{key}')",
+    }
+    INDEXED = ("request", "job")
+
+    def __init__(self, key: str) -> None:
+        if key not in self.INDEXED:
+            raise ValueError(f"after.{key} has no index; add one to a migration first.")
+        self.key = key
+        super().__init__(output_field=CharField())
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        if connection.vendor in self.SQL:
+            return self.SQL[connection.vendor].format(key=self.key), []
+        return compiler.compile(KeyTextTransform(self.key, "after"))
+
+
+def _after_is(key: str, *values: int) -> QuerySet[AuditEvent]:
+    """Events whose `after.<key>` is one of `values`, on the index of that key."""
+    events = AuditEvent.objects.alias(**{f"after_{key}": AfterKey(key)})
+    return events.filter(**{f"after_{key}__in": [str(value) for value in values]})
 
 
 def _positive_int(data: object, key: str) -> int | None:
@@ -67,8 +100,7 @@ def change_request_events(
     if not 0 < request_id <= MAX_ID:
         return []
     if about is None:
-        requests = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__request=request_id)
-        about = requests.order_by("seq").first()
+        about = _after_is("request", request_id).filter(action__in=REQUEST_ACTIONS).order_by("seq").first()
     candidates: QuerySet[AuditEvent]
     if about is not None:
         candidates = AuditEvent.objects.filter(
@@ -84,7 +116,8 @@ def change_request_events(
 
 
 def change_request_reverted_by(*, request_id: int) -> int | None:
-    """The request that put back the time-bound change `request_id` made, if one was made."""
+    """The request that put back the time-bound change `request_id` made, if one was made (a scan of the
+    request events: asked only for a time-bound request)."""
     if not 0 < request_id <= MAX_ID:
         return None
     event = AuditEvent.objects.filter(action__in=REQUEST_ACTIONS, after__reverts=request_id).first()
@@ -98,31 +131,38 @@ class JobTimeline:
     next_seq: int | None  # pass as from_seq for the next page; None on the last page
 
 
-def transfer_job_events(*, job_id: int, from_seq: int = 0, limit: int = TIMELINE_LIMIT) -> JobTimeline:
+def transfer_job_events(*, job_id: int, from_seq: int = 0, limit: int = JOB_PAGE_SIZE) -> JobTimeline:
     """Every event of offboarding job `job_id`: its requests (one per meeting) and each one's steps, oldest
-    first, `limit` at a time from `from_seq`."""
+    first, `limit` at a time from `from_seq`. Read on indexes only: the job's and the requests' numbers in
+    `after`, and the executions' operation ids (their started events name the request in `preflight`)."""
     if not 0 < job_id <= MAX_ID:
         return JobTimeline([], [], None)
     opening = list(
-        AuditEvent.objects.filter(action=Action.HOST_TRANSFER_REQUEST)
-        .filter(Q(after__job=job_id) | Q(reason__startswith=JOB_REASON.format(job=job_id)))
+        _after_is("job", job_id)
+        .filter(action=Action.HOST_TRANSFER_REQUEST)
         .order_by("seq")
         .values_list("seq", "after")
     )
-    if not opening:
-        return JobTimeline([], [], None)
     requests = [n for _, after in opening if (n := _positive_int(after, "request")) is not None]
-    named = Q(seq__in=[seq for seq, _ in opening])
+    seqs = {seq for seq, _ in opening}
+    operations = set()
     if requests:
-        named |= _names_requests(requests)
-    rows = list(
-        AuditEvent.objects.filter(action__startswith="host_transfer.", seq__gte=max(opening[0][0], from_seq))
-        .filter(named)
-        .order_by("seq")[: max(1, limit) + 1]
-    )
-    more = len(rows) > limit
-    events = rows[:limit]
-    return JobTimeline(events, requests, events[-1].seq + 1 if more else None)
+        for seq, action, operation in (
+            _after_is("request", *requests)
+            .filter(action__startswith="host_transfer.")
+            .values_list("seq", "action", "operation_id")
+        ):
+            seqs.add(seq)
+            if action in EXECUTE_ACTIONS or action in READ_BACK_ACTIONS:
+                operations.add(operation)
+    if operations:
+        # On the operation index alone: with the outcome in the WHERE clause too, SQLite walks every
+        # started event of the log instead.
+        steps = AuditEvent.objects.filter(operation_id__in=operations).values_list("seq", "outcome")
+        seqs.update(seq for seq, outcome in steps if outcome == Outcome.STARTED)
+    page = sorted(seq for seq in seqs if seq >= from_seq)[: max(1, limit) + 1]
+    events = list(AuditEvent.objects.filter(seq__in=page[:limit]).order_by("seq"))
+    return JobTimeline(events, requests, page[limit] if len(page) > limit else None)
 
 
 # --- the story ------------------------------------------------------------------------------------------
@@ -152,7 +192,14 @@ class ChangeStory:
     def needed_no_approval(self) -> bool:
         """Recorded as approved on submission (a demotion, a host transfer, a revert)."""
         after = self.requested.after if self.requested is not None else None
-        return isinstance(after, dict) and after.get("status") == "approved"
+        # A revert's request records no status: its elevation was approved with its end.
+        return isinstance(after, dict) and (after.get("status") == "approved" or bool(after.get("reverts")))
+
+    @property
+    def time_bound(self) -> bool:
+        """Asked for a limited time: another request puts the old state back when it ends."""
+        after = self.requested.after if self.requested is not None else None
+        return isinstance(after, dict) and bool(after.get("duration_hours"))
 
     @property
     def approvals(self) -> list[AuditEvent]:

@@ -15,5 +15,5 @@ urlpatterns = [
     path("integrity/verify/", integrity_views.integrity_verify, name="integrity_verify"),
     # Chains of custody: every event of one change request, or of one offboarding job, in order.
     path("changes/<int:request_id>/", views.change_request_timeline, name="change_request_timeline"),
-    path("transfer-jobs/<int:job_id>/", views.transfer_job_timeline, name="transfer_job_timeline"),
+    path("transfer-jobs/<int:job_id>/", views.transfer_job_timeline, name="job_timeline"),
 ]

@@ -88,8 +88,9 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     story = change_story(request_id, related) if request_id else None
     diff = diff_rows(event.before, event.after)
     operation = audit_operation_events(operation_id=event.operation_id)
-    # An execution's closing event holds no plan: the started event of its operation recorded it.
-    plan_event = event if event.preflight is not None else next((e for e in operation if e.preflight), None)
+    # An execution's closing event holds no plan: the started event of its operation recorded it; a
+    # decision holds none either: the request's event recorded the check the decision rested on.
+    plan_event = _plan_event(event, operation, story.requested if story else None)
     context = {
         "event": event,
         "diff_changed": sorted((row for row in diff if row.changed), key=lambda row: DIFF_ORDER[row.kind]),
@@ -118,7 +119,7 @@ def change_request_timeline(request: HttpRequest, request_id: int) -> HttpRespon
         "request_id": request_id,
         "events": events,
         "story": story,
-        "reverted_by": change_request_reverted_by(request_id=request_id) if story.kind else None,
+        "reverted_by": change_request_reverted_by(request_id=request_id) if story.time_bound else None,
         "target_url": _target_url(events[0].target_type, events[0].target_id),
         "limit": TIMELINE_LIMIT,
     }
@@ -129,7 +130,7 @@ def change_request_timeline(request: HttpRequest, request_id: int) -> HttpRespon
 @require_GET
 def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
     """Chain of custody of one offboarding job: each meeting's request and its steps, in order, a page
-    of TIMELINE_LIMIT events at a time (`from_seq`)."""
+    of JOB_PAGE_SIZE events at a time (`from_seq`)."""
     from_seq = _from_seq(request)
     if from_seq is None:
         return render(
@@ -138,8 +139,17 @@ def transfer_job_timeline(request: HttpRequest, job_id: int) -> HttpResponse:
     timeline = transfer_job_events(job_id=job_id, from_seq=from_seq)
     if not timeline.requests and not timeline.events:
         raise Http404(NO_SUCH_JOB.format(pk=job_id))
-    context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq, "limit": TIMELINE_LIMIT}
+    context = {"job_id": job_id, "timeline": timeline, "from_seq": from_seq}
     return render(request, "audit/transfer_job_timeline.html", context)
+
+
+def _plan_event(
+    event: AuditEvent, operation: list[AuditEvent], requested: AuditEvent | None
+) -> AuditEvent | None:
+    if event.preflight is not None:
+        return event
+    started = next((e for e in operation if e.preflight is not None), None)
+    return started or (requested if requested is not None and requested.preflight is not None else None)
 
 
 def _from_seq(request: HttpRequest) -> int | None:
