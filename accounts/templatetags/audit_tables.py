@@ -79,7 +79,7 @@ def _field(bound: BoundField) -> str:
         chosen = "" if value is None else str(value[0] if isinstance(value, list) and value else value)
         options = "".join(
             f'<option value="{esc(v)}"{" selected" if str(v) == chosen else ""}>{esc(label)}</option>'
-            for v, label in bound.field.choices
+            for v, label in widget.choices
         )
         control = f'<select name="{esc(bound.html_name)}"{rest}>{options}</select>'
     else:
