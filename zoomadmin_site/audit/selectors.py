@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -150,12 +151,20 @@ def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
     if len(q) < MIN_INDEXED_TERM or not has_fts(connection):
         return events.filter(contains)
     phrase = fts_phrase(q)
-    with connection.cursor() as cursor:
-        cursor.execute(FTS_COUNT_SQL, [phrase, TEXT_INDEX_DRIVES_BELOW])
-        (candidates,) = cursor.fetchone()
-    if candidates >= TEXT_INDEX_DRIVES_BELOW:
+    if not _rare_in_text_index(events.db, phrase, TEXT_INDEX_DRIVES_BELOW):
         return events.filter(contains)
     return events.filter(contains, seq__in=RawSQL(FTS_MATCH_SQL, [phrase]))  # noqa: S611 - a constant
+
+
+@lru_cache(maxsize=512)
+def _rare_in_text_index(alias: str, phrase: str, below: int) -> bool:
+    """Whether fewer than `below` events contain the phrase (SQLite's text index). Remembered: the
+    answer only picks how `q` is looked up (the rows are icontains' either way), and a page and its
+    counts, or the next page, ask it again."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(FTS_COUNT_SQL, [phrase, below])
+        (candidates,) = cursor.fetchone()
+    return bool(candidates < below)
 
 
 def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:
