@@ -56,6 +56,10 @@ class Migration(migrations.Migration):
                 fields=["actor_label", "time", "action", "seq"], name="audit_actor_label_time"
             ),
         ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["target_id", "-seq"], name="audit_target_id_seq"),
+        ),
         migrations.RunPython(
             _run({"sqlite": SQLITE_FORWARDS, "postgresql": POSTGRESQL_FORWARDS}),
             _run({"sqlite": SQLITE_BACKWARDS, "postgresql": POSTGRESQL_BACKWARDS}),
