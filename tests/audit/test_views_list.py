@@ -369,3 +369,26 @@ def test_rows_escape_and_isolate_what_they_show(audrey_client, audrey):
     assert '<span class="badge badge-failed">Failed</span>' in row
     assert "…" in row  # the sentence cut at 240 characters
     assert '<span class="muted small">zoom_user</span>' in row
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": 'da"na <b>', "outcome": "failed", "date_to": "2026-03-01"},
+        {"date_from": "bad", "request_id": "x y"},
+    ],
+)
+def test_filter_inputs_are_the_markup_djangos_widgets_give(db, data):
+    from accounts.templatetags.audit_tables import _field
+    from zoomadmin_site.audit.forms import AuditFilterForm
+
+    form = AuditFilterForm(data)
+    form.is_valid()
+    for bound in form.visible_fields():
+        django_markup = re.sub(r">\s+<", "><", str(bound))
+        assert django_markup in _field(bound), bound.name
+        assert f'<label for="{bound.id_for_label}">{bound.label}</label>' in _field(bound)
+        for error in bound.errors:
+            assert f'<ul class="errorlist" id="{bound.auto_id}_error"><li>' in _field(bound)
+            assert "Enter" in error

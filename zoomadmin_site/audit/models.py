@@ -201,10 +201,13 @@ class AuditEvent(models.Model):
             models.Index(fields=["outcome", "-seq"], name="audit_outcome_seq"),
             models.Index(fields=["actor_label", "-seq"], name="audit_actor_label_seq"),
             models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
+            # A target id without its type (the filter form has the two apart).
+            models.Index(fields=["target_id", "-seq"], name="audit_target_id_seq"),
             models.Index(fields=["operation_id", "seq"], name="audit_operation_seq"),
             models.Index(fields=["request_id", "-seq"], name="audit_request_seq"),
-            # "What did this operator do in that week": a date range within one actor's events.
-            models.Index(fields=["actor_label", "time"], name="audit_actor_label_time"),
+            # "What did this operator do in that week": one actor's events in a date range, with the
+            # action and seq too, so that the range is filtered and sorted from the index alone.
+            models.Index(fields=["actor_label", "time", "action", "seq"], name="audit_actor_label_time"),
         ]
 
     def __str__(self) -> str:

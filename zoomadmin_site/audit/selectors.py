@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -75,14 +76,14 @@ def audit_outcome_counts(
     """How many events match `filters` (the `outcome` filter itself ignored) with each outcome, counted
     among the newest `cap` of them: one query reading at most cap + 1 outcomes along the list's own
     order and indexes, so its cost is bounded whatever the filters. Up to `cap` matching events the
-    counts are exact; beyond, each is a lower bound (`capped`), and the chips say so with a "+"."""
+    counts are exact; beyond, each is a lower bound (`capped`), and the chips say so with a "+". (Seqs
+    first, as for the list, then those events' outcomes.)"""
     others = AuditFilters(**filters)
     others["outcome"] = ""
-    newest = list(
-        audit_event_queryset(**others).order_by("-seq").values_list("outcome", flat=True)[: cap + 1]
-    )
+    newest = _seqs(audit_event_queryset(**others).order_by("-seq"), cap + 1)
     capped = len(newest) > cap
-    tally = Counter(newest[:cap])
+    counted = AuditEvent.objects.filter(seq__in=newest[:cap]).order_by().values_list("outcome", flat=True)
+    tally = Counter(counted) if newest else Counter[str]()
     return [
         OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
         for value, label in Outcome.choices
@@ -103,20 +104,31 @@ def audit_event_list(
     """
     limit = max(1, min(limit, MAX_LIMIT))
     matching = audit_event_queryset(**filters)
+    # The page's seqs first, then its rows: the first query reads only the filtered columns and seq, so a
+    # covering index answers it and a sort (of a date range, say) sorts numbers, not whole events.
     if before_seq is not None:
-        rows = list(matching.filter(seq__gt=before_seq).order_by("seq")[: limit + 1])
-        has_newer, events = len(rows) > limit, rows[:limit][::-1]
+        seqs = _seqs(matching.filter(seq__gt=before_seq).order_by("seq"), limit + 1)
+        has_newer, events = len(seqs) > limit, _events(seqs[:limit])
         has_older = bool(events) and matching.filter(seq__lt=events[-1].seq).exists()
     else:
         window = matching.filter(seq__lt=after_seq) if after_seq is not None else matching
-        rows = list(window.order_by("-seq")[: limit + 1])
-        has_older, events = len(rows) > limit, rows[:limit]
+        seqs = _seqs(window.order_by("-seq"), limit + 1)
+        has_older, events = len(seqs) > limit, _events(seqs[:limit])
         has_newer = after_seq is not None and bool(events) and matching.filter(seq__gt=events[0].seq).exists()
     return AuditEventPage(
         events=events,
         older_cursor=events[-1].seq if has_older else None,
         newer_cursor=events[0].seq if has_newer else None,
     )
+
+
+def _seqs(events: QuerySet[AuditEvent], count: int) -> list[int]:
+    return list(events.values_list("seq", flat=True)[:count])
+
+
+def _events(seqs: list[int]) -> list[AuditEvent]:
+    """The events `seqs`, newest first."""
+    return list(AuditEvent.objects.filter(seq__in=seqs).order_by("-seq")) if seqs else []
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
@@ -150,12 +162,20 @@ def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
     if len(q) < MIN_INDEXED_TERM or not has_fts(connection):
         return events.filter(contains)
     phrase = fts_phrase(q)
-    with connection.cursor() as cursor:
-        cursor.execute(FTS_COUNT_SQL, [phrase, TEXT_INDEX_DRIVES_BELOW])
-        (candidates,) = cursor.fetchone()
-    if candidates >= TEXT_INDEX_DRIVES_BELOW:
+    if not _rare_in_text_index(events.db, phrase, TEXT_INDEX_DRIVES_BELOW):
         return events.filter(contains)
     return events.filter(contains, seq__in=RawSQL(FTS_MATCH_SQL, [phrase]))  # noqa: S611 - a constant
+
+
+@lru_cache(maxsize=512)
+def _rare_in_text_index(alias: str, phrase: str, below: int) -> bool:
+    """Whether fewer than `below` events contain the phrase (SQLite's text index). Remembered: the
+    answer only picks how `q` is looked up (the rows are icontains' either way), and a page and its
+    counts, or the next page, ask it again."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(FTS_COUNT_SQL, [phrase, below])
+        (candidates,) = cursor.fetchone()
+    return bool(candidates < below)
 
 
 def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:

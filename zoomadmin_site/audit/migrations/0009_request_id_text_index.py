@@ -52,7 +52,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditevent",
-            index=models.Index(fields=["actor_label", "time"], name="audit_actor_label_time"),
+            index=models.Index(
+                fields=["actor_label", "time", "action", "seq"], name="audit_actor_label_time"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(fields=["target_id", "-seq"], name="audit_target_id_seq"),
         ),
         migrations.RunPython(
             _run({"sqlite": SQLITE_FORWARDS, "postgresql": POSTGRESQL_FORWARDS}),
