@@ -100,10 +100,11 @@ def raw_time(value: Any) -> str:
 def raw_uuid(value: Any) -> str:
     """The stored operation id as a dashed lowercase UUID string."""
     if isinstance(value, str):
-        if len(value) == 32 and value.islower():  # SQLite: Django stores UUIDs as 32 hex digits
+        # islower() is False for digits only (e.g. uuid.UUID(int=1)), which hold no upper case either.
+        if len(value) == 32 and (value.islower() or value.isdigit()):  # SQLite: 32 hex digits
             return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-        if len(value) == 36 and value.islower():  # PostgreSQL's uuid::text
-            return value
+        if len(value) == 36 and value == value.lower():
+            return value  # PostgreSQL's uuid::text
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
@@ -236,3 +237,115 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
         if with_hash:
             content["hash"] = hash_
         return _encode(content)
+
+
+# The fast path: the database writes each event's canonical JSON itself (SQLite's json_object() over
+# the columns in sorted key order, JSON columns through json(), the time and operation id reshaped), and
+# Python only hashes it. Whatever the database writes differently from chain.canonical_bytes (a JSON
+# column stored with unsorted keys or escaped non-ASCII, as events written before json_safe() sorted
+# keys are; an odd time or UUID) simply does not hash to the stored hash: those rows are read again raw
+# and hashed by canonical_bytes_raw, so a mismatch costs time, never a wrong verdict. It cannot hide a
+# change either: each value is written losslessly (json() only for RFC-8259 JSON that json_valid()
+# accepts, anything else null), so text equal to the canonical JSON of the original event means the
+# row still holds the original values.
+_SQLITE_TIME = (
+    "CASE length(\"time\") WHEN 26 THEN replace(\"time\", ' ', 'T') || '+00:00' "
+    "WHEN 19 THEN replace(\"time\", ' ', 'T') || '.000000+00:00' END"
+)
+_SQLITE_UUID = (
+    "CASE WHEN length(operation_id) = 32 THEN substr(operation_id, 1, 8) || '-' || "
+    "substr(operation_id, 9, 4) || '-' || substr(operation_id, 13, 4) || '-' || "
+    "substr(operation_id, 17, 4) || '-' || substr(operation_id, 21) END"
+)
+
+
+def _sqlite_value(name: str) -> str:
+    if name in JSON_COLUMNS:
+        return f'CASE WHEN json_valid("{name}") THEN json("{name}") END'
+    if name == "time":
+        return _SQLITE_TIME
+    if name == "operation_id":
+        return _SQLITE_UUID
+    return f'"{name}"'
+
+
+_SQLITE_OBJECT = ", ".join(f"'{name}', {_sqlite_value(name)}" for name in _SORTED)
+_FAST_SELECT = {
+    "sqlite": f"SELECT seq, json_object({_SQLITE_OBJECT}), prev_hash, hash FROM {TABLE}",  # noqa: S608
+}
+_FEW = 200  # mismatches re-read one by one (IN); more: the chunk's range again
+_RAW_CHUNKS_AFTER_MISSES = 20  # chunks read raw after one where most rows missed the fast path
+
+
+def hashed_rows(
+    lo: int, hi: int | None, *, chunk_size: int = 5000, using: Any = None, fast: bool = True
+) -> Iterator[tuple[int, str, str, str]]:
+    """(seq, SHA-256 of its canonical content, prev_hash, stored hash) for events lo+1..hi (hi None:
+    to the end) in seq order, read in keyset chunks of `chunk_size` (memory stays flat).
+
+    Where the database can write the canonical JSON (the fast path above) it does; rows whose text does
+    not hash to their stored hash, and every row on other databases, are hashed from raw rows. When most
+    of a chunk misses the fast path (a log written before keys were stored sorted), the next chunks are
+    read raw directly."""
+    from hashlib import sha256
+
+    from django.db import DatabaseError
+
+    connection = using or default_connection
+    fast_select = _FAST_SELECT.get(connection.vendor) if fast else None
+    raw = raw_select(connection.vendor)
+    bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
+    chunk_size = max(1, chunk_size)
+    raw_chunks = 0
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        while True:
+            params = [lo, *tail, chunk_size]
+            rows: list[Any] = []
+            if fast_select is not None and not raw_chunks:
+                try:
+                    cursor.execute(f"{fast_select} WHERE {bound} ORDER BY seq LIMIT %s", params)
+                    rows = cursor.fetchall()
+                except DatabaseError:
+                    fast_select = None  # no JSON functions here, or a value they refuse: read raw
+            if fast_select is not None and not raw_chunks:
+                if not rows:
+                    return
+                checked = [
+                    (seq, sha256(text.encode()).hexdigest() if type(text) is str else "", prev, stored)
+                    for seq, text, prev, stored in rows
+                ]
+                missed = [i for i, row in enumerate(checked) if row[1] != row[3]]
+                if missed:
+                    _rehash(cursor, raw, checked, missed, lo)
+                    if len(missed) * 2 > len(checked):
+                        raw_chunks = _RAW_CHUNKS_AFTER_MISSES
+            else:
+                raw_chunks = max(0, raw_chunks - 1)
+                cursor.execute(f"{raw} WHERE {bound} ORDER BY seq LIMIT %s", params)
+                rows = cursor.fetchall()
+                if not rows:
+                    return
+                checked = [
+                    (row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]) for row in rows
+                ]
+            yield from checked
+            if len(rows) < chunk_size:
+                return
+            lo = rows[-1][0]
+
+
+def _rehash(cursor: Any, raw: str, checked: list[Any], missed: list[int], lo: int) -> None:
+    """Hash the `missed` rows of `checked` (seq order, after seq `lo`) from their raw rows, in place."""
+    from hashlib import sha256
+
+    if len(missed) <= _FEW:
+        seqs = [checked[i][0] for i in missed]
+        cursor.execute(f"{raw} WHERE seq IN ({', '.join(['%s'] * len(seqs))})", seqs)
+    else:
+        cursor.execute(f"{raw} WHERE seq > %s AND seq <= %s", [lo, checked[-1][0]])
+    exact = {row[0]: sha256(canonical_bytes_raw(row)).hexdigest() for row in cursor.fetchall()}
+    for i in missed:
+        seq, _, prev, stored = checked[i]
+        # A row gone between the two reads: its fast hash missed, so it is reported as changed.
+        checked[i] = (seq, exact.get(seq, ""), prev, stored)
