@@ -156,17 +156,29 @@ _encode_str = json.encoder.encode_basestring  # the C function the canonical enc
 _JSON_CACHE_SIZE = 8192
 
 
-class _JsonTextCache(dict[str, str]):
-    """Canonical JSON of the JSON texts a column held recently, one cache per column. A pure function
-    of the text; most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
-    encode. A column whose values are all different (e.g. calls with their tracking ids) only churns
-    its own cache. Bounded: cleared when full."""
+class TextCache(dict[str, str]):
+    """text -> convert(text) for the texts a column held recently, one cache per column: a pure function
+    of the text, and most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
+    encode. A column whose values all differ (calls with their tracking ids) only churns its own cache.
+    Bounded: cleared when full. Subclasses define `convert` (the export's CSV cells use one too)."""
+
+    @staticmethod
+    def convert(text: str) -> str:
+        raise NotImplementedError
 
     def __missing__(self, text: str) -> str:
         if len(self) >= _JSON_CACHE_SIZE:
             self.clear()
-        canonical = self[text] = _encode(_json_loads(text))
-        return canonical
+        value = self[text] = self.convert(text)
+        return value
+
+
+class _JsonTextCache(TextCache):
+    """A JSON column's text -> its canonical JSON."""
+
+    @staticmethod
+    def convert(text: str) -> str:
+        return _encode(_json_loads(text))
 
 
 def _json_texts() -> tuple[_JsonTextCache, ...]:
