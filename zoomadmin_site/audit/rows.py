@@ -227,10 +227,29 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
         prev_hash,
         hash_,
     ) = row[:18]
-    t = _encode_str  # raises TypeError for anything but str
     try:
         if type(seq) is not int:
             raise TypeError(seq)
+        texts = (action, actor_label, outcome, prev_hash, reason, request_id, source_ip, target_id,
+                 target_label, target_type, hash_)  # fmt: skip
+        joined = "".join(texts)  # TypeError for anything but str
+        if joined.isprintable() and '"' not in joined and "\\" not in joined:
+            # Nothing to escape in any text (the usual case): each is its own JSON string in quotes.
+            # (isprintable() is False for every control character; str methods beat a regex here.)
+            return (
+                f'{{"action":"{action}","actor_label":"{actor_label}",'
+                f'"after":{"null" if after is None else _AFTER[after]},'
+                f'"before":{"null" if before is None else _BEFORE[before]},'
+                f"{f'"hash":"{hash_}",' if with_hash else ''}"
+                f'"operation_id":"{raw_uuid(operation_id)}","outcome":"{outcome}",'
+                f'"preflight":{"null" if preflight is None else _PREFLIGHT[preflight]},'
+                f'"prev_hash":"{prev_hash}","reason":"{reason}","request_id":"{request_id}",'
+                f'"seq":{seq},"source_ip":"{source_ip}","target_id":"{target_id}",'
+                f'"target_label":"{target_label}","target_type":"{target_type}",'
+                f'"time":"{raw_time(time)}",'
+                f'"zoom_calls":{"null" if zoom_calls is None else _ZOOM_CALLS[zoom_calls]}}}'
+            )
+        t = _encode_str
         return (
             f'{{"action":{t(action)},"actor_label":{t(actor_label)},'
             f'"after":{"null" if after is None else _AFTER[after]},'
