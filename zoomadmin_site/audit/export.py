@@ -32,7 +32,15 @@ from typing import Any
 from zoomadmin_site.audit.chain import _CANONICAL_JSON, utc_iso
 from zoomadmin_site.audit.conf import export_key
 from zoomadmin_site.audit.models import AuditEvent
-from zoomadmin_site.audit.rows import TextCache, canonical_text_raw, raw_json, raw_time, raw_uuid
+from zoomadmin_site.audit.rows import (
+    JSON_COLUMNS,
+    RAW_COLUMNS,
+    TextCache,
+    canonical_text_raw,
+    raw_json,
+    raw_time,
+    raw_uuid,
+)
 
 CSV_COLUMNS = (
     "seq",
@@ -87,14 +95,6 @@ def _csv_field(cell: str) -> str:
     return _ONE_FIELD.writerow([cell, ""])[:-3]  # drop the empty field's "," and the "\r\n"
 
 
-class _CellJson(TextCache):
-    """A JSON column's text -> its CSV cell (csv_cell of the parsed value)."""
-
-    @staticmethod
-    def convert(text: str) -> str:
-        return csv_cell(raw_json(text))
-
-
 class _FieldJson(TextCache):
     """A JSON column's text -> its CSV cell as written in a line (quoted: JSON holds quotes and commas)."""
 
@@ -103,78 +103,26 @@ class _FieldJson(TextCache):
         return _csv_field(csv_cell(raw_json(text)))
 
 
-_CELLS = tuple(_CellJson() for _ in range(4))
 _FIELDS = tuple(_FieldJson() for _ in range(4))
 
 
 def csv_row_raw(row: Sequence[Any]) -> list[str]:
-    """csv_row() of the event in a raw row (rows.RAW_COLUMNS order): the same cells, byte for byte."""
-    (
-        seq,
-        time,
-        actor_label,
-        action,
-        target_type,
-        target_id,
-        target_label,
-        before,
-        after,
-        reason,
-        preflight,
-        zoom_calls,
-        outcome,
-        request_id,
-        source_ip,
-        operation_id,
-        prev_hash,
-        hash_,
-    ) = row[:18]
-    try:
-        json_cells = [
-            "" if value is None else cache[value]
-            for value, cache in zip((before, after, preflight, zoom_calls), _CELLS, strict=True)
-        ]
-    except TypeError:  # a driver that parsed the JSON already
-        json_cells = [csv_cell(raw_json(v)) for v in (before, after, preflight, zoom_calls)]
-    texts = [actor_label, action, outcome, target_type, target_id, target_label, reason]
-    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in texts):
-        texts = [csv_cell(v) for v in texts]
-    extra = [request_id, source_ip, prev_hash, hash_]
-    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in extra):
-        extra = [csv_cell(v) for v in extra]
-    return [
-        str(seq),
-        raw_time(time),
-        *texts,
-        *json_cells,
-        raw_uuid(operation_id),
-        *extra,
-    ]
+    """csv_row() of the event in a raw row (rows.RAW_COLUMNS order): the same cells, byte for byte.
+    The general way, for rows csv_line_raw() does not write directly."""
+    values = dict(zip(RAW_COLUMNS, row, strict=False))
+    values["actor"] = values["actor_label"]
+    values["time"], values["operation_id"] = raw_time(values["time"]), raw_uuid(values["operation_id"])
+    for name in JSON_COLUMNS:
+        values[name] = raw_json(values[name])
+    return [csv_cell(values[name]) for name in CSV_COLUMNS]
 
 
 def csv_line_raw(row: Sequence[Any]) -> str:
     """The CSV line (with its \\r\\n) of the event in a raw row: csv.writer's line of csv_row_raw(row),
     written directly when no text cell needs quoting or neutralising (JSON cells come ready, cached)."""
-    (
-        seq,
-        time,
-        actor_label,
-        action,
-        target_type,
-        target_id,
-        target_label,
-        before,
-        after,
-        reason,
-        preflight,
-        zoom_calls,
-        outcome,
-        request_id,
-        source_ip,
-        operation_id,
-        prev_hash,
-        hash_,
-    ) = row[:18]
+    (seq, time, actor_label, action, target_type, target_id, target_label, before, after,
+     reason, preflight, zoom_calls, outcome, request_id, source_ip, operation_id, prev_hash,
+     hash_) = row[:18]  # fmt: skip
     try:
         time, operation_id = raw_time(time), raw_uuid(operation_id)
         texts = "|".join(

@@ -207,26 +207,9 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
     canonical encoder encodes it, in sorted key order, without building a dict. `with_hash` adds the
     stored hash, in its sorted place (the JSON Lines export). Values of any other type than the
     database gives (not str, int, None) take the general path."""
-    (
-        seq,
-        time,
-        actor_label,
-        action,
-        target_type,
-        target_id,
-        target_label,
-        before,
-        after,
-        reason,
-        preflight,
-        zoom_calls,
-        outcome,
-        request_id,
-        source_ip,
-        operation_id,
-        prev_hash,
-        hash_,
-    ) = row[:18]
+    (seq, time, actor_label, action, target_type, target_id, target_label, before, after,
+     reason, preflight, zoom_calls, outcome, request_id, source_ip, operation_id, prev_hash,
+     hash_) = row[:18]  # fmt: skip
     try:
         if type(seq) is not int:
             raise TypeError(seq)
