@@ -113,3 +113,13 @@ def test_a_changed_text_column_is_caught_on_the_fast_path(make_events):
         cursor.execute("UPDATE audit_auditevent SET target_label = %s WHERE seq = %s", ["User 9", 4])
     report = chain_verify(chunk_size=2)
     assert (report.broken_seq, report.problem) == (4, CHANGED)
+
+
+def test_a_fast_select_the_database_refuses_falls_back_to_raw_rows(make_events):
+    make_events(5)
+    refused = "SELECT seq, no_such_function(seq), prev_hash, hash FROM audit_auditevent"
+    with mock.patch.object(rows, "_fast_select", return_value=refused):
+        found, exact = _exact_calls(chunk_size=2)
+    assert [row[0] for row in found] == [1, 2, 3, 4, 5]
+    assert all(computed == stored for _, computed, _, stored in found)
+    assert exact == 5

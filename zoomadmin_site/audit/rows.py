@@ -259,8 +259,8 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
 # column stored with unsorted keys or escaped non-ASCII, as events written before json_safe() sorted
 # keys are; an odd time or UUID) simply does not hash to the stored hash: those rows are read again raw
 # and hashed by canonical_bytes_raw, so a mismatch costs time, never a wrong verdict. It cannot hide a
-# change either: each value is written losslessly (json() only for RFC-8259 JSON that json_valid()
-# accepts, anything else null), so text equal to the canonical JSON of the original event means the
+# change either: each value is written losslessly (json() only for RFC-8259 JSON, see _sqlite_value),
+# so text equal to the canonical JSON of the original event means the
 # row still holds the original values.
 _SQLITE_TIME = (
     "CASE length(\"time\") WHEN 26 THEN replace(\"time\", ' ', 'T') || '+00:00' "
@@ -273,9 +273,12 @@ _SQLITE_UUID = (
 )
 
 
-def _sqlite_value(name: str) -> str:
+def _sqlite_value(name: str, *, json5: bool) -> str:
     if name in JSON_COLUMNS:
-        return f'CASE WHEN json_valid("{name}") THEN json("{name}") END'
+        # SQLite 3.42+ json() also reads JSON5, which Python's json.loads does not: there, only text
+        # json_valid() accepts (RFC 8259) is rewritten. Before 3.42 json() reads RFC 8259 only and
+        # raises on anything else (that chunk is then read raw); json_valid() would cost a 2nd parse.
+        return f'CASE WHEN json_valid("{name}") THEN json("{name}") END' if json5 else f'json("{name}")'
     if name == "time":
         return _SQLITE_TIME
     if name == "operation_id":
@@ -283,10 +286,15 @@ def _sqlite_value(name: str) -> str:
     return f'"{name}"'
 
 
-_SQLITE_OBJECT = ", ".join(f"'{name}', {_sqlite_value(name)}" for name in _SORTED)
-_FAST_SELECT = {
-    "sqlite": f"SELECT seq, json_object({_SQLITE_OBJECT}), prev_hash, hash FROM {TABLE}",  # noqa: S608
-}
+def _fast_select(connection: Any) -> str | None:
+    """The fast path's SELECT of (seq, canonical JSON, prev_hash, hash) on this database, or None."""
+    if connection.vendor != "sqlite":
+        return None
+    json5 = connection.Database.sqlite_version_info >= (3, 42)
+    content = ", ".join(f"'{name}', {_sqlite_value(name, json5=json5)}" for name in _SORTED)
+    return f"SELECT seq, json_object({content}), prev_hash, hash FROM {TABLE}"  # noqa: S608
+
+
 _FEW = 200  # mismatches re-read one by one (IN); more: the chunk's range again
 _RAW_CHUNKS_AFTER_MISSES = 20  # chunks read raw after one where most rows missed the fast path
 
@@ -306,7 +314,7 @@ def hashed_rows(
     from django.db import DatabaseError
 
     connection = using or default_connection
-    fast_select = _FAST_SELECT.get(connection.vendor) if fast else None
+    fast_select = _fast_select(connection) if fast else None
     raw = raw_select(connection.vendor)
     bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
     chunk_size = max(1, chunk_size)
@@ -315,14 +323,14 @@ def hashed_rows(
     with connection.cursor() as cursor:
         while True:
             params = [lo, *tail, chunk_size]
-            rows: list[Any] = []
-            if fast_select is not None and not raw_chunks:
+            use_fast = fast_select is not None and not raw_chunks
+            if use_fast:
                 try:
                     cursor.execute(f"{fast_select} WHERE {bound} ORDER BY seq LIMIT %s", params)
                     rows = cursor.fetchall()
-                except DatabaseError:
-                    fast_select = None  # no JSON functions here, or a value they refuse: read raw
-            if fast_select is not None and not raw_chunks:
+                except DatabaseError:  # JSON its functions refuse in this chunk, or none at all
+                    use_fast, raw_chunks = False, _RAW_CHUNKS_AFTER_MISSES + 1
+            if use_fast:
                 if not rows:
                     return
                 checked = [
