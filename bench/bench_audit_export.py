@@ -84,7 +84,7 @@ def run(rows: int, repeat: int) -> dict[str, Any]:
     from bench.harness import cpu_probe_ms
 
     chain_bench.ensure_chain(rows)
-    probe_before = cpu_probe_ms()
+    probe_before, load_before = cpu_probe_ms(), os.getloadavg()[0]
     passes = {fmt: [_pass(fmt, rows) for _ in range(max(1, repeat))] for fmt in ("csv", "jsonl")}
     probe_after = cpu_probe_ms()
     best = {fmt: max(runs, key=lambda r: r["rows_per_second"]) for fmt, runs in passes.items()}
@@ -96,6 +96,7 @@ def run(rows: int, repeat: int) -> dict[str, Any]:
         "runs": passes,
         "peak_traced_memory_mb_100k_rows_csv": _peak_memory(min(rows, 100_000)),
         "cpu_probe_ms": {"before": probe_before, "after": probe_after},
+        "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "database_vendor": connection.vendor,
         "database_version": ".".join(map(str, connection.get_database_version())),
         "python": sys.version.split()[0],

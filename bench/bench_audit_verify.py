@@ -10,9 +10,10 @@ bench/results/audit_verify.json: the latest run at the top level, and the latest
 vendor under "by_vendor". The target is 10 seconds or less for 1M events, on SQLite and on PostgreSQL.
 
 The machine is shared: each run times `audit_verify` --repeat times (best and median recorded) and
-records a CPU probe (bench.harness.cpu_probe_ms) before and after. `--keep DIR` keeps the SQLite file
-(or, on PostgreSQL, a database named after DIR's last part) and reuses it when it already holds the
-chain, so repeated runs skip the slow insert.
+records a CPU probe (bench.harness.cpu_probe_ms) and the load average before and after, and the CPU
+seconds of each run (this process and audit_verify's worker processes, not the database server's).
+`--keep DIR` keeps the SQLite file (or, on PostgreSQL, a database named after DIR's last part) and
+reuses it when it already holds the chain, so repeated runs skip the slow insert.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunk-size", type=int, default=5000, help="audit_verify --chunk-size")
     parser.add_argument("--repeat", type=int, default=3, help="timed audit_verify runs")
     parser.add_argument("--keep", type=Path, default=None, help="keep and reuse the database (see above)")
+    parser.add_argument("--workers", type=int, default=2, help="audit_verify --workers")
     args = parser.parse_args(argv)
     with temporary_database(args.keep) as vendor_url:
         os.environ["DATABASE_URL"] = vendor_url
-        result = run(args.rows, args.chunk_size, args.repeat)
+        result = run(args.rows, args.chunk_size, args.repeat, args.workers)
     write_results(result)
     print(json.dumps(result, indent=2))
 
@@ -138,7 +140,14 @@ def last_hash_of(rows: int) -> str:
     return last
 
 
-def run(rows: int, chunk_size: int, repeat: int = 3) -> dict[str, Any]:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its ended children (audit_verify's worker processes); the
+    database server's own CPU time is not included."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run(rows: int, chunk_size: int, repeat: int = 3, workers: int = 2) -> dict[str, Any]:
     setup_django()
     import django
     from django.core.management import call_command
@@ -148,12 +157,14 @@ def run(rows: int, chunk_size: int, repeat: int = 3) -> dict[str, Any]:
 
     insert_seconds = ensure_chain(rows)
     probe_before = cpu_probe_ms()
-    times, summary = [], ""
+    times, cpu, summary = [], [], ""
+    load_before = os.getloadavg()[0]
     for _ in range(max(1, repeat)):
         out = io.StringIO()
-        started = time.perf_counter()
-        call_command("audit_verify", chunk_size=chunk_size, stdout=out)
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        call_command("audit_verify", chunk_size=chunk_size, workers=workers, stdout=out)
         times.append(time.perf_counter() - started)
+        cpu.append(cpu_seconds() - cpu_started)
         summary = out.getvalue().strip()
         if not summary.startswith("OK: "):
             raise SystemExit(f"unexpected audit_verify result: {summary}")
@@ -167,7 +178,12 @@ def run(rows: int, chunk_size: int, repeat: int = 3) -> dict[str, Any]:
         "seconds_median": round(sorted(times)[len(times) // 2], 3),
         "seconds_each": [round(t, 3) for t in times],
         "rows_per_second": round(rows / seconds),
+        "cpu_seconds_each": [round(c, 2) for c in cpu],
+        "cpu_seconds_best": round(min(cpu), 2),
+        "rows_per_cpu_second": round(rows / min(cpu)),
+        "workers": workers,
         "cpu_probe_ms": {"before": probe_before, "after": probe_after},
+        "load_average_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         "database_vendor": connection.vendor,
         "database_version": ".".join(map(str, connection.get_database_version())),
         "chunk_size": chunk_size,

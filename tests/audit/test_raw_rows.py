@@ -129,3 +129,19 @@ def test_raw_csv_cells_and_jsonl_lines_match_the_model_based_ones(hostile_events
         line = json.loads(jsonl_line_raw(row))
         assert line.pop("hash") == events[row[0]].hash
         assert _CANONICAL_JSON.encode(line).encode() == canonical_bytes_raw(row)
+
+
+def test_raw_csv_lines_are_csv_writer_lines_of_the_model_based_cells(hostile_events):
+    import csv
+    import io
+
+    from zoomadmin_site.audit.export import csv_line_raw, csv_row
+
+    events = {e.seq: e for e in AuditEvent.objects.all()}
+    written = 0
+    for row in raw_rows():
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(csv_row(events[row[0]]))
+        assert csv_line_raw(row) == buffer.getvalue(), row[0]
+        written += 1
+    assert written == len(events)

@@ -86,7 +86,10 @@ def json_safe(value: Any) -> Any:
             return str(value)
         return int(value) if value.is_integer() else value
     if isinstance(value, Mapping):
-        return {clean_text(str(k)): json_safe(v) for k, v in value.items()}
+        # Keys in sorted order, as the hash writes them: stored so (SQLite keeps the text), the log can
+        # be re-hashed by the database's own JSON functions (rows.py's fast path).
+        items = sorted(((clean_text(str(k)), v) for k, v in value.items()), key=_first)
+        return {k: json_safe(v) for k, v in items}
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     if isinstance(value, set | frozenset):
@@ -96,6 +99,10 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return clean_text(str(value))
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
 
 
 def utc_iso(value: dt.datetime) -> str:
@@ -242,10 +249,9 @@ def _walk_parts(
 
 def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> ChainReport:
     """Walk events lo+1..hi (hi None: to the end) from `start_hash`, the hash of event lo."""
-    from zoomadmin_site.audit.rows import raw_rows
+    from zoomadmin_site.audit.rows import hashed_rows
 
-    where, params = ("seq > %s AND seq <= %s", [lo, hi]) if hi is not None else ("seq > %s", [lo])
-    return chain_walk_raw(raw_rows(where, params, chunk_size=chunk_size), start_seq=lo, start_hash=start_hash)
+    return _walk(hashed_rows(lo, hi, chunk_size=chunk_size), lo, start_hash)
 
 
 def _walk_in_processes(ranges: list[tuple[Any, ...]], workers: int) -> list[ChainReport]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,15 @@ from typing import Any
 from zoomadmin_site.audit.chain import _CANONICAL_JSON, utc_iso
 from zoomadmin_site.audit.conf import export_key
 from zoomadmin_site.audit.models import AuditEvent
-from zoomadmin_site.audit.rows import canonical_text_raw, raw_json, raw_time, raw_uuid
+from zoomadmin_site.audit.rows import (
+    JSON_COLUMNS,
+    RAW_COLUMNS,
+    TextCache,
+    canonical_text_raw,
+    raw_json,
+    raw_time,
+    raw_uuid,
+)
 
 CSV_COLUMNS = (
     "seq",
@@ -83,62 +90,83 @@ def csv_row(event: AuditEvent) -> list[str]:
     return [csv_cell(values[name] if name in values else getattr(event, name)) for name in CSV_COLUMNS]
 
 
-class _CellJson(dict[str, str]):
-    """A JSON column's text -> its CSV cell, for the texts a column held recently (most repeat)."""
-
-    def __missing__(self, text: str) -> str:
-        if len(self) >= 8192:
-            self.clear()
-        cell = self[text] = csv_cell(raw_json(text))
-        return cell
+def _csv_field(cell: str) -> str:
+    """`cell` as csv.writer writes it among other fields (quoted, quotes doubled, when it must be)."""
+    return _ONE_FIELD.writerow([cell, ""])[:-3]  # drop the empty field's "," and the "\r\n"
 
 
-_CELLS = tuple(_CellJson() for _ in range(4))
+class _FieldJson(TextCache):
+    """A JSON column's text -> its CSV cell as written in a line (quoted: JSON holds quotes and commas)."""
+
+    @staticmethod
+    def convert(text: str) -> str:
+        return _csv_field(csv_cell(raw_json(text)))
+
+
+_FIELDS = tuple(_FieldJson() for _ in range(4))
 
 
 def csv_row_raw(row: Sequence[Any]) -> list[str]:
-    """csv_row() of the event in a raw row (rows.RAW_COLUMNS order): the same cells, byte for byte."""
-    (
-        seq,
-        time,
-        actor_label,
-        action,
-        target_type,
-        target_id,
-        target_label,
-        before,
-        after,
-        reason,
-        preflight,
-        zoom_calls,
-        outcome,
-        request_id,
-        source_ip,
-        operation_id,
-        prev_hash,
-        hash_,
-    ) = row[:18]
+    """csv_row() of the event in a raw row (rows.RAW_COLUMNS order): the same cells, byte for byte.
+    The general way, for rows csv_line_raw() does not write directly."""
+    values = dict(zip(RAW_COLUMNS, row, strict=False))
+    values["actor"] = values["actor_label"]
+    values["time"], values["operation_id"] = raw_time(values["time"]), raw_uuid(values["operation_id"])
+    for name in JSON_COLUMNS:
+        values[name] = raw_json(values[name])
+    return [csv_cell(values[name]) for name in CSV_COLUMNS]
+
+
+def csv_line_raw(row: Sequence[Any]) -> str:
+    """The CSV line (with its \\r\\n) of the event in a raw row: csv.writer's line of csv_row_raw(row),
+    written directly when no text cell needs quoting or neutralising (JSON cells come ready, cached)."""
+    (seq, time, actor_label, action, target_type, target_id, target_label, before, after,
+     reason, preflight, zoom_calls, outcome, request_id, source_ip, operation_id, prev_hash,
+     hash_) = row[:18]  # fmt: skip
     try:
-        json_cells = [
-            "" if value is None else cache[value]
-            for value, cache in zip((before, after, preflight, zoom_calls), _CELLS, strict=True)
-        ]
-    except TypeError:  # a driver that parsed the JSON already
-        json_cells = [csv_cell(raw_json(v)) for v in (before, after, preflight, zoom_calls)]
-    texts = [actor_label, action, outcome, target_type, target_id, target_label, reason]
-    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in texts):
-        texts = [csv_cell(v) for v in texts]
-    extra = [request_id, source_ip, prev_hash, hash_]
-    if any(type(v) is not str or v.startswith(FORMULA_TRIGGERS) for v in extra):
-        extra = [csv_cell(v) for v in extra]
-    return [
-        str(seq),
-        raw_time(time),
-        *texts,
-        *json_cells,
-        raw_uuid(operation_id),
-        *extra,
-    ]
+        time, operation_id = raw_time(time), raw_uuid(operation_id)
+        texts = "|".join(
+            (
+                "",
+                time,
+                operation_id,
+                actor_label,
+                action,
+                outcome,
+                target_type,
+                target_id,
+                target_label,
+                reason,
+                request_id,
+                source_ip,
+                prev_hash,
+                hash_,
+            )
+        )
+        # Fast when no cell needs quoting (a comma, a quote, CR or LF: isprintable() is False for every
+        # control character) and none starts with a formula trigger ("|=" etc.; "|" also starts the
+        # first). Text that merely contains "|=" takes the general way too: slower, the same line.
+        if (
+            texts.isprintable()
+            and "," not in texts
+            and '"' not in texts
+            and "|=" not in texts
+            and "|+" not in texts
+            and "|-" not in texts
+            and "|@" not in texts
+            and type(seq) is int
+        ):
+            b, a, p, z = _FIELDS
+            return (
+                f"{seq},{time},{actor_label},{action},{outcome},{target_type},{target_id},"
+                f"{target_label},{reason},{'' if before is None else b[before]},"
+                f"{'' if after is None else a[after]},{'' if preflight is None else p[preflight]},"
+                f"{'' if zoom_calls is None else z[zoom_calls]},{operation_id},{request_id},"
+                f"{source_ip},{prev_hash},{hash_}\r\n"
+            )
+    except TypeError:  # a value of another type than the database gives (not str, int, None)
+        pass
+    return _LINE.writerow(csv_row_raw(row))
 
 
 def jsonl_line_raw(row: Sequence[Any]) -> str:
@@ -151,6 +179,10 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+_LINE = csv.writer(_Echo())
+_ONE_FIELD = csv.writer(_Echo())
 
 
 def audit_csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
@@ -177,36 +209,30 @@ class ExportStream:
     def __iter__(self) -> Iterator[bytes]:
         if self.format not in FORMATS:
             raise ValueError(f"Unknown export format {self.format!r}: use one of {', '.join(FORMATS)}.")
-        buffer = io.StringIO()
-        write = buffer.write
-        if self.format == "csv":
-            writer = csv.writer(buffer)
-            writer.writerow(CSV_COLUMNS)
-            line = writer.writerow
-            to_line = csv_row_raw
-        seq = hash_ = None
+        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
+        pending: list[str] = [_LINE.writerow(CSV_COLUMNS)] if self.format == "csv" else []
+        append, size, count, row = pending.append, 0, 0, None
         for row in self.rows:
-            if self.format == "csv":
-                line(to_line(row))
-            else:
-                write(jsonl_line_raw(row))
-            seq, hash_ = row[0], row[-1]
-            if self.first is None:
-                self.first = {"seq": seq, "hash": hash_}
-            self.row_count += 1
-            if buffer.tell() >= CHUNK_BYTES:
-                yield self._take(buffer)
-        if seq is not None:
-            self.last = {"seq": seq, "hash": hash_}
-        chunk = self._take(buffer)
+            if count == 0:
+                self.first = {"seq": row[0], "hash": row[-1]}
+            count += 1
+            line = to_line(row)
+            append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield self._take(pending)
+                size = 0
+        if row is not None:
+            self.last = {"seq": row[0], "hash": row[-1]}
+        self.row_count += count
+        chunk = self._take(pending)
         self.finished = True
         if chunk:
             yield chunk
 
-    def _take(self, buffer: io.StringIO) -> bytes:
-        data = buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
+    def _take(self, pending: list[str]) -> bytes:
+        data = "".join(pending).encode()
+        pending.clear()
         self._sha256.update(data)
         self.byte_count += len(data)
         return data

@@ -100,10 +100,11 @@ def raw_time(value: Any) -> str:
 def raw_uuid(value: Any) -> str:
     """The stored operation id as a dashed lowercase UUID string."""
     if isinstance(value, str):
-        if len(value) == 32 and value.islower():  # SQLite: Django stores UUIDs as 32 hex digits
+        # islower() is False for digits only (e.g. uuid.UUID(int=1)), which hold no upper case either.
+        if len(value) == 32 and (value.islower() or value.isdigit()):  # SQLite: 32 hex digits
             return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-        if len(value) == 36 and value.islower():  # PostgreSQL's uuid::text
-            return value
+        if len(value) == 36 and value == value.lower():
+            return value  # PostgreSQL's uuid::text
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
@@ -155,17 +156,29 @@ _encode_str = json.encoder.encode_basestring  # the C function the canonical enc
 _JSON_CACHE_SIZE = 8192
 
 
-class _JsonTextCache(dict[str, str]):
-    """Canonical JSON of the JSON texts a column held recently, one cache per column. A pure function
-    of the text; most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
-    encode. A column whose values are all different (e.g. calls with their tracking ids) only churns
-    its own cache. Bounded: cleared when full."""
+class TextCache(dict[str, str]):
+    """text -> convert(text) for the texts a column held recently, one cache per column: a pure function
+    of the text, and most values repeat (the same states, plans, "[]"), so a hit saves a parse and an
+    encode. A column whose values all differ (calls with their tracking ids) only churns its own cache.
+    Bounded: cleared when full. Subclasses define `convert` (the export's CSV cells use one too)."""
+
+    @staticmethod
+    def convert(text: str) -> str:
+        raise NotImplementedError
 
     def __missing__(self, text: str) -> str:
         if len(self) >= _JSON_CACHE_SIZE:
             self.clear()
-        canonical = self[text] = _encode(_json_loads(text))
-        return canonical
+        value = self[text] = self.convert(text)
+        return value
+
+
+class _JsonTextCache(TextCache):
+    """A JSON column's text -> its canonical JSON."""
+
+    @staticmethod
+    def convert(text: str) -> str:
+        return _encode(_json_loads(text))
 
 
 def _json_texts() -> tuple[_JsonTextCache, ...]:
@@ -194,30 +207,32 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
     canonical encoder encodes it, in sorted key order, without building a dict. `with_hash` adds the
     stored hash, in its sorted place (the JSON Lines export). Values of any other type than the
     database gives (not str, int, None) take the general path."""
-    (
-        seq,
-        time,
-        actor_label,
-        action,
-        target_type,
-        target_id,
-        target_label,
-        before,
-        after,
-        reason,
-        preflight,
-        zoom_calls,
-        outcome,
-        request_id,
-        source_ip,
-        operation_id,
-        prev_hash,
-        hash_,
-    ) = row[:18]
-    t = _encode_str  # raises TypeError for anything but str
+    (seq, time, actor_label, action, target_type, target_id, target_label, before, after,
+     reason, preflight, zoom_calls, outcome, request_id, source_ip, operation_id, prev_hash,
+     hash_) = row[:18]  # fmt: skip
     try:
         if type(seq) is not int:
             raise TypeError(seq)
+        texts = (action, actor_label, outcome, prev_hash, reason, request_id, source_ip, target_id,
+                 target_label, target_type, hash_)  # fmt: skip
+        joined = "".join(texts)  # TypeError for anything but str
+        if joined.isprintable() and '"' not in joined and "\\" not in joined:
+            # Nothing to escape in any text (the usual case): each is its own JSON string in quotes.
+            # (isprintable() is False for every control character; str methods beat a regex here.)
+            return (
+                f'{{"action":"{action}","actor_label":"{actor_label}",'
+                f'"after":{"null" if after is None else _AFTER[after]},'
+                f'"before":{"null" if before is None else _BEFORE[before]},'
+                f"{f'"hash":"{hash_}",' if with_hash else ''}"
+                f'"operation_id":"{raw_uuid(operation_id)}","outcome":"{outcome}",'
+                f'"preflight":{"null" if preflight is None else _PREFLIGHT[preflight]},'
+                f'"prev_hash":"{prev_hash}","reason":"{reason}","request_id":"{request_id}",'
+                f'"seq":{seq},"source_ip":"{source_ip}","target_id":"{target_id}",'
+                f'"target_label":"{target_label}","target_type":"{target_type}",'
+                f'"time":"{raw_time(time)}",'
+                f'"zoom_calls":{"null" if zoom_calls is None else _ZOOM_CALLS[zoom_calls]}}}'
+            )
+        t = _encode_str
         return (
             f'{{"action":{t(action)},"actor_label":{t(actor_label)},'
             f'"after":{"null" if after is None else _AFTER[after]},'
@@ -236,3 +251,123 @@ def canonical_text_raw(row: Sequence[Any], *, with_hash: bool = False) -> str:
         if with_hash:
             content["hash"] = hash_
         return _encode(content)
+
+
+# The fast path: the database writes each event's canonical JSON itself (SQLite's json_object() over
+# the columns in sorted key order, JSON columns through json(), the time and operation id reshaped), and
+# Python only hashes it. Whatever the database writes differently from chain.canonical_bytes (a JSON
+# column stored with unsorted keys or escaped non-ASCII, as events written before json_safe() sorted
+# keys are; an odd time or UUID) simply does not hash to the stored hash: those rows are read again raw
+# and hashed by canonical_bytes_raw, so a mismatch costs time, never a wrong verdict. It cannot hide a
+# change either: each value is written losslessly (json() only for RFC-8259 JSON, see _sqlite_value),
+# so text equal to the canonical JSON of the original event means the
+# row still holds the original values.
+_SQLITE_TIME = (
+    "CASE length(\"time\") WHEN 26 THEN replace(\"time\", ' ', 'T') || '+00:00' "
+    "WHEN 19 THEN replace(\"time\", ' ', 'T') || '.000000+00:00' END"
+)
+_SQLITE_UUID = (
+    "CASE WHEN length(operation_id) = 32 THEN substr(operation_id, 1, 8) || '-' || "
+    "substr(operation_id, 9, 4) || '-' || substr(operation_id, 13, 4) || '-' || "
+    "substr(operation_id, 17, 4) || '-' || substr(operation_id, 21) END"
+)
+
+
+def _sqlite_value(name: str, *, json5: bool) -> str:
+    if name in JSON_COLUMNS:
+        # SQLite 3.42+ json() also reads JSON5, which Python's json.loads does not: there, only text
+        # json_valid() accepts (RFC 8259) is rewritten. Before 3.42 json() reads RFC 8259 only and
+        # raises on anything else (that chunk is then read raw); json_valid() would cost a 2nd parse.
+        return f'CASE WHEN json_valid("{name}") THEN json("{name}") END' if json5 else f'json("{name}")'
+    if name == "time":
+        return _SQLITE_TIME
+    if name == "operation_id":
+        return _SQLITE_UUID
+    return f'"{name}"'
+
+
+def _fast_select(connection: Any) -> str | None:
+    """The fast path's SELECT of (seq, canonical JSON, prev_hash, hash) on this database, or None."""
+    if connection.vendor != "sqlite":
+        return None
+    json5 = connection.Database.sqlite_version_info >= (3, 42)
+    content = ", ".join(f"'{name}', {_sqlite_value(name, json5=json5)}" for name in _SORTED)
+    return f"SELECT seq, json_object({content}), prev_hash, hash FROM {TABLE}"  # noqa: S608
+
+
+_FEW = 200  # mismatches re-read one by one (IN); more: the chunk's range again
+_RAW_CHUNKS_AFTER_MISSES = 20  # chunks read raw after one where most rows missed the fast path
+
+
+def hashed_rows(
+    lo: int, hi: int | None, *, chunk_size: int = 5000, using: Any = None, fast: bool = True
+) -> Iterator[tuple[int, str, str, str]]:
+    """(seq, SHA-256 of its canonical content, prev_hash, stored hash) for events lo+1..hi (hi None:
+    to the end) in seq order, read in keyset chunks of `chunk_size` (memory stays flat).
+
+    Where the database can write the canonical JSON (the fast path above) it does; rows whose text does
+    not hash to their stored hash, and every row on other databases, are hashed from raw rows. When most
+    of a chunk misses the fast path (a log written before keys were stored sorted), the next chunks are
+    read raw directly."""
+    from hashlib import sha256
+
+    from django.db import DatabaseError
+
+    connection = using or default_connection
+    fast_select = _fast_select(connection) if fast else None
+    raw = raw_select(connection.vendor)
+    bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
+    chunk_size = max(1, chunk_size)
+    raw_chunks = 0
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        while True:
+            params = [lo, *tail, chunk_size]
+            use_fast = fast_select is not None and not raw_chunks
+            if use_fast:
+                try:
+                    cursor.execute(f"{fast_select} WHERE {bound} ORDER BY seq LIMIT %s", params)
+                    rows = cursor.fetchall()
+                except DatabaseError:  # JSON its functions refuse in this chunk, or none at all
+                    use_fast, raw_chunks = False, _RAW_CHUNKS_AFTER_MISSES + 1
+            if use_fast:
+                if not rows:
+                    return
+                checked = [
+                    (seq, sha256(text.encode()).hexdigest() if type(text) is str else "", prev, stored)
+                    for seq, text, prev, stored in rows
+                ]
+                missed = [i for i, row in enumerate(checked) if row[1] != row[3]]
+                if missed:
+                    _rehash(cursor, raw, checked, missed, lo)
+                    if len(missed) * 2 > len(checked):
+                        raw_chunks = _RAW_CHUNKS_AFTER_MISSES
+            else:
+                raw_chunks = max(0, raw_chunks - 1)
+                cursor.execute(f"{raw} WHERE {bound} ORDER BY seq LIMIT %s", params)
+                rows = cursor.fetchall()
+                if not rows:
+                    return
+                checked = [
+                    (row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]) for row in rows
+                ]
+            yield from checked
+            if len(rows) < chunk_size:
+                return
+            lo = rows[-1][0]
+
+
+def _rehash(cursor: Any, raw: str, checked: list[Any], missed: list[int], lo: int) -> None:
+    """Hash the `missed` rows of `checked` (seq order, after seq `lo`) from their raw rows, in place."""
+    from hashlib import sha256
+
+    if len(missed) <= _FEW:
+        seqs = [checked[i][0] for i in missed]
+        cursor.execute(f"{raw} WHERE seq IN ({', '.join(['%s'] * len(seqs))})", seqs)
+    else:
+        cursor.execute(f"{raw} WHERE seq > %s AND seq <= %s", [lo, checked[-1][0]])
+    exact = {row[0]: sha256(canonical_bytes_raw(row)).hexdigest() for row in cursor.fetchall()}
+    for i in missed:
+        seq, _, prev, stored = checked[i]
+        # A row gone between the two reads: its fast hash missed, so it is reported as changed.
+        checked[i] = (seq, exact.get(seq, ""), prev, stored)
