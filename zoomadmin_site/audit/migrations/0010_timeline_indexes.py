@@ -39,7 +39,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0007_audit_prune_action"),
+        ("audit", "0009_request_id_text_index"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
