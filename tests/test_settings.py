@@ -59,6 +59,14 @@ def test_a_cache_of_each_process_s_own_is_refused_with_debug_off():
     assert debug.stdout.strip() == "django.contrib.sessions.backends.cached_db"
 
 
+def test_the_shared_cache_keeps_live_entries_beyond_django_s_default_of_300():
+    # Past MAX_ENTRIES the database cache culls live entries: send slots, throttle counts, shown plans.
+    code = "import zoomadmin_site.settings as s; print(s.CACHES['default']['OPTIONS']['MAX_ENTRIES'])"
+    assert int(_run(code, SECRET_KEY="x" * 50).stdout) >= 10_000
+    custom = _run(code, SECRET_KEY="x" * 50, CACHE_URL="dbcache://zoomadmin_cache?max_entries=777")
+    assert custom.stdout.strip() == "777"
+
+
 def test_sqlite_default_uses_wal_and_immediate_transactions():
     result = _run(
         "import zoomadmin_site.settings as s; d = s.DATABASES['default']; o = d['OPTIONS']; "

@@ -115,6 +115,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://zoomadmin_cache"),
 }
+# Django's default of 300 entries is far too few here: past it, culling deletes live entries (the Zoom
+# calls' send slots, login throttle counts, a shown plan's fingerprint), not only expired ones. Expired
+# entries go first, so the table stays near what is live. CACHE_URL's ?max_entries= overrides this.
+CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
