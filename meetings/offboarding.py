@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -187,21 +187,32 @@ def offboarding_plan(
     overrides = overrides or {}
     client = get_zoom_client()
     with record_zoom_calls() as calls:
-        try:
-            user = client.get_user(user_id=source)
-            listed = [m for m in client.iter_meetings(user_id=user.id, type="scheduled") if _upcoming(m)]
-        except ZoomError as error:
-            raise OffboardingRefused(f"{error.explanation} {error.remedy}".strip()) from error
-        new_hosts = sorted({overrides.get(m.id, default_new_host) for m in listed})
-        meetings = _read_each(client, [m.id for m in listed])
-        shared = parallel_reads(
+        # The user and their meeting list at the same time (Zoom takes an email in the list's path too).
+        first = parallel_reads(
             {
-                **{f"user:{h}": partial(client.get_user, user_id=h) for h in new_hosts},
-                **{f"assistants:{h}": partial(client.list_assistants, user_id=h) for h in new_hosts},
-                "api_schedulers": lambda: client.list_schedulers(user_id="me"),
-                "scopes": lambda: client.granted_scopes(),
+                "user": partial(client.get_user, user_id=source),
+                "listed": lambda: [
+                    m for m in client.iter_meetings(user_id=source, type="scheduled") if _upcoming(m)
+                ],
             }
         )
+        for value in first.values():
+            if isinstance(value, ZoomError):
+                raise OffboardingRefused(f"{value.explanation} {value.remedy}".strip()) from value
+        user, listed = first["user"], first["listed"]
+        new_hosts = sorted({overrides.get(m.id, default_new_host) for m in listed})
+        shared_reads: dict[str, Callable[[], Any]] = {
+            **{f"user:{h}": partial(client.get_user, user_id=h) for h in new_hosts},
+            **{f"assistants:{h}": partial(client.list_assistants, user_id=h) for h in new_hosts},
+            "api_schedulers": lambda: client.list_schedulers(user_id="me"),
+            "scopes": lambda: client.granted_scopes(),
+        }
+        # The new hosts and the API user are read while the meetings are.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="offboarding-shared") as side:
+            context = contextvars.copy_context()
+            pending = side.submit(lambda: context.run(parallel_reads, shared_reads))
+            meetings = _read_each(client, [m.id for m in listed])
+            shared = pending.result()
         schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
     quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
     items = []

@@ -137,10 +137,11 @@ class RequestBudget:
         work left, not only those after its queue. One cache write per call (the claim): a claim that
         finds a slot taken only reads."""
         background = priority is Priority.BACKGROUND
+        tried = 0  # slots up to here were found taken
         while True:
             now = self._clock()
             earliest = math.ceil((now if background else now - self.burst / self.rate) * self.rate - 1e-9)
-            slot = max(earliest, self._cache.get(self._key("resume"), 0))
+            slot = max(earliest, tried, self._cache.get(self._key("resume"), 0))
             if background:
                 with self._gate:
                     slot = max(slot, self._next)
@@ -157,6 +158,7 @@ class RequestBudget:
                         self._next = max(self._next, slot + 1)
                     return slot
                 slot += 1
+            tried = slot
 
     def _refusal(self, priority: Priority, wait: float) -> ZoomRateLimited:
         return ZoomRateLimited(
