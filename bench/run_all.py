@@ -29,10 +29,13 @@ def main() -> None:
     _run("bench/bench_audit_export.py", "--rows", rows, env=sqlite_only)
     _run("-m", "bench.search", "--users", users, "--meetings", meetings, env=sqlite_only)
     _run("-m", "bench.audit_list", "--rows", rows, env=sqlite_only)
+    _run("bench/bench_audit_timelines.py", "--rows", rows, env=sqlite_only)
     if pg.startswith(("postgres://", "postgresql://")):
         _run("bench/bench_audit_verify.py", "--rows", rows)
+        _run("bench/bench_audit_export.py", "--rows", rows)
         _run("-m", "bench.search", "--users", users, "--meetings", meetings, "--database-url", pg)
         _run("-m", "bench.audit_list", "--rows", rows, "--database-url", pg)
+        _run("bench/bench_audit_timelines.py", "--rows", rows)
     _run("-m", "bench.sync", "--users", users, "--meetings", meetings, env=sqlite_only)
     _run("-m", "bench.role_changes", env=sqlite_only)
     _run("-m", "bench.host_transfers", env=sqlite_only)
