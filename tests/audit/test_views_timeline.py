@@ -14,6 +14,7 @@ from meetings.offboarding import offboarding_plan, transfer_job_create, transfer
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.timelines import change_request_events, transfer_job_events
+from zoomadmin_site.changes.models import ChangeRequest, Kind, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,34 @@ def test_the_transfer_job_timeline_holds_each_meetings_request_execution_and_rea
     for read_back in read_backs:  # each step names its meeting: the sentence does not
         line = html.split(f"#{read_back.seq} · ")[1].split("</div>")[0]
         assert read_back.target_label in text_of(line)
+
+
+def test_an_item_refused_because_its_meeting_had_another_open_change_is_in_the_jobs_timeline(
+    audrey_client, zoom_sandbox, alice
+):
+    plan = offboarding_plan(source=DANA, default_new_host=MARCUS, actor=alice)
+    busy = next(item for item in plan.items if item.status == "pending")
+    open_one = ChangeRequest.objects.create(
+        kind=Kind.HOST_TRANSFER,
+        status=Status.APPROVED,
+        requester_label="bob",
+        target_type="zoom_meeting",
+        target_id=str(busy.meeting_id),
+        reason="moved by hand",
+    )
+    job = transfer_job_create(plan=plan, reason="Dana leaves", actor=alice, start=False)
+    job = transfer_job_run(job_id=job.pk, workers=1)
+    item = job.items.get(meeting_id=busy.meeting_id)
+    assert item.status == "failed" and item.change_request_id is None
+    assert "already open" in item.reason
+    timeline = transfer_job_events(job_id=job.pk)
+    refusals = [e for e in timeline.events if e.outcome == "denied"]
+    assert [(e.action, e.target_id) for e in refusals] == [("host_transfer.request", str(busy.meeting_id))]
+    assert refusals[0].after["job"] == job.pk and refusals[0].after["item"] == item.pk
+    assert refusals[0].after["open_request"] == open_one.pk
+    assert timeline.requests and all(isinstance(n, int) for n in timeline.requests)  # not a request
+    html = text_of(page(audrey_client, reverse("audit:job_timeline", args=[job.pk])))
+    assert f"to {MARCUS} was refused" in html and f"already open (request #{open_one.pk}" in html
 
 
 def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboarded):

@@ -6,8 +6,8 @@ what the change flows record in them (zoomadmin_site/changes/services.py and exe
 - every event of a change request names it: `after.request` (request, decisions, preflight, read-back,
   the execution's closing event, reconcile) or `preflight.request` (the execution's started event);
 - an offboarding job's requests name the job: `after.job` on their `host_transfer.request` event (an
-  item refused because another change of its meeting was open records no request and no job: the job's
-  page tells it, its timeline does not);
+  item refused because another change of its meeting was open records no request, but its denied
+  `host_transfer.request` event names the job and the open request, `after.open_request`, all the same);
 - the events of one execution share an `operation_id`.
 """
 

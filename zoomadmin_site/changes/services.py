@@ -283,6 +283,9 @@ def change_record(
             actor=actor,
             reason=f"{reason} — refused: {message}",
             preflight=plan.to_json(),
+            # No request was made, but the refusal names what was asked, its context (an offboarding
+            # job and item: the job's chain of custody shows it) and the open request in its way.
+            after={**plan.intended, **(context or {}), "open_request": open_one.pk if open_one else None},
             **_target(plan),
         )
         raise ChangeRefused(message, plan=plan) from None
