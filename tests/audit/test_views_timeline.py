@@ -3,6 +3,7 @@ offboarding job has a chain of custody: every event tied to it, in order, as sen
 
 from __future__ import annotations
 
+import functools
 import re
 from html import unescape
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from accounts.role_changes import role_change_approve, role_change_reject, role_change_request
 from meetings.offboarding import offboarding_plan, transfer_job_create, transfer_job_run
+from zoomadmin_site.audit import views
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.timelines import change_request_events, transfer_job_events
@@ -230,6 +232,25 @@ def test_a_transfer_jobs_timeline_pages_through_long_jobs(audrey_client, offboar
     assert first.events == everything[:3] and first.next_seq == everything[3].seq
     rest = transfer_job_events(job_id=offboarded.pk, from_seq=first.next_seq)
     assert rest.events == everything[3:]
+
+
+def test_a_transfer_jobs_timeline_pages_back_to_earlier_events(audrey_client, offboarded, monkeypatch):
+    everything = [e.seq for e in transfer_job_events(job_id=offboarded.pk).events]
+    assert len(everything) >= 7
+    assert transfer_job_events(job_id=offboarded.pk, limit=3).prev_seq is None
+    third = transfer_job_events(job_id=offboarded.pk, from_seq=everything[6], limit=3)
+    second = transfer_job_events(job_id=offboarded.pk, from_seq=third.prev_seq, limit=3)
+    assert [e.seq for e in second.events] == everything[3:6] and second.next_seq == everything[6]
+    assert second.prev_seq == everything[0]
+    # From a position between pages, the page before still ends just before it.
+    between = transfer_job_events(job_id=offboarded.pk, from_seq=everything[1], limit=3)
+    assert between.prev_seq == everything[0]
+    monkeypatch.setattr(views, "transfer_job_events", functools.partial(transfer_job_events, limit=3))
+    url = reverse("audit:job_timeline", args=[offboarded.pk])
+    html = page(audrey_client, f"{url}?from_seq={everything[3]}")
+    assert f'rel="prev" href="{url}?from_seq={everything[0]}"' in html
+    assert f'rel="next" href="{url}?from_seq={everything[6]}"' in html
+    assert 'rel="prev"' not in page(audrey_client, url)
 
 
 def test_an_event_of_a_job_links_the_jobs_timeline(audrey_client, offboarded):

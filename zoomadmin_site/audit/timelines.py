@@ -13,6 +13,7 @@ what the change flows record in them (zoomadmin_site/changes/services.py and exe
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,11 +130,13 @@ class JobTimeline:
     events: list[AuditEvent]  # oldest first, from `from_seq` on
     requests: list[int]  # the job's change requests, in the order they were made
     next_seq: int | None  # pass as from_seq for the next page; None on the last page
+    prev_seq: int | None = None  # pass as from_seq for the page before; None on the first page
 
 
 def transfer_job_events(*, job_id: int, from_seq: int = 0, limit: int = JOB_PAGE_SIZE) -> JobTimeline:
     """Every event of offboarding job `job_id`: its requests (one per meeting) and each one's steps, oldest
-    first, `limit` at a time from `from_seq`. Read on indexes only: the job's and the requests' numbers in
+    first, `limit` at a time from `from_seq` (keyset: the page says where the next and the previous one
+    start). Read on indexes only: the job's and the requests' numbers in
     `after`, and the executions' operation ids (their started events name the request in `preflight`)."""
     if not 0 < job_id <= MAX_ID:
         return JobTimeline([], [], None)
@@ -160,9 +163,14 @@ def transfer_job_events(*, job_id: int, from_seq: int = 0, limit: int = JOB_PAGE
         # started event of the log instead.
         steps = AuditEvent.objects.filter(operation_id__in=operations).values_list("seq", "outcome")
         seqs.update(seq for seq, outcome in steps if outcome == Outcome.STARTED)
-    page = sorted(seq for seq in seqs if seq >= from_seq)[: max(1, limit) + 1]
+    limit = max(1, limit)
+    ordered = sorted(seqs)
+    start = bisect_left(ordered, from_seq)
+    page = ordered[start : start + limit + 1]
     events = list(AuditEvent.objects.filter(seq__in=page[:limit]).order_by("seq"))
-    return JobTimeline(events, requests, page[limit] if len(page) > limit else None)
+    # The page before ends just before this one: it starts `limit` events earlier (or at the first).
+    prev_seq = ordered[max(0, start - limit)] if start > 0 else None
+    return JobTimeline(events, requests, page[limit] if len(page) > limit else None, prev_seq)
 
 
 # --- the story ------------------------------------------------------------------------------------------
