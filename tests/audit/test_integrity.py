@@ -4,7 +4,10 @@ run, recorded with what started it; a queue of one; the nightly booking, once.""
 from __future__ import annotations
 
 import datetime
+import os
+import socket
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -13,14 +16,17 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.concurrency import WORKERS, at_once, file_database  # noqa: F401 - the fixture
+from zoomadmin_site.audit.chain import chain_verify
 from zoomadmin_site.audit.conf import verify_schedule
 from zoomadmin_site.audit.db_triggers import remove_append_only_triggers
 from zoomadmin_site.audit.integrity import (
     STALE_AFTER,
     VerifyBusy,
     audit_verify_run,
+    cli_label,
     verification_from_event,
     verify_run_abandon_stale,
+    verify_run_cli,
     verify_run_execute,
     verify_run_request,
 )
@@ -245,3 +251,69 @@ def test_the_log_tells_each_verification_in_a_sentence_naming_what_started_it(ma
     assert event_sentence(broken).startswith(
         "audit_verify verified the audit log's hash chain from the command line: BROKEN at seq 1:"
     )
+
+
+# The command takes the same slot, so the integrity page shows it running.
+
+
+def test_the_command_shows_as_a_running_run_started_from_the_command_line_by_whom_where(make_events):
+    make_events(3)
+    seen = []
+    real = chain_verify
+
+    def walk_and_look(**kwargs):
+        seen.append(VerifyRun.objects.get(active=True))  # what the page reads while the walk runs
+        return real(**kwargs)
+
+    out, err = StringIO(), StringIO()
+    with mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=walk_and_look):
+        call_command("audit_verify", stdout=out, stderr=err)
+    assert out.getvalue().startswith("OK") and err.getvalue() == ""
+    (running,) = seen
+    assert running.trigger == "cli" and running.status == "running" and running.started_at is not None
+    assert running.requested_by_label == cli_label()
+    assert f"(pid {os.getpid()})" in running.requested_by_label and socket.gethostname() in cli_label()
+    run = VerifyRun.objects.get(pk=running.pk)
+    event = verify_events()[-1]
+    assert run.status == "done" and not run.active and run.event_seq == event.seq
+    assert event.after["trigger"] == "cli" and event.after["run"] == run.pk
+    verify_run_request(trigger="ui")  # the slot is free again
+
+
+def test_the_command_runs_even_while_another_verification_is_active_and_says_so(make_events, audrey):
+    make_events(2)
+    queued = verify_run_request(trigger="ui", actor=audrey)
+    out, err = StringIO(), StringIO()
+    call_command("audit_verify", stdout=out, stderr=err)
+    assert out.getvalue().startswith("OK")  # it walked and recorded its result
+    assert f"Another verification was queued (#{queued.pk}, asked for by audrey at" in err.getvalue()
+    assert "this one ran anyway" in err.getvalue()
+    (event,) = verify_events()
+    assert event.after["trigger"] == "cli" and event.after["run"] is None
+    assert list(VerifyRun.objects.values_list("pk", "active", "status")) == [(queued.pk, True, "queued")]
+
+
+def test_a_command_run_stopped_mid_walk_ends_as_failed_and_frees_the_slot(make_events):
+    with (
+        mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        verify_run_cli(label="ops on web-1 (pid 7)")
+    run = VerifyRun.objects.get()
+    assert run.trigger == "cli" and run.status == "failed" and not run.active
+    assert run.requested_by_label == "ops on web-1 (pid 7)" and run.error.startswith("Interrupted")
+    assert not verify_events()
+
+
+def test_a_verify_now_while_the_command_runs_is_refused_naming_the_command(db):
+    seen = []
+
+    def walk_and_press(**kwargs):
+        with pytest.raises(VerifyBusy) as busy:
+            verify_run_request(trigger="ui")
+        seen.append(str(busy.value))
+        return chain_verify(**kwargs)
+
+    with mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=walk_and_press):
+        verify_run_cli(label="ops on web-1 (pid 7)")
+    assert seen and "already running (asked for by ops on web-1 (pid 7) at" in seen[0]

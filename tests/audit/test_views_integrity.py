@@ -7,15 +7,18 @@ from __future__ import annotations
 import datetime
 import re
 from html import unescape
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from zoomadmin_site.audit.chain import chain_verify
 from zoomadmin_site.audit.db_triggers import remove_append_only_triggers
-from zoomadmin_site.audit.integrity import audit_verify_run, verify_run_request
+from zoomadmin_site.audit.integrity import audit_verify_run, cli_label, verify_run_request
 from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, VerifyRun
 from zoomadmin_site.audit.prune import audit_prune
 from zoomadmin_site.audit.services import audit_record
@@ -160,6 +163,29 @@ def test_a_running_verification_is_shown_and_polled_until_done(audrey_client, au
     assert "<html" not in body and "hx-trigger" not in body
     assert "Verification running" not in page_text(fragment) and "Intact" in page_text(fragment)
     assert fragment["Vary"] and "HX-Request" in fragment["Vary"]
+
+
+def test_a_command_line_verification_shows_as_running_with_who_started_it_where(audrey_client):
+    seen = []
+    real = chain_verify
+
+    def walk_and_look(**kwargs):
+        seen.append(audrey_client.get(reverse(PAGE)))
+        return real(**kwargs)
+
+    with mock.patch("zoomadmin_site.audit.integrity.chain_verify", side_effect=walk_and_look):
+        call_command("audit_verify", stdout=StringIO(), stderr=StringIO())
+    (during,) = seen
+    run = VerifyRun.objects.get()
+    text = page_text(during).replace("( ", "(").replace(" )", ")")
+    assert (
+        f"Verification running: #{run.pk} running, started from the command line (manage.py audit_verify) "
+        f"by {cli_label()} at" in text
+    )
+    assert "Walking the chain" in page_text(during) and "hx-trigger" in during.content.decode()
+    assert re.search(r'class="btn btn-primary" disabled>Verify now<', during.content.decode())
+    after = audrey_client.get(reverse(PAGE))
+    assert "Verification running" not in page_text(after) and "Intact" in page_text(after)
 
 
 def test_a_superuser_may_verify_too(root_client):

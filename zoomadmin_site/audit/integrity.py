@@ -4,14 +4,19 @@
 nightly run all walk the chain with it and record its result as an `audit.verify` event, saying what
 started it (`after.trigger`). The button and the schedule go through a queue of one (`VerifyRun`):
 `verify_run_request` refuses a second run while one is queued or running, and the background worker
-runs it with `verify_run_execute` (zoomadmin_site.audit.tasks).
+runs it with `verify_run_execute` (zoomadmin_site.audit.tasks). The command takes the same slot with
+`verify_run_cli` (so the page shows it running, and who started it where) but is never refused: an
+operator at a terminal asked for a walk, so it walks even while another run is active, and says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +48,10 @@ ALREADY_ACTIVE = (
 )
 ABANDONED = "Its worker stopped answering: nothing was heard from it for {minutes} minutes."
 INTERRUPTED = "Interrupted before the end: {error}"
+OTHER_RUN = (
+    "Another verification was {status} (#{pk}, asked for by {who} at {when:%Y-%m-%d %H:%M:%S} UTC): this "
+    "one ran anyway, alongside it; the integrity page shows that one as running, not this one."
+)
 
 
 class VerifyBusy(Exception):
@@ -142,24 +151,101 @@ def verify_run_execute(*, run_id: int) -> VerifyRun:
     run = VerifyRun.objects.select_related("requested_by").get(pk=run_id)
     if not taken:
         return run
-    try:
-        outcome = audit_verify_run(
-            triggered_by=run.trigger,
-            actor=run.requested_by,
-            actor_label=run.requested_by_label or None,
-            run_id=run.pk,
-        )
-    except BaseException as error:  # a worker told to stop (SystemExit) ends the run too
-        _finish(run, status=VerifyRun.Status.FAILED, error=INTERRUPTED.format(error=error or type(error)))
-        raise
-    _finish(
+    _walk(
         run,
-        status=VerifyRun.Status.DONE,
-        event_seq=outcome.event.seq if outcome.event else None,
-        error=outcome.record_error,
+        triggered_by=run.trigger,
+        actor=run.requested_by,
+        actor_label=run.requested_by_label or None,
+        run_id=run.pk,
     )
     run.refresh_from_db()
     return run
+
+
+def _walk(run: VerifyRun | None, **verify: Any) -> VerifyOutcome:
+    """audit_verify_run, ending `run` (if any) with its result, or as failed when the walk stops."""
+    try:
+        outcome = audit_verify_run(**verify)
+    except BaseException as error:  # a worker told to stop (SystemExit), Ctrl-C: the run ends too
+        if run is not None:
+            _finish(run, status=VerifyRun.Status.FAILED, error=INTERRUPTED.format(error=error or type(error)))
+        raise
+    if run is not None:
+        _finish(
+            run,
+            status=VerifyRun.Status.DONE,
+            event_seq=outcome.event.seq if outcome.event else None,
+            error=outcome.record_error,
+        )
+    return outcome
+
+
+@dataclass(frozen=True)
+class CliVerify:
+    outcome: VerifyOutcome
+    run: VerifyRun | None  # the run row this walk showed as, None when another run held the slot
+    other: VerifyRun | None  # the run that was queued or running when this walk started, if any
+
+    @property
+    def concurrent(self) -> str:
+        """What the command says when it walked alongside another run ("" when it did not)."""
+        return other_run_notice(self.other)
+
+
+def other_run_notice(other: VerifyRun | None) -> str:
+    if other is None:
+        return ""
+    return OTHER_RUN.format(
+        pk=other.pk,
+        status=other.get_status_display().lower(),
+        who=other.requested_by_label or other.get_trigger_display().lower(),
+        when=other.requested_at.astimezone(dt.UTC),
+    )
+
+
+def cli_label() -> str:
+    """Who ran the command, where: "<OS user> on <host> (pid <n>)", as the integrity page names it."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown user"
+    return f"{user} on {socket.gethostname() or 'unknown host'} (pid {os.getpid()})"[:150]
+
+
+def verify_run_cli(
+    *,
+    label: str | None = None,
+    chunk_size: int = 5000,
+    workers: int | None = None,
+    before_walk: Callable[[str], None] | None = None,
+) -> CliVerify:
+    """The command's verification: shown on the integrity page as a running run (trigger cli, asked for
+    by `label`, default `cli_label()`) while it walks. When another run is queued or running it walks
+    anyway, without a row of its own (one active run at a time), and `other` names that run.
+    `before_walk` is told, before the walk, what the command should say about the other run ("" if none)."""
+    verify_run_abandon_stale()
+    run: VerifyRun | None = None
+    other: VerifyRun | None = None
+    try:
+        with transaction.atomic():
+            run = VerifyRun.objects.create(
+                trigger=VerifyRun.Trigger.CLI,
+                requested_by_label=label if label is not None else cli_label(),
+                status=VerifyRun.Status.RUNNING,
+                started_at=timezone.now(),
+            )
+    except IntegrityError:
+        other = VerifyRun.objects.filter(active=True).first()
+    if before_walk is not None:
+        before_walk(other_run_notice(other))
+    outcome = _walk(
+        run,
+        triggered_by=VerifyRun.Trigger.CLI,
+        run_id=run.pk if run else None,
+        chunk_size=chunk_size,
+        workers=workers,
+    )
+    return CliVerify(outcome, run, other)
 
 
 def _finish(run: VerifyRun, **fields: Any) -> None:

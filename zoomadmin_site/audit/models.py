@@ -280,8 +280,9 @@ class VerifyRun(models.Model):
     schedule, run by the background worker (zoomadmin_site.audit.integrity). Its result is the
     `audit.verify` event it recorded (`event_seq`); this row only tracks the queue: one run may be
     queued or running at a time (`active`, a partial unique constraint), so pressing the button twice,
-    or the schedule firing during a run, makes one walk of the log. `manage.py audit_verify` walks the
-    log without a row (its result is the event too)."""
+    or the schedule firing during a run, makes one walk of the log. `manage.py audit_verify` takes the
+    slot too, as a run already running (trigger cli, `requested_by_label` naming the OS user, host and
+    process), so the page shows it; when the slot is taken it walks anyway, without a row, and says so."""
 
     class Trigger(models.TextChoices):
         UI = "ui", "Verify now"

@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zoomadmin_site.audit.integrity import audit_verify_run, default_workers
-from zoomadmin_site.audit.models import VerifyRun
+from zoomadmin_site.audit.integrity import default_workers, verify_run_cli
 from zoomadmin_site.audit.tasks import booked_nightly_verify, schedule_next_verify
 
 
@@ -17,7 +16,9 @@ class Command(BaseCommand):
     help = (
         "Verify the audit log's hash chain (streaming, constant memory) from the latest prune checkpoint. "
         "Prints 'OK: ...' and exits 0 when intact; otherwise names the first broken event and exits 1. "
-        "Either way the result is recorded as an audit.verify event. --schedule books the same every "
+        "Either way the result is recorded as an audit.verify event. While it runs, the integrity page "
+        "shows it running (started from the command line, by whom on which host); it runs even when a "
+        "'Verify now' or nightly run is active, and then says so. --schedule books the same every "
         "night at AUDIT_VERIFY_SCHEDULE (UTC) in the task queue instead (idempotent)."
     )
 
@@ -39,9 +40,14 @@ class Command(BaseCommand):
         if schedule:
             self._schedule()
             return
-        outcome = audit_verify_run(
-            triggered_by=VerifyRun.Trigger.CLI, chunk_size=chunk_size, workers=max(1, workers)
-        )
+
+        def before_walk(notice: str) -> None:
+            if notice:  # said before the walk, which may take minutes
+                self.stderr.write(self.style.WARNING(notice))
+
+        outcome = verify_run_cli(
+            chunk_size=chunk_size, workers=max(1, workers), before_walk=before_walk
+        ).outcome
         report = outcome.report
         if outcome.record_error:
             # A row forged beyond the chain head takes the seq the next event needs: say so, don't crash.
