@@ -146,3 +146,43 @@ def test_free_text_matches_labels_and_reasons_whichever_way_it_is_found(
     assert has_fts(connection) == (connection.vendor == "sqlite")
     found = [e.seq for e in selectors.audit_event_list(q=q).events]
     assert found == sorted((made[name].seq for name in expected), reverse=True)
+
+
+def test_the_text_index_is_put_back_after_a_migrate_that_dropped_its_triggers(db, monkeypatch):
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    from zoomadmin_site.audit import selectors
+    from zoomadmin_site.audit.text_index import TRIGGER_NAMES, has_fts
+
+    if not has_fts(connection):
+        pytest.skip("SQLite's text index only")
+    monkeypatch.setattr(selectors, "TEXT_INDEX_DRIVES_BELOW", 10)  # the index drives
+    before = audit_record(action="mirror.sync", outcome="succeeded", target_label="Zebra One")
+    with connection.cursor() as cursor:
+        for name in TRIGGER_NAMES:
+            cursor.execute(f"DROP TRIGGER {name}")
+    missed = audit_record(action="mirror.sync", outcome="succeeded", target_label="Zebra Two")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    after = audit_record(action="mirror.sync", outcome="succeeded", target_label="Zebra Three")
+    found = [e.seq for e in selectors.audit_event_list(q="zebra t").events]
+    assert found == [after.seq, missed.seq]
+    assert [e.seq for e in selectors.audit_event_list(q="zebra one").events] == [before.seq]
+
+
+def test_paging_links_keep_every_filter(db):
+    from zoomadmin_site.audit.selectors import audit_event_list
+
+    for n in range(5):
+        audit_record(action="mirror.sync", outcome="failed", request_id="rq", target_label=f"Team {n}")
+    audit_record(action="mirror.sync", outcome="failed", request_id="other", target_label="Team 9")
+    first = audit_event_list(limit=2, request_id="rq", q="team", outcome="failed")
+    second = audit_event_list(
+        limit=2, after_seq=first.older_cursor, request_id="rq", q="team", outcome="failed"
+    )
+    third = audit_event_list(
+        limit=2, after_seq=second.older_cursor, request_id="rq", q="team", outcome="failed"
+    )
+    labels = [e.target_label for page in (first, second, third) for e in page.events]
+    assert labels == ["Team 4", "Team 3", "Team 2", "Team 1", "Team 0"]
+    assert third.older_cursor is None

@@ -392,3 +392,20 @@ def test_filter_inputs_are_the_markup_djangos_widgets_give(db, data):
         for error in bound.errors:
             assert f'<ul class="errorlist" id="{bound.auto_id}_error"><li>' in _field(bound)
             assert "Enter" in error
+
+
+def test_every_filter_round_trips_through_the_url(audrey_client, variety):
+    for n in range(60):
+        audit_record(
+            action="role_change.execute", outcome="failed", request_id="rq-1", target_label=f"Dana {n}"
+        )
+    query = {"q": "dana", "action": "role_change", "outcome": "failed", "request_id": "rq-1"}
+    first = audrey_client.get(URL, query)
+    html = first.content.decode()
+    for name, value in query.items():
+        assert f'name="{name}" value="{value}"' in html or f'<option value="{value}" selected>' in html
+    older = re.search(r'<a class="btn" rel="next" href="([^"]*)"', html).group(1).replace("&amp;", "&")
+    assert older.startswith(f"{URL}?q=dana&action=role_change&outcome=failed&request_id=rq-1&after_seq=")
+    second = audrey_client.get(older)
+    assert len(_seqs(first)) + len(_seqs(second)) == 60
+    assert {e.request_id for e in second.context["page"].events} == {"rq-1"}

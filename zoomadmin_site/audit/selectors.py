@@ -80,10 +80,12 @@ def audit_outcome_counts(
     first, as for the list, then those events' outcomes.)"""
     others = AuditFilters(**filters)
     others["outcome"] = ""
-    newest = _seqs(audit_event_queryset(**others).order_by("-seq"), cap + 1)
-    capped = len(newest) > cap
-    counted = AuditEvent.objects.filter(seq__in=newest[:cap]).order_by().values_list("outcome", flat=True)
-    tally = Counter(counted) if newest else Counter[str]()
+    newest = audit_event_queryset(**others).order_by("-seq").values("seq")[: cap + 1]
+    rows = sorted(
+        AuditEvent.objects.filter(seq__in=newest).order_by().values_list("seq", "outcome"), reverse=True
+    )
+    capped = len(rows) > cap
+    tally = Counter(outcome for _seq, outcome in rows[:cap])
     return [
         OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
         for value, label in Outcome.choices

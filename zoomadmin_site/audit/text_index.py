@@ -5,7 +5,8 @@ SQLite: an FTS5 table with the trigram tokenizer (substring matching for terms o
 audit_auditevent as external content (rowid = seq), filled by an AFTER INSERT trigger, emptied of pruned
 events by an AFTER DELETE trigger (the only deletions the log allows: audit_prune, and a test's flush).
 PostgreSQL: pg_trgm GIN indexes on UPPER(target_label) and UPPER(reason), the very expressions of
-Django's icontains, so the planner uses them for `q` with no help.
+Django's icontains, with statistics at 10x the default target so that the planner's estimate of how
+common a term is (bitmap scan of the index, or walk newest first) is near the truth.
 
 The index only finds candidates: `q` is always also checked row by row with icontains (selectors.py), so
 what the list shows is defined by icontains alone, and a stale index entry can never show a wrong row.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +19,13 @@ from django.views.decorators.vary import vary_on_headers
 from zoomadmin_site.access import operator_required
 from zoomadmin_site.audit.diffs import diff_rows
 from zoomadmin_site.audit.export import FORMATS, export_build_manifest, export_filename, export_stream
-from zoomadmin_site.audit.forms import KNOWN_ACTIONS, KNOWN_TARGET_TYPES, AuditExportForm, AuditFilterForm
+from zoomadmin_site.audit.forms import (
+    KNOWN_ACTIONS,
+    KNOWN_TARGET_TYPES,
+    PAGING_FIELDS,
+    AuditExportForm,
+    AuditFilterForm,
+)
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 from zoomadmin_site.audit.selectors import (
     OUTCOME_COUNT_CAP,
@@ -253,8 +259,8 @@ def _list_context(
     return {
         "form": form,
         "page": page,
-        "outcome_counts": counts,
-        "outcome_total": _total(counts) if counts is not None else None,
+        "outcome_chips": _outcome_chips(form, counts) if counts is not None else None,
+        "counts_capped": any(c.capped for c in counts or ()),
         "count_cap": f"{OUTCOME_COUNT_CAP:,}",
         "form_problems": _form_problems(form),
         "verification": audit_last_verification(),
@@ -262,6 +268,32 @@ def _list_context(
         "known_target_types": KNOWN_TARGET_TYPES,
         "outcomes": Outcome,
     }
+
+
+def _outcome_chips(form: AuditFilterForm, counts: list[OutcomeCount]) -> list[dict[str, Any]]:
+    """ "Any outcome" and one chip per outcome: its count and the list's URL with that outcome filter
+    (the other filters kept, the paging position dropped), reversed once rather than per chip."""
+    base = reverse("audit:event_list")
+    data = form.data if isinstance(form.data, QueryDict) else QueryDict()
+    kept = [(k, v) for k, v in data.lists() if k not in ("outcome", *PAGING_FIELDS)]
+    current = form.cleaned_data.get("outcome", "")
+
+    def url(outcome: str) -> str:
+        query = [*kept, ("outcome", [outcome])] if outcome else kept
+        return f"{base}?{urlencode([(k, v) for k, values in query for v in values])}"
+
+    chips = [{"label": "Any outcome", "shown": _total(counts), "url": url(""), "current": not current}]
+    chips += [
+        {
+            "label": c.label,
+            "shown": c.shown,
+            "url": url(c.outcome),
+            "current": current == c.outcome,
+            "outcome": c.outcome,
+        }
+        for c in counts
+    ]
+    return chips
 
 
 def _total(counts: list[OutcomeCount]) -> str:

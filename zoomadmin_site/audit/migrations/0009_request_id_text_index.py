@@ -30,6 +30,11 @@ POSTGRESQL_FORWARDS = [
     "CREATE INDEX IF NOT EXISTS audit_label_trgm ON audit_auditevent "
     "USING gin ((UPPER(target_label::text)) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS audit_reason_trgm ON audit_auditevent USING gin ((UPPER(reason::text)) gin_trgm_ops)",
+    # Statistics at 10x the default, so that the planner's estimate of how many events contain a term
+    # is near the truth (a 1-in-5,000 label was estimated at 1 in 100, and the list walked the whole log
+    # newest first instead of using the index: 1.1 s against 4 ms at 1M events).
+    "ALTER INDEX audit_label_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX audit_reason_trgm ALTER COLUMN 1 SET STATISTICS 1000",
 ]
 POSTGRESQL_BACKWARDS = ["DROP INDEX IF EXISTS audit_label_trgm", "DROP INDEX IF EXISTS audit_reason_trgm"]
 
