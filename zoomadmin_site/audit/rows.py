@@ -68,16 +68,37 @@ def raw_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Stream RAW_COLUMNS tuples of the events matching `where` (SQL with %s params) in `order`.
 
-    PostgreSQL reads through a server-side cursor (`chunked_cursor`), so memory stays flat whatever the
-    number of rows; SQLite's cursor steps through the table as rows are fetched.
+    Ordered by seq (ascending or "seq DESC"), rows are read in keyset chunks (`seq > last` or
+    `seq < last`, LIMIT chunk_size): memory stays flat, and the database computes each chunk when it is
+    asked for. (A PostgreSQL server-side cursor outside a transaction is WITH HOLD, which makes the
+    server compute and store the whole result before the first row: a million rows' worth.) Another
+    order streams from one cursor (server-side on PostgreSQL).
     """
     connection = using or default_connection
-    sql = raw_select(connection.vendor) + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+    select = raw_select(connection.vendor)
     connection.ensure_connection()
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, list(params))
-        while batch := cursor.fetchmany(chunk_size):
+    keyset = {"seq": ">", "seq asc": ">", "seq desc": "<"}.get(" ".join(order.lower().split()))
+    if keyset is None:
+        sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while batch := cursor.fetchmany(chunk_size):
+                yield from batch
+        return
+    chunk_size = max(1, chunk_size)
+    first = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order} LIMIT %s"
+    after = (
+        select
+        + (f" WHERE ({where}) AND" if where else " WHERE")
+        + f" seq {keyset} %s ORDER BY {order} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(first, [*params, chunk_size])
+        while batch := cursor.fetchall():
             yield from batch
+            if len(batch) < chunk_size:
+                return
+            cursor.execute(after, [*params, batch[-1][0], chunk_size])
 
 
 def raw_time(value: Any) -> str:
