@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection as default_connection
@@ -70,9 +71,10 @@ def raw_rows(
 
     Ordered by seq (ascending or "seq DESC"), rows are read in keyset chunks (`seq > last` or
     `seq < last`, LIMIT chunk_size): memory stays flat, and the database computes each chunk when it is
-    asked for. (A PostgreSQL server-side cursor outside a transaction is WITH HOLD, which makes the
-    server compute and store the whole result before the first row: a million rows' worth.) Another
-    order streams from one cursor (server-side on PostgreSQL).
+    asked for, the next one while the caller uses this one. (A PostgreSQL server-side cursor outside a
+    transaction is WITH HOLD, which makes the server compute and store the whole result before the
+    first row: a million rows' worth.) Another order streams from one cursor (server-side on
+    PostgreSQL).
     """
     connection = using or default_connection
     select = raw_select(connection.vendor)
@@ -92,13 +94,22 @@ def raw_rows(
         + (f" WHERE ({where}) AND" if where else " WHERE")
         + f" seq {keyset} %s ORDER BY {order} LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(first, [*params, chunk_size])
-        while batch := cursor.fetchall():
+    with connection.cursor() as cursor, ThreadPoolExecutor(1) as reader:
+
+        def read(sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
+            cursor.execute(sql, args)
+            return cursor.fetchall()
+
+        # The next chunk is read while this one is used: the database works (and the driver waits,
+        # without the GIL) while Python writes lines. One thread, one query at a time on the cursor.
+        pending = reader.submit(read, first, [*params, chunk_size])
+        while batch := pending.result():
+            more = len(batch) == chunk_size
+            if more:
+                pending = reader.submit(read, after, [*params, batch[-1][0], chunk_size])
             yield from batch
-            if len(batch) < chunk_size:
+            if not more:
                 return
-            cursor.execute(after, [*params, batch[-1][0], chunk_size])
 
 
 def raw_time(value: Any) -> str:
