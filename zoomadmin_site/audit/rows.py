@@ -347,8 +347,12 @@ def hashed_rows(
 
     connection = using or default_connection
     fast_select = _fast_select(connection) if fast else None
-    raw = raw_select(connection.vendor)
     bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
+    if fast_select is None:  # every row the exact way, read ahead by raw_rows
+        for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
+            yield row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]
+        return
+    raw = raw_select(connection.vendor)
     chunk_size = max(1, chunk_size)
     raw_chunks = 0
     connection.ensure_connection()
