@@ -145,3 +145,13 @@ def test_raw_csv_lines_are_csv_writer_lines_of_the_model_based_cells(hostile_eve
         assert csv_line_raw(row) == buffer.getvalue(), row[0]
         written += 1
     assert written == len(events)
+
+
+@pytest.mark.parametrize("order", ["seq", "seq DESC", "time DESC, seq DESC"])
+def test_raw_rows_with_a_filter_read_in_chunks_are_the_matching_rows_in_order(hostile_events, order):
+    expected = AuditEvent.objects.filter(seq__gt=3, seq__lte=15).order_by(
+        *("-" + part.split()[0] if part.endswith("DESC") else part for part in order.split(", "))
+    )
+    found = [row[0] for row in raw_rows("seq > %s AND seq <= %s", [3, 15], order=order, chunk_size=4)]
+    assert found == list(expected.values_list("seq", flat=True))
+    assert len(found) == 12

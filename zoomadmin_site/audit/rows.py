@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection as default_connection
@@ -68,16 +69,47 @@ def raw_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Stream RAW_COLUMNS tuples of the events matching `where` (SQL with %s params) in `order`.
 
-    PostgreSQL reads through a server-side cursor (`chunked_cursor`), so memory stays flat whatever the
-    number of rows; SQLite's cursor steps through the table as rows are fetched.
+    Ordered by seq (ascending or "seq DESC"), rows are read in keyset chunks (`seq > last` or
+    `seq < last`, LIMIT chunk_size): memory stays flat, and the database computes each chunk when it is
+    asked for, the next one while the caller uses this one. (A PostgreSQL server-side cursor outside a
+    transaction is WITH HOLD, which makes the server compute and store the whole result before the
+    first row: a million rows' worth.) Another order streams from one cursor (server-side on
+    PostgreSQL).
     """
     connection = using or default_connection
-    sql = raw_select(connection.vendor) + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+    select = raw_select(connection.vendor)
     connection.ensure_connection()
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, list(params))
-        while batch := cursor.fetchmany(chunk_size):
+    keyset = {"seq": ">", "seq asc": ">", "seq desc": "<"}.get(" ".join(order.lower().split()))
+    if keyset is None:
+        sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while batch := cursor.fetchmany(chunk_size):
+                yield from batch
+        return
+    chunk_size = max(1, chunk_size)
+    first = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order} LIMIT %s"
+    after = (
+        select
+        + (f" WHERE ({where}) AND" if where else " WHERE")
+        + f" seq {keyset} %s ORDER BY {order} LIMIT %s"
+    )
+    with connection.cursor() as cursor, ThreadPoolExecutor(1) as reader:
+
+        def read(sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
+            cursor.execute(sql, args)
+            return cursor.fetchall()
+
+        # The next chunk is read while this one is used: the database works (and the driver waits,
+        # without the GIL) while Python writes lines. One thread, one query at a time on the cursor.
+        pending = reader.submit(read, first, [*params, chunk_size])
+        while batch := pending.result():
+            more = len(batch) == chunk_size
+            if more:
+                pending = reader.submit(read, after, [*params, batch[-1][0], chunk_size])
             yield from batch
+            if not more:
+                return
 
 
 def raw_time(value: Any) -> str:
@@ -315,8 +347,12 @@ def hashed_rows(
 
     connection = using or default_connection
     fast_select = _fast_select(connection) if fast else None
-    raw = raw_select(connection.vendor)
     bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
+    if fast_select is None:  # every row the exact way, read ahead by raw_rows
+        for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
+            yield row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]
+        return
+    raw = raw_select(connection.vendor)
     chunk_size = max(1, chunk_size)
     raw_chunks = 0
     connection.ensure_connection()
