@@ -85,18 +85,20 @@ def raw_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Stream RAW_COLUMNS tuples of the events matching `where` (SQL with %s params) in `order`.
 
-    Ordered by seq (ascending or "seq DESC"), rows are read in keyset chunks (`seq > last` or
-    `seq < last`, LIMIT chunk_size): memory stays flat, and the database computes each chunk when it is
-    asked for, the next one while the caller uses this one. (A PostgreSQL server-side cursor outside a
-    transaction is WITH HOLD, which makes the server compute and store the whole result before the
-    first row: a million rows' worth.) Another order streams from one cursor (server-side on
+    PostgreSQL, ordered by seq (ascending or "seq DESC"): rows are read in keyset chunks (`seq > last`
+    or `seq < last`, LIMIT chunk_size), so memory stays flat and the server computes each chunk when
+    asked for, the next one while the caller uses this one. (A server-side cursor outside a transaction
+    is WITH HOLD, which makes the server compute and store the whole result before the first row: a
+    million rows' worth.) SQLite, or another order: one cursor, fetched in chunks (server-side on
     PostgreSQL).
     """
     connection = using or default_connection
     connection.ensure_connection()
     select = _select_for(connection)
     keyset = {"seq": ">", "seq asc": ">", "seq desc": "<"}.get(" ".join(order.lower().split()))
-    if keyset is None:
+    if keyset is None or connection.vendor != "postgresql":
+        # SQLite steps through the table as rows are fetched, no keyset needed (with two upper bounds
+        # on seq, the filter's and the keyset's, it would scan down from the filter's each chunk).
         sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, list(params))
