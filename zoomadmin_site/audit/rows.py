@@ -39,11 +39,14 @@ _encode = _CANONICAL_JSON.encode
 _COMMON_JSON: dict[str, Any] = {"[]": [], "{}": {}, "null": None}
 
 
-def raw_select(vendor: str) -> str:
-    """`SELECT <RAW_COLUMNS> FROM audit_auditevent` for this vendor (add WHERE / ORDER BY)."""
+def raw_select(vendor: str, *, iso_time_text: bool = False) -> str:
+    """`SELECT <RAW_COLUMNS> FROM audit_auditevent` for this vendor (add WHERE / ORDER BY).
+
+    PostgreSQL: with `iso_time_text` (the session's DateStyle is ISO, see _pg_iso_dates) the time is
+    read as `time::text`, reshaped by raw_time, which costs the server half as much as to_char()."""
     if vendor == "postgresql":
         columns = [
-            _PG_TIME
+            ('"time"::text' if iso_time_text else _PG_TIME)
             if name == "time"
             else '"operation_id"::text'
             if name == "operation_id"
@@ -59,6 +62,19 @@ def raw_select(vendor: str) -> str:
     return f"SELECT {', '.join(columns)} FROM {TABLE}"  # noqa: S608 - fixed column names
 
 
+def _pg_iso_dates(connection: Any) -> bool:
+    """Whether this PostgreSQL session writes times as ISO text ('2026-03-01 12:00:00.5+00')."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW DateStyle")
+        (style,) = cursor.fetchone()
+    return str(style).upper().startswith("ISO")
+
+
+def _select_for(connection: Any) -> str:
+    vendor = connection.vendor
+    return raw_select(vendor, iso_time_text=vendor == "postgresql" and _pg_iso_dates(connection))
+
+
 def raw_rows(
     where: str = "",
     params: Sequence[Any] = (),
@@ -69,18 +85,20 @@ def raw_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """Stream RAW_COLUMNS tuples of the events matching `where` (SQL with %s params) in `order`.
 
-    Ordered by seq (ascending or "seq DESC"), rows are read in keyset chunks (`seq > last` or
-    `seq < last`, LIMIT chunk_size): memory stays flat, and the database computes each chunk when it is
-    asked for, the next one while the caller uses this one. (A PostgreSQL server-side cursor outside a
-    transaction is WITH HOLD, which makes the server compute and store the whole result before the
-    first row: a million rows' worth.) Another order streams from one cursor (server-side on
+    PostgreSQL, ordered by seq (ascending or "seq DESC"): rows are read in keyset chunks (`seq > last`
+    or `seq < last`, LIMIT chunk_size), so memory stays flat and the server computes each chunk when
+    asked for, the next one while the caller uses this one. (A server-side cursor outside a transaction
+    is WITH HOLD, which makes the server compute and store the whole result before the first row: a
+    million rows' worth.) SQLite, or another order: one cursor, fetched in chunks (server-side on
     PostgreSQL).
     """
     connection = using or default_connection
-    select = raw_select(connection.vendor)
     connection.ensure_connection()
+    select = _select_for(connection)
     keyset = {"seq": ">", "seq asc": ">", "seq desc": "<"}.get(" ".join(order.lower().split()))
-    if keyset is None:
+    if keyset is None or connection.vendor != "postgresql":
+        # SQLite steps through the table as rows are fetched, no keyset needed (with two upper bounds
+        # on seq, the filter's and the keyset's, it would scan down from the filter's each chunk).
         sql = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, list(params))
@@ -117,6 +135,12 @@ def raw_time(value: Any) -> str:
     if isinstance(value, str):
         if len(value) == 32 and value[10] == "T" and value.endswith("+00:00"):
             return value  # PostgreSQL's to_char above
+        # PostgreSQL's time::text in UTC (ISO DateStyle): the fraction without trailing zeros.
+        if value.endswith("+00") and value[10:11] == " " and 22 <= len(value) <= 29:
+            if len(value) == 22:
+                return f"{value[:10]}T{value[11:19]}.000000+00:00"
+            if value[19] == ".":
+                return f"{value[:10]}T{value[11:19]}.{value[20:-3]:0<6}+00:00"
         # SQLite: Django stores aware times as naive UTC text, str(datetime): no fraction when zero.
         if len(value) == 26 and value[10] == " " and value[19] == ".":
             return f"{value[:10]}T{value[11:]}+00:00"
@@ -352,7 +376,7 @@ def hashed_rows(
         for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
             yield row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]
         return
-    raw = raw_select(connection.vendor)
+    raw = _select_for(connection)
     chunk_size = max(1, chunk_size)
     raw_chunks = 0
     connection.ensure_connection()
