@@ -64,6 +64,21 @@ def test_event_list_pages_by_seq_with_cursors(db):
     assert audit_event_list(before_seq=oldest.newer_cursor, limit=2).events == middle.events
 
 
+def test_event_list_leaves_the_event_page_columns_in_the_database_until_read(db):
+    recorded = audit_record(
+        action="role_change.execute",
+        outcome="succeeded",
+        before={"role": "Member"},
+        after={"role": "Admin"},
+        preflight={"checks": []},
+    )
+    (event,) = audit_event_list().events
+    assert event.get_deferred_fields() == {"before", "preflight", "zoom_calls", "prev_hash", "hash"}
+    assert event.after == {"role": "Admin"}  # loaded: the row's sentence reads it
+    # Read anyway, a deferred column is the recorded one.
+    assert (event.before, event.preflight, event.hash) == (recorded.before, recorded.preflight, recorded.hash)
+
+
 def test_last_verification_is_the_latest_verify_event(db):
     assert audit_last_verification() is None
     audit_record(action="audit.verify", outcome="failed")

@@ -128,9 +128,17 @@ def _seqs(events: QuerySet[AuditEvent], count: int) -> list[int]:
     return list(events.values_list("seq", flat=True)[:count])
 
 
+# What a list row never shows (the diff, the plan, the Zoom calls, the chain's hashes): left in the
+# database, so a page decodes no JSON but `after` (sentences read it); the event's page shows the rest.
+LIST_DEFERRED = ("before", "preflight", "zoom_calls", "prev_hash", "hash")
+
+
 def _events(seqs: list[int]) -> list[AuditEvent]:
-    """The events `seqs`, newest first."""
-    return list(AuditEvent.objects.filter(seq__in=seqs).order_by("-seq")) if seqs else []
+    """The events `seqs`, newest first, without the columns only an event's own page shows (loaded if
+    read)."""
+    if not seqs:
+        return []
+    return list(AuditEvent.objects.filter(seq__in=seqs).defer(*LIST_DEFERRED).order_by("-seq"))
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
