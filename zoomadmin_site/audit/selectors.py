@@ -13,7 +13,7 @@ from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -81,11 +81,18 @@ def audit_outcome_counts(
     others = AuditFilters(**filters)
     others["outcome"] = ""
     newest = audit_event_queryset(**others).order_by("-seq").values("seq")[: cap + 1]
-    rows = sorted(
-        AuditEvent.objects.filter(seq__in=newest).order_by().values_list("seq", "outcome"), reverse=True
+    # Counted by the database, one row per outcome: with cap + 1 events found, the oldest of them (the
+    # outcome holding the smallest seq) is the one beyond the cap, taken off again.
+    groups = list(
+        AuditEvent.objects.filter(seq__in=newest)
+        .order_by()
+        .values_list("outcome")
+        .annotate(n=Count("seq"), oldest=Min("seq"))
     )
-    capped = len(rows) > cap
-    tally = Counter(outcome for _seq, outcome in rows[:cap])
+    tally = Counter({outcome: n for outcome, n, _oldest in groups})
+    capped = tally.total() > cap
+    if capped:
+        tally[min(groups, key=lambda group: group[2])[0]] -= 1
     return [
         OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
         for value, label in Outcome.choices
