@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import template
 from django.conf import settings
 from django.forms import BoundField, Form, Select
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from accounts.templatetags.search_tables import detail_url_maker, esc, rows_html, zoom_esc
@@ -25,6 +26,7 @@ register = template.Library()
 
 OUTCOME_LABELS = {value: str(label) for value, label in Outcome.choices}
 SENTENCE_CHARS = 240
+CHIP_SEPARATOR = "\n    "
 
 
 @register.simple_tag
@@ -64,6 +66,30 @@ def _truncated(text: str) -> str:
     if len(composed) <= SENTENCE_CHARS:  # no more characters than code points: nothing to cut
         return composed
     return Truncator(text).chars(SENTENCE_CHARS)
+
+
+@register.simple_tag
+def audit_datalist(element_id: str, values: Iterable[str]) -> SafeString:
+    """A <datalist> of `values` (the filter inputs' suggestions: ~50 options, a template loop's work)."""
+    options = "".join(f'<option value="{esc(value)}"></option>' for value in values)
+    return mark_safe(f'<datalist id="{esc(element_id)}">{options}</datalist>')  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def audit_outcome_chips(chips: Iterable[Mapping[str, Any]]) -> SafeString:
+    """The outcome chips (views._outcome_chips): a link each, its count, the current one marked."""
+    return mark_safe(CHIP_SEPARATOR.join(_chip(chip) for chip in chips))  # noqa: S308 - escaped
+
+
+def _chip(chip: Mapping[str, Any]) -> str:
+    kind = f" chip-{esc(chip['outcome'])}" if chip.get("outcome") else ""
+    current = " chip-current" if chip["current"] else ""
+    url = esc(chip["url"])
+    return (
+        f'<a class="chip{kind}{current}" href="{url}" hx-get="{url}" hx-target="#results" hx-push-url="true"'
+        f"{' aria-current="true"' if chip['current'] else ''}>{esc(chip['label'])} "
+        f'<span class="chip-count">{esc(chip["shown"])}</span></a>'
+    )
 
 
 @register.simple_tag
