@@ -73,7 +73,17 @@ def test_event_list_leaves_the_event_page_columns_in_the_database_until_read(db)
         preflight={"checks": []},
     )
     (event,) = audit_event_list().events
-    assert event.get_deferred_fields() == {"before", "preflight", "zoom_calls", "prev_hash", "hash"}
+    assert event.get_deferred_fields() == {
+        "before",
+        "preflight",
+        "zoom_calls",
+        "prev_hash",
+        "hash",
+        "actor_id",
+        "request_id",
+        "source_ip",
+        "operation_id",
+    }
     assert event.after == {"role": "Admin"}  # loaded: the row's sentence reads it
     # Read anyway, a deferred column is the recorded one.
     assert (event.before, event.preflight, event.hash) == (recorded.before, recorded.preflight, recorded.hash)

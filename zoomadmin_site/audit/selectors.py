@@ -135,17 +135,28 @@ def _seqs(events: QuerySet[AuditEvent], count: int) -> list[int]:
     return list(events.values_list("seq", flat=True)[:count])
 
 
-# What a list row never shows (the diff, the plan, the Zoom calls, the chain's hashes): left in the
-# database, so a page decodes no JSON but `after` (sentences read it); the event's page shows the rest.
-LIST_DEFERRED = ("before", "preflight", "zoom_calls", "prev_hash", "hash")
+# What a list row shows (accounts/templatetags/audit_tables.py, sentences.py): only these columns are
+# read, so a page decodes no JSON but `after` and converts no operation UUID; the event's own page
+# shows the rest (a column read anyway is fetched then).
+LIST_COLUMNS = (
+    "seq",
+    "time",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "after",
+    "reason",
+    "outcome",
+)
 
 
 def _events(seqs: list[int]) -> list[AuditEvent]:
-    """The events `seqs`, newest first, without the columns only an event's own page shows (loaded if
-    read)."""
+    """The events `seqs`, newest first, with the columns a list row shows (LIST_COLUMNS)."""
     if not seqs:
         return []
-    return list(AuditEvent.objects.filter(seq__in=seqs).defer(*LIST_DEFERRED).order_by("-seq"))
+    return list(AuditEvent.objects.filter(seq__in=seqs).only(*LIST_COLUMNS).order_by("-seq"))
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
@@ -242,8 +253,10 @@ def audit_operation_events(*, operation_id: uuid.UUID | str) -> list[AuditEvent]
 
 
 def audit_last_verification() -> AuditEvent | None:
-    """The latest `audit.verify` event: when the chain was last checked, and what was found."""
-    return AuditEvent.objects.filter(action=VERIFY_ACTION).order_by("-seq").first()
+    """The latest `audit.verify` event: when the chain was last checked, and what was found (the columns
+    the list shows, LIST_COLUMNS; any other is fetched when read)."""
+    events = AuditEvent.objects.filter(action=VERIFY_ACTION).only(*LIST_COLUMNS)
+    return events.order_by("-seq").first()
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
