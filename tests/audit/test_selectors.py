@@ -211,3 +211,19 @@ def test_paging_links_keep_every_filter(db):
     labels = [e.target_label for page in (first, second, third) for e in page.events]
     assert labels == ["Team 4", "Team 3", "Team 2", "Team 1", "Team 0"]
     assert third.older_cursor is None
+
+
+@pytest.mark.parametrize("cap", [1, 3, 5, 6, 100])
+@pytest.mark.parametrize("limit", [1, 2, 5, 50])
+@pytest.mark.parametrize("filters", [{}, {"q": "team a"}, {"outcome": "failed"}, {"actor": "nobody"}])
+def test_first_page_and_counts_are_the_list_and_counts_answers(db, cap, limit, filters):
+    from zoomadmin_site.audit.selectors import audit_first_page_and_counts, audit_outcome_counts
+
+    for outcome in ("denied", "failed", "succeeded", "failed", "started"):
+        audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
+    audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
+    page, counts = audit_first_page_and_counts(cap=cap, limit=limit, **filters)
+    expected = audit_event_list(limit=limit, **filters)
+    assert [e.seq for e in page.events] == [e.seq for e in expected.events]
+    assert (page.older_cursor, page.newer_cursor) == (expected.older_cursor, expected.newer_cursor)
+    assert counts == audit_outcome_counts(cap=cap, **filters)

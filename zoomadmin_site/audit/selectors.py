@@ -99,6 +99,39 @@ def audit_outcome_counts(
     ]
 
 
+def audit_first_page_and_counts(
+    *, cap: int = OUTCOME_COUNT_CAP, limit: int = 50, **filters: Unpack[AuditFilters]
+) -> tuple[AuditEventPage, list[OutcomeCount]]:
+    """audit_event_list(limit=limit, **filters) and audit_outcome_counts(cap=cap, **filters), the same
+    answers, from one walk of the matching events when the list has no `outcome` filter: its newest page
+    is then the newest of the events the counts count, so the matching seqs are found (and sorted, over a
+    date range) once rather than twice; their outcomes are then counted by seq."""
+    if filters.get("outcome"):
+        return audit_event_list(limit=limit, **filters), audit_outcome_counts(cap=cap, **filters)
+    limit = max(1, min(limit, MAX_LIMIT))
+    seqs = _seqs(audit_event_queryset(**filters).order_by("-seq"), max(cap, limit) + 1)
+    events = _events(seqs[:limit])
+    page = AuditEventPage(
+        events=events, older_cursor=events[-1].seq if len(seqs) > limit else None, newer_cursor=None
+    )
+    counted = seqs[:cap]
+    tally: Counter[str] = Counter()
+    if counted:
+        grouped = (
+            AuditEvent.objects.filter(seq__in=counted)
+            .order_by()
+            .values_list("outcome")
+            .annotate(n=Count("seq"))
+        )
+        tally.update({outcome: n for outcome, n in grouped})
+    capped = len(seqs) > cap
+    counts = [
+        OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
+        for value, label in Outcome.choices
+    ]
+    return page, counts
+
+
 def audit_event_list(
     *,
     after_seq: int | None = None,
