@@ -7,13 +7,15 @@ tests/audit/test_views_list.py checks its escaping."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django import template
 from django.conf import settings
 from django.forms import BoundField, Form, Select
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from accounts.templatetags.search_tables import detail_url_maker, esc, rows_html, zoom_esc
@@ -24,6 +26,7 @@ register = template.Library()
 
 OUTCOME_LABELS = {value: str(label) for value, label in Outcome.choices}
 SENTENCE_CHARS = 240
+CHIP_SEPARATOR = "\n    "
 
 
 @register.simple_tag
@@ -43,7 +46,7 @@ def _row(event: AuditEvent, link: str, zone: datetime.tzinfo | None) -> str:
         )
     else:
         target = '<span class="muted">—</span>'
-    sentence = Truncator(event_sentence(event)).chars(SENTENCE_CHARS)
+    sentence = _truncated(event_sentence(event))
     outcome = OUTCOME_LABELS.get(event.outcome, event.outcome)
     return (
         f'<tr><td class="num"><a href="{link}">{event.seq}</a></td>'
@@ -53,6 +56,39 @@ def _row(event: AuditEvent, link: str, zone: datetime.tzinfo | None) -> str:
         f'<div class="small muted"><code>{esc(event.action)}</code></div></td>'
         f"<td>{target}</td>"
         f'<td><span class="badge badge-{esc(event.outcome)}">{esc(outcome)}</span></td></tr>'
+    )
+
+
+def _truncated(text: str) -> str:
+    """Truncator(text).chars(SENTENCE_CHARS); a text that already fits comes back as Truncator gives it
+    (NFC-normalised) without counting its characters one by one, which most rows' sentences do."""
+    composed = unicodedata.normalize("NFC", text)  # as Truncator does first; it may lengthen the text
+    if len(composed) <= SENTENCE_CHARS:  # no more characters than code points: nothing to cut
+        return composed
+    return Truncator(text).chars(SENTENCE_CHARS)
+
+
+@register.simple_tag
+def audit_datalist(element_id: str, values: Iterable[str]) -> SafeString:
+    """A <datalist> of `values` (the filter inputs' suggestions: ~50 options, a template loop's work)."""
+    options = "".join(f'<option value="{esc(value)}"></option>' for value in values)
+    return mark_safe(f'<datalist id="{esc(element_id)}">{options}</datalist>')  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def audit_outcome_chips(chips: Iterable[Mapping[str, Any]]) -> SafeString:
+    """The outcome chips (views._outcome_chips): a link each, its count, the current one marked."""
+    return mark_safe(CHIP_SEPARATOR.join(_chip(chip) for chip in chips))  # noqa: S308 - escaped
+
+
+def _chip(chip: Mapping[str, Any]) -> str:
+    kind = f" chip-{esc(chip['outcome'])}" if chip.get("outcome") else ""
+    current = " chip-current" if chip["current"] else ""
+    url = esc(chip["url"])
+    return (
+        f'<a class="chip{kind}{current}" href="{url}" hx-get="{url}" hx-target="#results" hx-push-url="true"'
+        f"{' aria-current="true"' if chip['current'] else ''}>{esc(chip['label'])} "
+        f'<span class="chip-count">{esc(chip["shown"])}</span></a>'
     )
 
 

@@ -64,6 +64,31 @@ def test_event_list_pages_by_seq_with_cursors(db):
     assert audit_event_list(before_seq=oldest.newer_cursor, limit=2).events == middle.events
 
 
+def test_event_list_leaves_the_event_page_columns_in_the_database_until_read(db):
+    recorded = audit_record(
+        action="role_change.execute",
+        outcome="succeeded",
+        before={"role": "Member"},
+        after={"role": "Admin"},
+        preflight={"checks": []},
+    )
+    (event,) = audit_event_list().events
+    assert event.get_deferred_fields() == {
+        "before",
+        "preflight",
+        "zoom_calls",
+        "prev_hash",
+        "hash",
+        "actor_id",
+        "request_id",
+        "source_ip",
+        "operation_id",
+    }
+    assert event.after == {"role": "Admin"}  # loaded: the row's sentence reads it
+    # Read anyway, a deferred column is the recorded one.
+    assert (event.before, event.preflight, event.hash) == (recorded.before, recorded.preflight, recorded.hash)
+
+
 def test_last_verification_is_the_latest_verify_event(db):
     assert audit_last_verification() is None
     audit_record(action="audit.verify", outcome="failed")
@@ -186,3 +211,19 @@ def test_paging_links_keep_every_filter(db):
     labels = [e.target_label for page in (first, second, third) for e in page.events]
     assert labels == ["Team 4", "Team 3", "Team 2", "Team 1", "Team 0"]
     assert third.older_cursor is None
+
+
+@pytest.mark.parametrize("cap", [1, 3, 5, 6, 100])
+@pytest.mark.parametrize("limit", [1, 2, 5, 50])
+@pytest.mark.parametrize("filters", [{}, {"q": "team a"}, {"outcome": "failed"}, {"actor": "nobody"}])
+def test_first_page_and_counts_are_the_list_and_counts_answers(db, cap, limit, filters):
+    from zoomadmin_site.audit.selectors import audit_first_page_and_counts, audit_outcome_counts
+
+    for outcome in ("denied", "failed", "succeeded", "failed", "started"):
+        audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
+    audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
+    page, counts = audit_first_page_and_counts(cap=cap, limit=limit, **filters)
+    expected = audit_event_list(limit=limit, **filters)
+    assert [e.seq for e in page.events] == [e.seq for e in expected.events]
+    assert (page.older_cursor, page.newer_cursor) == (expected.older_cursor, expected.newer_cursor)
+    assert counts == audit_outcome_counts(cap=cap, **filters)

@@ -59,3 +59,13 @@ def test_two_clicks_answer_who_made_her_admin_who_approved_and_whether_zoom_appl
     line = story.split('id="request-story">')[1].split("</p>")[0]
     assert "alice asked to make Priya Raman" in line and "Admin (reason: Runs webinars)" in line
     assert "approved by morgan" in line and "Zoom applied it, verified" in line
+
+
+def test_labels_come_from_the_choices_as_get_display_gives_them():
+    from zoomadmin_site.audit.models import AuditEvent
+    from zoomadmin_site.audit.sentences import ACTION_LABELS, OUTCOME_LABELS
+
+    for action in ACTION_LABELS:
+        assert ACTION_LABELS[action] == AuditEvent(action=action).get_action_display()
+    for outcome in OUTCOME_LABELS:
+        assert OUTCOME_LABELS[outcome] == AuditEvent(outcome=outcome).get_outcome_display()

@@ -13,7 +13,7 @@ from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -81,15 +81,55 @@ def audit_outcome_counts(
     others = AuditFilters(**filters)
     others["outcome"] = ""
     newest = audit_event_queryset(**others).order_by("-seq").values("seq")[: cap + 1]
-    rows = sorted(
-        AuditEvent.objects.filter(seq__in=newest).order_by().values_list("seq", "outcome"), reverse=True
+    # Counted by the database, one row per outcome: with cap + 1 events found, the oldest of them (the
+    # outcome holding the smallest seq) is the one beyond the cap, taken off again.
+    groups = list(
+        AuditEvent.objects.filter(seq__in=newest)
+        .order_by()
+        .values_list("outcome")
+        .annotate(n=Count("seq"), oldest=Min("seq"))
     )
-    capped = len(rows) > cap
-    tally = Counter(outcome for _seq, outcome in rows[:cap])
+    tally = Counter({outcome: n for outcome, n, _oldest in groups})
+    capped = tally.total() > cap
+    if capped:
+        tally[min(groups, key=lambda group: group[2])[0]] -= 1
     return [
         OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
         for value, label in Outcome.choices
     ]
+
+
+def audit_first_page_and_counts(
+    *, cap: int = OUTCOME_COUNT_CAP, limit: int = 50, **filters: Unpack[AuditFilters]
+) -> tuple[AuditEventPage, list[OutcomeCount]]:
+    """audit_event_list(limit=limit, **filters) and audit_outcome_counts(cap=cap, **filters), the same
+    answers, from one walk of the matching events when the list has no `outcome` filter: its newest page
+    is then the newest of the events the counts count, so the matching seqs are found (and sorted, over a
+    date range) once rather than twice; their outcomes are then counted by seq."""
+    if filters.get("outcome"):
+        return audit_event_list(limit=limit, **filters), audit_outcome_counts(cap=cap, **filters)
+    limit = max(1, min(limit, MAX_LIMIT))
+    seqs = _seqs(audit_event_queryset(**filters).order_by("-seq"), max(cap, limit) + 1)
+    events = _events(seqs[:limit])
+    page = AuditEventPage(
+        events=events, older_cursor=events[-1].seq if len(seqs) > limit else None, newer_cursor=None
+    )
+    counted = seqs[:cap]
+    tally: Counter[str] = Counter()
+    if counted:
+        grouped = (
+            AuditEvent.objects.filter(seq__in=counted)
+            .order_by()
+            .values_list("outcome")
+            .annotate(n=Count("seq"))
+        )
+        tally.update({outcome: n for outcome, n in grouped})
+    capped = len(seqs) > cap
+    counts = [
+        OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
+        for value, label in Outcome.choices
+    ]
+    return page, counts
 
 
 def audit_event_list(
@@ -128,9 +168,28 @@ def _seqs(events: QuerySet[AuditEvent], count: int) -> list[int]:
     return list(events.values_list("seq", flat=True)[:count])
 
 
+# What a list row shows (accounts/templatetags/audit_tables.py, sentences.py): only these columns are
+# read, so a page decodes no JSON but `after` and converts no operation UUID; the event's own page
+# shows the rest (a column read anyway is fetched then).
+LIST_COLUMNS = (
+    "seq",
+    "time",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "after",
+    "reason",
+    "outcome",
+)
+
+
 def _events(seqs: list[int]) -> list[AuditEvent]:
-    """The events `seqs`, newest first."""
-    return list(AuditEvent.objects.filter(seq__in=seqs).order_by("-seq")) if seqs else []
+    """The events `seqs`, newest first, with the columns a list row shows (LIST_COLUMNS)."""
+    if not seqs:
+        return []
+    return list(AuditEvent.objects.filter(seq__in=seqs).only(*LIST_COLUMNS).order_by("-seq"))
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
@@ -227,8 +286,10 @@ def audit_operation_events(*, operation_id: uuid.UUID | str) -> list[AuditEvent]
 
 
 def audit_last_verification() -> AuditEvent | None:
-    """The latest `audit.verify` event: when the chain was last checked, and what was found."""
-    return AuditEvent.objects.filter(action=VERIFY_ACTION).order_by("-seq").first()
+    """The latest `audit.verify` event: when the chain was last checked, and what was found (the columns
+    the list shows, LIST_COLUMNS; any other is fetched when read)."""
+    events = AuditEvent.objects.filter(action=VERIFY_ACTION).only(*LIST_COLUMNS)
+    return events.order_by("-seq").first()
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:

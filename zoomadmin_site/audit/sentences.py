@@ -10,6 +10,10 @@ from typing import Any
 from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
 
 Sentence = Callable[[AuditEvent, str, str], str]
+# The choices' labels as get_action_display() / get_outcome_display() give them (a value without a label:
+# itself), looked up in a dict: those methods flatten the field's choices on every call, 50 times a page.
+ACTION_LABELS = {value: str(label) for value, label in Action.choices}
+OUTCOME_LABELS = {value: str(label) for value, label in Outcome.choices}
 
 
 def _get(data: Any, key: str, default: str = "") -> str:
@@ -55,15 +59,18 @@ def _checked(event: AuditEvent, who: str, what: str) -> str:
     return f"The check before changing {what} {result}: {event.reason}"
 
 
+VERDICTS = {
+    Outcome.SUCCEEDED: "Zoom applied it",
+    Outcome.FAILED: "It failed",
+    Outcome.UNVERIFIED: "Not verified",
+}
+
+
 def _execution(noun: str) -> Sentence:
     def sentence(event: AuditEvent, who: str, what: str) -> str:
         if event.outcome == Outcome.STARTED:
             return f"Zoom Admin started changing {what}'s {noun} for {who}"
-        verdict = {
-            Outcome.SUCCEEDED: "Zoom applied it",
-            Outcome.FAILED: "It failed",
-            Outcome.UNVERIFIED: "Not verified",
-        }.get(Outcome(event.outcome), event.get_outcome_display())
+        verdict = VERDICTS.get(Outcome(event.outcome)) or OUTCOME_LABELS.get(event.outcome, event.outcome)
         return f"{verdict}: {event.reason}" if event.reason else verdict
 
     return sentence
@@ -136,7 +143,7 @@ def event_sentence(event: AuditEvent) -> str:
     make = SENTENCES.get(event.action)
     if make is not None:
         return make(event, who, what)
-    label = event.get_action_display()
+    label = ACTION_LABELS.get(event.action, event.action)
     target = f" — {what}" if event.target_type else ""
     reason = f": {event.reason}" if event.reason else ""
     return f"{label} by {who}{target}{reason}"
