@@ -214,13 +214,13 @@ def _detail(job_id: int) -> TransferJobDetail:
     return detail
 
 
-@operator_required("transfer_host")
+@operator_required("transfer_host", or_read_only="view_audit_log")
 @require_safe
 def transfer_job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/transfer_job_list.html", {"jobs": transfer_jobs_recent()})
 
 
-@operator_required("transfer_host")
+@operator_required("transfer_host", or_read_only="view_audit_log")
 @require_safe
 def transfer_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's page; its progress region polls this view (htmx) every 2 s while the job runs."""
@@ -264,7 +264,7 @@ def transfer_job_retry_view(request: HttpRequest, job_id: int) -> HttpResponse:
     return _job_action(request, job_id, transfer_job_retry_failed, RETRIED, NOTHING_TO_RETRY)
 
 
-@operator_required("transfer_host")
+@operator_required("transfer_host", or_read_only="view_audit_log")
 @require_safe
 def transfer_job_report(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     """The job's items as CSV, streamed (cells safe from formula injection)."""

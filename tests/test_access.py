@@ -167,6 +167,9 @@ def test_host_transfer_views_need_the_transfer_host_permission(name, codename):
     views = dict(_own_views())
     assert name in views, f"{name} is not routed"
     assert views[name].required_permission == codename
+    # Auditors read the jobs (list, page, report) and nothing else of host transfers.
+    read_only = {"meetings:transfer_job_list", "meetings:transfer_job", "meetings:transfer_job_report"}
+    assert views[name].read_only_permission == ("view_audit_log" if name in read_only else "")
 
 
 def test_every_host_transfer_view_is_declared():

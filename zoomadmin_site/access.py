@@ -31,19 +31,26 @@ class MissingPermission(PermissionDenied):
         super().__init__(MISSING_PERMISSION.format(label=PERMISSIONS[codename], codename=codename))
 
 
-def operator_required[View: Callable[..., HttpResponseBase]](codename: str) -> Callable[[View], View]:
+def operator_required[View: Callable[..., HttpResponseBase]](
+    codename: str, *, or_read_only: str = ""
+) -> Callable[[View], View]:
     """Require a logged-in operator holding `codename` (anonymous users are sent to log in by
-    LoginRequiredMiddleware before this runs); a 403 page names the missing permission."""
+    LoginRequiredMiddleware before this runs); a 403 page names the missing permission.
+
+    `or_read_only` names a second permission that also opens a read-only view (GET/HEAD pages only),
+    e.g. auditors reading a transfer job's page; the template hides the controls they may not use."""
     full_name = perm(codename)
+    also = perm(or_read_only) if or_read_only else ""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.has_perm(full_name):
+            if not request.user.has_perm(full_name) and not (also and request.user.has_perm(also)):
                 raise MissingPermission(codename)
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = codename  # type: ignore[attr-defined]
+        wrapped.read_only_permission = or_read_only  # type: ignore[attr-defined]
         return cast("View", wrapped)
 
     return decorator

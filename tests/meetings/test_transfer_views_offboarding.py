@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import ZoomUser
 from meetings.forms import NEW_HOST_REQUIRED, TRANSFER_REASON_REQUIRED
@@ -68,11 +69,31 @@ def patches(sandbox) -> list:
     [("anonymous", 302), ("charlie", 403), ("alice", 200), ("morgan", 403), ("audrey", 403), ("root", 200)],
     indirect=["persona_client"],
 )
-def test_only_operators_who_may_transfer_hosts_see_plans_and_jobs(persona_client, status, dana, job):
+def test_only_operators_who_may_transfer_hosts_see_plans(persona_client, status, dana):
     assert persona_client.get(url(dana)).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("persona_client", "status"),
+    [("anonymous", 302), ("charlie", 403), ("alice", 200), ("morgan", 403), ("audrey", 200), ("root", 200)],
+    indirect=["persona_client"],
+)
+def test_jobs_are_read_by_transfer_operators_and_auditors(persona_client, status, job):
     assert persona_client.get("/transfers/jobs/").status_code == status
     assert persona_client.get(f"/transfers/jobs/{job.pk}/").status_code == status
     assert persona_client.get(f"/transfers/jobs/{job.pk}/report.csv").status_code == status
+
+
+def test_an_auditor_reads_a_job_without_its_controls(audrey_client, alice, job):
+    # Auditors see everything read-only: the job's page and report, never Pause, Resume or Retry.
+    job_url, pause = f"/transfers/jobs/{job.pk}/", f"/transfers/jobs/{job.pk}/pause/"
+    page = audrey_client.get(job_url).content.decode()
+    assert f"Transfer job #{job.pk}" in page
+    assert pause not in page
+    assert reverse("audit:job_timeline", args=[job.pk]) in page
+    it_admin = Client()  # the client fixtures share one Client: a second login would replace audrey's
+    it_admin.force_login(alice)
+    assert pause in it_admin.get(job_url).content.decode()
 
 
 @pytest.mark.parametrize(
