@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_audit_verify import setup_django, temporary_database  # noqa: E402
+from bench.bench_audit_verify import insert_chain, setup_django, temporary_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "audit_timelines.json"
 BATCH = 10_000
@@ -114,46 +114,18 @@ def fake_event(seq: int, when: dt.datetime) -> dict[str, Any]:
     }
 
 
-def chained_batches(rows: int) -> Iterator[list[dict[str, Any]]]:
-    from zoomadmin_site.audit.chain import event_hash, json_safe
-
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    prev_hash, batch = "", []
-    for seq in range(1, rows + 1):
-        values = fake_event(seq, start + dt.timedelta(seconds=seq * 7))
-        for name in ("before", "after", "preflight", "zoom_calls"):
-            values[name] = json_safe(values[name])
-        values["prev_hash"] = prev_hash
-        values["hash"] = prev_hash = event_hash(values)
-        batch.append(values)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def ensure_log(rows: int) -> float | None:
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
+    from zoomadmin_site.audit.models import AuditEvent
 
     call_command("migrate", verbosity=0)
     if AuditEvent.objects.filter(seq=rows, action__contains=".").exists():
         return None
     started = time.perf_counter()
-    fields = AuditEvent._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
-    sql = f"INSERT INTO audit_auditevent ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    last: dict[str, Any] = {}
-    for batch in chained_batches(rows):
-        params = [[f.get_db_prep_save(values.get(f.attname), connection) for f in fields] for values in batch]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-        last = batch[-1]
-    with transaction.atomic():
-        AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": last["seq"], "hash": last["hash"]})
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    insert_chain(rows, lambda seq: fake_event(seq, start + dt.timedelta(seconds=seq * 7)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE audit_auditevent")

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -197,8 +197,9 @@ def run(rows: int, chunk_size: int, repeat: int = 3, workers: int = 2) -> dict[s
     }
 
 
-def insert_chain(rows: int) -> None:
-    """Bulk-insert `rows` chained events with plain INSERTs (no ORM save), then set the chain head."""
+def insert_chain(rows: int, event: Callable[[int], dict[str, Any]] | None = None) -> None:
+    """Bulk-insert `rows` chained events with plain INSERTs (no ORM save), then set the chain head.
+    `event(seq)` makes each event's values (default: this benchmark's fake events)."""
     from django.db import connection, transaction
 
     from zoomadmin_site.audit.models import AuditChainHead, AuditEvent
@@ -207,7 +208,7 @@ def insert_chain(rows: int) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
     sql = f"INSERT INTO audit_auditevent ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     last_seq, last_hash = 0, ""
-    for batch in chained_batches(rows):
+    for batch in chained_batches(rows, event):
         params = [[f.get_db_prep_save(values.get(f.attname), connection) for f in fields] for values in batch]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, params)
@@ -216,13 +217,20 @@ def insert_chain(rows: int) -> None:
         AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": last_seq, "hash": last_hash})
 
 
-def chained_batches(rows: int) -> Iterator[list[dict[str, Any]]]:
+def chained_batches(
+    rows: int, event: Callable[[int], dict[str, Any]] | None = None
+) -> Iterator[list[dict[str, Any]]]:
     from zoomadmin_site.audit.chain import event_hash, json_safe
 
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def default(seq: int) -> dict[str, Any]:
+        return fake_event(seq, start + dt.timedelta(seconds=seq * 7, microseconds=seq % 997))
+
+    make = event or default
     prev_hash, batch = "", []
     for seq in range(1, rows + 1):
-        values = fake_event(seq, start + dt.timedelta(seconds=seq * 7, microseconds=seq % 997))
+        values = make(seq)
         for name in ("before", "after", "preflight", "zoom_calls"):
             values[name] = json_safe(values[name])
         values["prev_hash"] = prev_hash
