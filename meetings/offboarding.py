@@ -21,7 +21,7 @@ import json
 import logging
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -51,6 +51,7 @@ from zoomadmin_site.zoom import Priority, ZoomError, get_zoom_client, record_zoo
 logger = logging.getLogger(__name__)
 
 READ_WORKERS = 8  # meetings read at the same time while planning (the shared rate budget paces them)
+SHARED_WORKERS = 4  # the departing user, and the new hosts', their assistants' and the API user's reads
 RECREATE_KEYS = {"meeting"}  # a failing meeting check on a PMI meeting means: re-create it
 SHOWN_KEY = "meetings:offboarding-plan-shown:{fingerprint}"
 STATUS_WORDS: dict[str, str] = {
@@ -187,32 +188,7 @@ def offboarding_plan(
     overrides = overrides or {}
     client = get_zoom_client()
     with record_zoom_calls() as calls:
-        # The user and their meeting list at the same time (Zoom takes an email in the list's path too).
-        first = parallel_reads(
-            {
-                "user": partial(client.get_user, user_id=source),
-                "listed": lambda: [
-                    m for m in client.iter_meetings(user_id=source, type="scheduled") if _upcoming(m)
-                ],
-            }
-        )
-        for value in first.values():
-            if isinstance(value, ZoomError):
-                raise OffboardingRefused(f"{value.explanation} {value.remedy}".strip()) from value
-        user, listed = first["user"], first["listed"]
-        new_hosts = sorted({overrides.get(m.id, default_new_host) for m in listed})
-        shared_reads: dict[str, Callable[[], Any]] = {
-            **{f"user:{h}": partial(client.get_user, user_id=h) for h in new_hosts},
-            **{f"assistants:{h}": partial(client.list_assistants, user_id=h) for h in new_hosts},
-            "api_schedulers": lambda: client.list_schedulers(user_id="me"),
-            "scopes": lambda: client.granted_scopes(),
-        }
-        # The new hosts and the API user are read while the meetings are.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="offboarding-shared") as side:
-            context = contextvars.copy_context()
-            pending = side.submit(lambda: context.run(parallel_reads, shared_reads))
-            meetings = _read_each(client, [m.id for m in listed])
-            shared = pending.result()
+        user, listed, meetings, shared = _read_zoom(client, source, default_new_host, overrides)
         schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
     quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
     items = []
@@ -243,20 +219,68 @@ def _upcoming(meeting: zoom.Meeting) -> bool:
     return meeting.start_time + datetime.timedelta(minutes=meeting.duration or 0) >= timezone.now()
 
 
-def _read_each(client: zoom.ZoomClient, meeting_ids: list[int]) -> dict[int, Any]:
-    """GET /meetings/{id} for each (the list does not name the scheduler of record), several at a time."""
+def _read_zoom(
+    client: zoom.ZoomClient, source: str, default_new_host: str, overrides: dict[int, str]
+) -> tuple[zoom.ZoomUser, list[zoom.Meeting], dict[int, Any], dict[str, Any]]:
+    """The departing user, their upcoming meetings (each read by GET /meetings/{id}: the list does not
+    name the scheduler of record), and the reads the meetings' plans share, all at the same time.
 
-    def read(meeting_id: int) -> Any:
+    The user and the first page of their list go at once (Zoom takes an email in the list's path too);
+    each meeting is read as soon as its page arrives, while the next page is fetched (pages follow
+    each other by their token); a new host and their assistants are read with the first meeting that
+    goes to them, and the API user's schedulers with the first meeting: nothing is read that no plan
+    needs. Values are the ZoomError a read raised; the user's or the list's error refuses the plan."""
+    shared: dict[str, Future[Any]] = {}
+    reads: dict[int, Future[Any]] = {}
+    listed: list[zoom.Meeting] = []
+    listing_error: ZoomError | None = None
+    with (
+        ThreadPoolExecutor(max_workers=SHARED_WORKERS, thread_name_prefix="offboarding-shared") as side,
+        ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool,
+    ):
+
+        def share(name: str, read: Callable[[], Any]) -> None:
+            if name not in shared:
+                shared[name] = side.submit(contextvars.copy_context().run, _read, read)
+
+        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
         try:
-            return client.get_meeting(meeting_id=meeting_id)
+            for meeting in client.iter_meetings(user_id=source, type="scheduled"):
+                if not _upcoming(meeting):
+                    continue
+                listed.append(meeting)
+                reads[meeting.id] = pool.submit(
+                    contextvars.copy_context().run, _read, partial(client.get_meeting, meeting_id=meeting.id)
+                )
+                new_host = overrides.get(meeting.id, default_new_host)
+                share(f"user:{new_host}", partial(client.get_user, user_id=new_host))
+                share(f"assistants:{new_host}", partial(client.list_assistants, user_id=new_host))
+                share("api_schedulers", partial(client.list_schedulers, user_id="me"))
+                share("scopes", client.granted_scopes)
         except ZoomError as error:
-            return error
-        finally:
-            connections.close_all()
+            listing_error = error
+            pool.shutdown(cancel_futures=True)  # the plan is refused: read no more meetings
+        user = found.result()
+        for refusal in (user, listing_error):
+            if isinstance(refusal, ZoomError):
+                raise OffboardingRefused(f"{refusal.explanation} {refusal.remedy}".strip()) from refusal
+        return (
+            user,
+            listed,
+            {meeting_id: read.result() for meeting_id, read in reads.items()},
+            {name: read.result() for name, read in shared.items()},
+        )
 
-    with ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool:
-        futures = {m: pool.submit(contextvars.copy_context().run, read, m) for m in meeting_ids}
-        return {m: future.result() for m, future in futures.items()}
+
+def _read(read: Callable[[], Any]) -> Any:
+    """One read in a worker thread: its value or the ZoomError it raised; the thread's database
+    connections closed (the Zoom client reads its token and rate budget from the shared cache)."""
+    try:
+        return read()
+    except ZoomError as error:
+        return error
+    finally:
+        connections.close_all()
 
 
 def _schedulers_in_question(

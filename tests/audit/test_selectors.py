@@ -215,15 +215,85 @@ def test_paging_links_keep_every_filter(db):
 
 @pytest.mark.parametrize("cap", [1, 3, 5, 6, 100])
 @pytest.mark.parametrize("limit", [1, 2, 5, 50])
-@pytest.mark.parametrize("filters", [{}, {"q": "team a"}, {"outcome": "failed"}, {"actor": "nobody"}])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"q": "team a"},
+        {"outcome": "failed"},
+        {"outcome": "denied"},  # the oldest event only: beyond a small walk, so walked for on its own
+        {"q": "team", "outcome": "failed"},
+        {"actor": "nobody"},
+        {"actor": "system", "date_from": "today", "outcome": "started"},
+        {"actor": "system", "action": "mirror", "date_from": "today", "date_to": "today"},
+    ],
+)
 def test_first_page_and_counts_are_the_list_and_counts_answers(db, cap, limit, filters):
+    from django.utils import timezone
+
     from zoomadmin_site.audit.selectors import audit_first_page_and_counts, audit_outcome_counts
 
     for outcome in ("denied", "failed", "succeeded", "failed", "started"):
         audit_record(action="mirror.sync", outcome=outcome, target_label="Team A")
     audit_record(action="mirror.sync", outcome="failed", target_label="Team B")
+    filters = {k: timezone.localdate() if v == "today" else v for k, v in filters.items()}
     page, counts = audit_first_page_and_counts(cap=cap, limit=limit, **filters)
     expected = audit_event_list(limit=limit, **filters)
     assert [e.seq for e in page.events] == [e.seq for e in expected.events]
     assert (page.older_cursor, page.newer_cursor) == (expected.older_cursor, expected.newer_cursor)
     assert counts == audit_outcome_counts(cap=cap, **filters)
+
+
+def test_an_actors_date_range_holds_every_event_of_those_days_when_the_clock_stepped_back(db, monkeypatch):
+    """The list finds an actor's events in a date range between the first and last seq recorded in it:
+    an event recorded after a clock step back (a later seq at an earlier time) is in the range all the
+    same, and an event of the range's days recorded before a later one outside it too."""
+    import datetime as dt
+    import types
+
+    from zoomadmin_site.audit import selectors, services
+
+    day = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    clock = [
+        ("ann", day - dt.timedelta(days=1)),
+        ("ann", day),
+        ("bob", day),
+        ("ann", day + dt.timedelta(days=1)),
+        ("ann", day + dt.timedelta(hours=1)),  # the clock stepped back a day
+        ("ann", day + dt.timedelta(days=2)),
+        ("ann", day - dt.timedelta(hours=2)),  # and again
+        ("bob", day + dt.timedelta(days=3)),
+    ]
+    recorded = []
+    for n, (actor, when) in enumerate(clock):
+        monkeypatch.setattr(services, "timezone", types.SimpleNamespace(now=lambda when=when: when))
+        action = "auth.login" if n % 2 else "mirror.sync"
+        recorded.append(audit_record(action=action, outcome="succeeded", actor_label=actor))
+    monkeypatch.undo()
+
+    def expected(actor, action, first, last):
+        return [
+            e.seq
+            for e in reversed(recorded)
+            if e.actor_label == actor
+            and (not action or e.action == action or e.action.startswith(f"{action}."))
+            and first <= e.time.date() <= last
+        ]
+
+    march = dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 6)
+    for actor in ("ann", "bob", "cy"):
+        for action in ("", "auth", "mirror.sync"):
+            for first in march:
+                for last in march:
+                    filters = {"actor": actor, "action": action, "date_from": first, "date_to": last}
+                    want = expected(actor, action, first, last)
+                    page, counts = selectors.audit_first_page_and_counts(cap=2, limit=1, **filters)
+                    assert [e.seq for e in page.events] == want[:1], filters
+                    assert sum(c.count for c in counts) == min(len(want), 2), filters
+                    pages, after = [], None
+                    while True:
+                        listed = selectors.audit_event_list(after_seq=after, limit=1, **filters)
+                        pages += [e.seq for e in listed.events]
+                        if (after := listed.older_cursor) is None:
+                            break
+                    assert pages == want, filters

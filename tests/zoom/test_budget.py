@@ -17,7 +17,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.management import call_command
 
 from zoomadmin_site.zoom import Priority, ZoomRateLimited, zoom_priority
-from zoomadmin_site.zoom.budget import RequestBudget
+from zoomadmin_site.zoom.budget import MARGIN_SECONDS, RequestBudget
 
 from .conftest import FakeClock, zoom_error
 
@@ -63,16 +63,22 @@ def _budget(cache, clock, *, per_second=10, share=0.7, max_wait=10.0) -> Request
     )
 
 
-def busiest_second(sends: list[float]) -> int:
-    """The most calls in any sliding one-second span (t - 1, t], as Zoom counts them."""
+def busiest_second(sends: list[float], span: float = 1.0) -> int:
+    """The most calls in any sliding one-second span (t - 1, t], as Zoom counts them. With ``span`` 1 +
+    MARGIN_SECONDS: the most Zoom could count if each call reached it up to the margin late (the calls of
+    the margin's time before a second all late, those inside it on time)."""
     times = sorted(sends)
-    return max(bisect_right(times, t) - bisect_right(times, t - 1) for t in times)
+    return max(bisect_right(times, t) - bisect_right(times, t - span) for t in times)
+
+
+LATE = 1 + MARGIN_SECONDS
 
 
 def test_calls_of_many_workers_are_spaced_on_one_grid(zoom_cache):
     clock = FrozenClock()
     workers = [_budget(zoom_cache, clock, share=1.0) for _ in range(3)]  # three processes
-    assert workers[0].rate == 8  # 10 per second, less two slots for sends a little late
+    rate = workers[0].rate
+    assert rate == pytest.approx(10 / LATE)  # 10 per second, less room for sends a little late
 
     for _ in range(10):
         for worker in workers:
@@ -80,8 +86,8 @@ def test_calls_of_many_workers_are_spaced_on_one_grid(zoom_cache):
 
     times = sorted(clock.sends)
     gaps = [round(b - a, 6) for a, b in itertools.pairwise(times)]
-    assert set(gaps) == {round(1 / 8, 6)}  # one after another, 1/8 s apart: never two in one slot
-    assert busiest_second(times) == 8
+    assert set(gaps) == {round(1 / rate, 6)}  # one after another, never two in one slot
+    assert busiest_second(times) == 10 and busiest_second(times, LATE) == 10  # even with late sends
 
 
 def test_threads_claiming_at_once_never_put_more_than_the_limit_in_any_second(zoom_cache):
@@ -101,7 +107,7 @@ def test_threads_claiming_at_once_never_put_more_than_the_limit_in_any_second(zo
         thread.join()
 
     assert len(clock.sends) == 120 and len(set(clock.sends)) == 120  # every call its own slot
-    assert busiest_second(clock.sends) <= 18  # under Zoom's 20, with two slots to spare
+    assert busiest_second(clock.sends, LATE) <= 20  # Zoom's 20, even were each sent the margin late
 
 
 def test_background_work_takes_only_its_share_and_people_are_not_queued_behind_it(zoom_cache):
@@ -115,34 +121,35 @@ def test_background_work_takes_only_its_share_and_people_are_not_queued_behind_i
 
     clicked = clock.send(person, Priority.INTERACTIVE)
     assert clicked - START < 0.2  # a slot the sync may not take, not the end of its queue
-    assert busiest_second([*background, clicked]) <= 18
+    assert busiest_second([*background, clicked], LATE) <= 20
 
 
 def test_people_clicking_on_a_quiet_account_send_a_few_calls_at_once(zoom_cache):
     clock = FrozenClock()
     budget = _budget(zoom_cache, clock, per_second=20, share=0.7)
-    assert (budget.burst, budget.rate) == (5, 13)
+    rate = budget.rate
+    assert (budget.burst, rate) == (5, pytest.approx(15 / LATE))
 
     first = [clock.send(budget, Priority.INTERACTIVE) for _ in range(5)]
     # Slots the quiet moment before left unused: at once, or within one slot.
-    assert sum(at <= START for at in first) >= 4 and all(at < START + 1 / 13 for at in first)
+    assert sum(at <= START for at in first) >= 4 and all(at < START + 1 / rate for at in first)
     later = [clock.send(budget, Priority.INTERACTIVE) for _ in range(20)]
-    assert all(b - a == pytest.approx(1 / 13, abs=1e-6) for a, b in itertools.pairwise(later))
-    assert busiest_second(first + later) <= 18  # the burst counts against the limit too
+    assert all(b - a == pytest.approx(1 / rate, abs=1e-6) for a, b in itertools.pairwise(later))
+    assert busiest_second(first + later, LATE) <= 20  # the burst counts against the limit too
 
     clock.now += 5  # quiet again: the burst is there again
-    assert clock.send(budget, Priority.INTERACTIVE) <= clock.now + 1 / 13
+    assert clock.send(budget, Priority.INTERACTIVE) <= clock.now + 1 / rate
 
 
 def test_a_slot_another_worker_took_first_is_skipped(zoom_cache):
     clock = FrozenClock()
     budget = _budget(zoom_cache, clock, share=1.0)
     first = clock.send(budget, Priority.BACKGROUND)
-    zoom_cache.add(f"test:budget:{round(first * 8) + 1}", 1)  # another process claims the next slot
+    zoom_cache.add(f"test:budget:{round(first * budget.rate) + 1}", 1)  # another process takes the next
 
     second = clock.send(budget, Priority.BACKGROUND)
 
-    assert second == pytest.approx(first + 2 / 8)
+    assert second == pytest.approx(first + 2 / budget.rate)
 
 
 def test_a_wait_longer_than_allowed_is_refused_and_takes_no_slot(zoom_cache):
@@ -158,7 +165,7 @@ def test_a_wait_longer_than_allowed_is_refused_and_takes_no_slot(zoom_cache):
     assert caught.value.limit_kind == "local_budget" and caught.value.retryable
     patient = _budget(zoom_cache, clock, share=1.0)
     taken = sorted(clock.sends)
-    assert clock.send(patient, Priority.BACKGROUND) == pytest.approx(taken[-1] + 1 / 8)  # no gap left
+    assert clock.send(patient, Priority.BACKGROUND) == pytest.approx(taken[-1] + 1 / patient.rate)  # no gap
 
 
 def test_a_budget_of_zero_means_no_local_limit(zoom_cache, clock):
@@ -186,7 +193,8 @@ def test_budget_and_token_work_on_the_database_cache(settings, clock, zoom_api, 
         client.get_user(user_id="u1")
 
     assert zoom_api["token"].call_count == 1
-    assert clock.now - start == pytest.approx(3.75)  # 3 per second, less two: one slot a second
+    # 3 per second, less room for late sends: slots 1.05 / 3 = 0.35 s apart, the first within one.
+    assert 3 * 0.35 <= clock.now - start < 4 * 0.35
 
 
 def test_the_same_grid_on_a_locmem_cache_shared_by_two_budgets():
@@ -194,7 +202,7 @@ def test_the_same_grid_on_a_locmem_cache_shared_by_two_budgets():
     clock = FrozenClock()
     one, two = _budget(cache, clock, share=1.0), _budget(cache, clock, share=1.0)
     sends = [clock.send(worker, Priority.BACKGROUND) for worker in (one, two) * 9]
-    assert len(set(sends)) == 18 and busiest_second(sends) == 8
+    assert len(set(sends)) == 18 and busiest_second(sends, LATE) == 10
 
 
 class TestThroughTheClient:
@@ -213,7 +221,7 @@ class TestThroughTheClient:
             for _ in range(8):
                 client.get_user(user_id="u1")
 
-        # 10 per second, less two slots of margin and 2 for people's bursts: 6 slots, 4 or 5 of them
+        # 10 per second, less 2 for people's bursts and room for late sends: 7.6 slots, 7 in 10 of them
         # background work's. Eight calls take more than a second and a quarter.
         assert clock.now - start > 1.25
 
@@ -228,8 +236,8 @@ class TestThroughTheClient:
             first.get_user(user_id="u1")
             second.get_user(user_id="u1")
 
-        assert len(sent) == 12 and busiest_second(sent) <= 8  # both count against one limit
-        assert max(sent) - min(sent) > 1  # 12 calls at 6 slots a second (and a burst of 2)
+        assert len(sent) == 12 and busiest_second(sent, LATE) <= 10  # both count against one limit
+        assert max(sent) - min(sent) > 1  # 12 calls at 7.6 slots a second (and a burst of 2)
 
     def test_a_zoom_per_second_429_pauses_every_worker_for_a_second(
         self, zoom_api, make_client, limited, clock
@@ -265,10 +273,45 @@ def test_a_call_woken_late_takes_a_new_slot_instead_of_crowding_the_next_second(
     other, late = _budget(zoom_cache, clock, share=1.0), _budget(zoom_cache, clock, share=1.0)
     for _ in range(20):
         other._claim(Priority.BACKGROUND)  # claims of other workers, queued ahead
-    first_slot = (math.ceil(START * 8) + 20) / 8
+    rate = late.rate
+    first_slot = (math.ceil(START * rate) + 20) / rate
 
     late.acquire(Priority.BACKGROUND)
 
     assert clock.now >= first_slot + 0.3  # it woke late for its slot...
-    assert abs(clock.now * 8 - round(clock.now * 8)) < 1e-3  # ...and went out on a new slot's instant
+    assert abs(clock.now * rate - round(clock.now * rate)) < 1e-3  # ...and went out on a new slot's instant
     assert len(clock.sleeps) == 2
+
+
+def test_a_slot_that_passed_while_the_cache_was_busy_is_not_used_late(zoom_cache):
+    class SlowCache:
+        """The first claim waits 0.3 s for the cache (a database cache behind other writers)."""
+
+        def __init__(self) -> None:
+            self.slow = True
+
+        def get(self, key, default=None):
+            return zoom_cache.get(key, default)
+
+        def add(self, key, value, timeout=None):
+            if self.slow:
+                self.slow = False
+                clock.now += 0.3
+            return zoom_cache.add(key, value, timeout=timeout)
+
+    clock = FakeClock(START)
+    budget = RequestBudget(
+        cache=SlowCache(),
+        key_prefix="test:budget",
+        per_second=10,
+        background_share=1.0,
+        max_wait=10.0,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+
+    budget.acquire(Priority.BACKGROUND)
+
+    # The slot it got was due while it waited for the cache: it goes out on a later slot, on time.
+    assert clock.now > START + 0.3
+    assert abs(clock.now * budget.rate - round(clock.now * budget.rate)) < 1e-3

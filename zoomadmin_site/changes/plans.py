@@ -3,9 +3,10 @@ audit log exactly as the operator saw it)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -88,8 +89,8 @@ class Plan:
         return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["checks"] = [{**asdict(c), "outcome": str(c.outcome)} for c in self.checks]
+        data = {f.name: _copied(getattr(self, f.name)) for f in fields(self)}
+        data["checks"] = [{**check, "outcome": str(check["outcome"])} for check in data["checks"]]
         data["fingerprint"] = self.fingerprint()
         return data
 
@@ -138,6 +139,26 @@ class Plan:
             for c in self.checks
             if (was := earlier_checks.get(c.key)) is None or (was.outcome, was.facts) != (c.outcome, c.facts)
         }
+
+
+_ATOMIC = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """What `dataclasses.asdict` makes of a value (dataclasses as dicts, containers copied, anything else
+    deep-copied), without its per-value overhead on the plain JSON values a plan holds: a job records
+    hundreds of plans, each several times."""
+    if isinstance(value, _ATOMIC):
+        return value
+    if isinstance(value, dict):
+        return type(value)((_copied(k), _copied(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _copied(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return type(value)(_copied(v) for v in value)
+    return copy.deepcopy(value)
 
 
 def _shown(value: Any) -> str:

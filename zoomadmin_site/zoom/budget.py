@@ -5,11 +5,14 @@ Zoom counts a sliding second: a burst at the end of one second and another at th
 trip its limit although each second on its own holds no more than the limit. So calls are paced on one
 grid of send slots shared by every worker, thread and process: slot ``k`` is the instant ``k / rate``,
 claimed with ``cache.add`` (atomic on every backend, the database one included), and each call waits for
-its slot. Any one-second span then holds at most ``rate`` slots, and sends late by less than
-``MARGIN_SLOTS`` spacings add at most that many: with ``rate = limit - MARGIN_SLOTS - burst`` no sliding
-second ever holds more than the limit, whatever the number of workers. A call woken more than one spacing
-after its instant (a busy machine) leaves its slot unused and takes a new one; the second spacing of
-margin covers the rest of the way to Zoom (building the request, the network).
+its slot. A one-second span then holds at most ``ceil(rate)`` slots, and calls that reach Zoom up to
+``MARGIN_SECONDS`` after their slot's instant add those of the ``MARGIN_SECONDS`` before the span: with
+``rate * (1 + MARGIN_SECONDS) = limit - burst`` no sliding second ever holds more than the limit, whatever
+the number of workers. The margin is time, not slots: lateness is time (a busy machine, the network),
+and slots of 1/80 s at Business rates are far shorter than at Free's 4 a second. A call woken more than
+``_LATE_MAX`` seconds after its instant (or after it asked, for a slot already past: a claim slowed by a
+busy cache) leaves its slot unused and takes a new one; the rest of the margin covers the rest of the way
+to Zoom (building the request, the network).
 
 - Background calls (sync, bulk jobs) take only slots of their share (``background_share`` of them, spread
   evenly), so a sync never starves the people clicking.
@@ -36,8 +39,8 @@ from .errors import ZoomRateLimited
 BURST_MAX = 5  # interactive calls sent at once when the account is quiet (a preflight makes 4 or 5 reads)
 _SLOT_TTL_MARGIN = 2  # seconds a slot's key outlives its instant: nobody claims a past slot after that
 _PROBES = 256  # slots tried per claim before looking at the clock again
-MARGIN_SLOTS = 2  # spacings of lateness a send may have without crowding a second (see above)
-_LATE_MAX = 1.0  # spacings: a call woken later than this after its instant takes a new slot
+MARGIN_SECONDS = 0.05  # lateness a call may reach Zoom with, after its slot, without crowding a second
+_LATE_MAX = 0.02  # seconds: a call woken later than this after its instant takes a new slot
 _RECLAIMS = 3  # new slots taken for one call woken late, before it is sent anyway
 
 
@@ -80,10 +83,11 @@ class RequestBudget:
         self.limit = max(1, math.floor(per_second)) if per_second > 0 else 0
         self.share = background_share
         # The people's share of a second, sent at once when the grid left those slots unused.
-        spare = max(0, self.limit - MARGIN_SLOTS)
+        spare = self.limit / (1 + MARGIN_SECONDS)
         self.burst = min(BURST_MAX, math.floor((1 - background_share) * spare))
-        self.rate = max(1, spare - self.burst) if self.limit else 0  # slots per second
-        self.background_limit = max(1, math.ceil(self.share * self.rate)) if self.limit else 0
+        # Slots per second (not a whole number): rate * (1 + MARGIN_SECONDS) + burst == limit.
+        self.rate = (self.limit - self.burst) / (1 + MARGIN_SECONDS) if self.limit else 0.0
+        self.background_limit = max(1, math.ceil(self.share * math.ceil(self.rate))) if self.limit else 0
         self._max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
@@ -92,7 +96,7 @@ class RequestBudget:
 
     def allowance(self, priority: Priority) -> int:
         """Calls per second this priority may make at most."""
-        return self.background_limit if priority is Priority.BACKGROUND else self.rate + self.burst
+        return self.background_limit if priority is Priority.BACKGROUND else math.ceil(self.rate) + self.burst
 
     def acquire(self, priority: Priority) -> float:
         """Claim the next free send slot and wait for its instant. Returns the seconds waited; raises
@@ -101,16 +105,19 @@ class RequestBudget:
             return 0.0
         waited = 0.0
         for _ in range(_RECLAIMS + 1):
+            asked = self._clock()
             slot = self._claim(priority)
             now = self._clock()
-            planned = max(now, slot / self.rate)
+            # A slot already past when asked for is one the burst allows: due when asked. A claim that
+            # took long (a busy cache) may return a slot that passed meanwhile: that one is late.
+            planned = max(asked, slot / self.rate)
             if planned > now:
                 self._sleep(planned - now)
             woke = self._clock()
             waited += max(0.0, woke - now)
             # Woken late (a busy machine): sent now, the call could join the next slots' second and put
             # one more in it than the limit. Its slot is left unused; it takes the next free one instead.
-            if woke - planned <= _LATE_MAX / self.rate:
+            if woke - planned <= _LATE_MAX:
                 break
         return waited
 
