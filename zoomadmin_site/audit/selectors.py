@@ -244,21 +244,32 @@ def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters
     return audit_event_queryset(**filters).order_by("-seq").iterator(chunk_size=chunk_size)
 
 
-def audit_event_export_rows(
-    *, as_of_seq: int, chunk_size: int = 2000, **filters: Unpack[AuditFilters]
-) -> Iterator[tuple[Any, ...]]:
-    """Every event matching `filters` with seq <= as_of_seq, newest first, as raw rows (rows.RAW_COLUMNS),
-    streamed. The WHERE clause is the one Django builds for the list's queryset, so an export holds
-    exactly what the list shows."""
+def audit_event_export_where(
+    *, as_of_seq: int, **filters: Unpack[AuditFilters]
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL condition (and its params) of the events matching `filters` with seq <= as_of_seq: the
+    WHERE clause Django builds for the list's queryset, so an export holds exactly what the list shows.
+    None when nothing can match."""
     queryset = audit_event_queryset(**filters).filter(seq__lte=as_of_seq)
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
         where, params = compiler.compile(queryset.query.where)
     except EmptyResultSet:
-        return iter(())
+        return None
     except FullResultSet:
-        where, params = "", ()
-    return raw_rows(where, params, order="seq DESC", chunk_size=chunk_size)
+        return "", ()
+    return where, tuple(params)
+
+
+def audit_event_export_rows(
+    *, as_of_seq: int, chunk_size: int = 2000, **filters: Unpack[AuditFilters]
+) -> Iterator[tuple[Any, ...]]:
+    """Every event matching `filters` with seq <= as_of_seq (audit_event_export_where), newest first,
+    as raw rows (rows.RAW_COLUMNS), streamed."""
+    found = audit_event_export_where(as_of_seq=as_of_seq, **filters)
+    if found is None:
+        return iter(())
+    return raw_rows(*found, order="seq DESC", chunk_size=chunk_size)
 
 
 def audit_chain_head_seq() -> int:
