@@ -35,6 +35,12 @@ TABLE = "audit_auditevent"
 _PG_TIME = """to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
 _json_loads = json.loads
 _encode = _CANONICAL_JSON.encode
+_raw_decode = json.JSONDecoder().raw_decode
+# _CANONICAL_JSON without the circular-reference check, which values just parsed from text never need:
+# the same output, a little sooner.
+_encode_parsed = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
+).encode
 # Parsed values of the JSON texts that occur on most rows, shared (they are never mutated).
 _COMMON_JSON: dict[str, Any] = {"[]": [], "{}": {}, "null": None}
 
@@ -191,8 +197,19 @@ def raw_json(value: Any) -> Any:
         common = _COMMON_JSON.get(value, _COMMON_JSON)
         if common is not _COMMON_JSON:
             return common
-        return _json_loads(value)
+        return _parse_json(value)
     return value  # a driver that already parsed it
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads(text), sooner for the usual text (no whitespace around the value, as both databases
+    write it): json.loads is raw_decode after skipping leading whitespace, and refuses text left after
+    the value. Anything else is handed to json.loads itself."""
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:
+        return _json_loads(text)
+    return value if end == len(text) else _json_loads(text)
 
 
 def raw_content(row: Sequence[Any]) -> dict[str, Any]:
@@ -253,7 +270,7 @@ class _JsonTextCache(TextCache):
 
     @staticmethod
     def convert(text: str) -> str:
-        return _encode(_json_loads(text))
+        return _encode_parsed(_parse_json(text))
 
 
 def _json_texts() -> tuple[_JsonTextCache, ...]:
