@@ -7,8 +7,10 @@
 Targets (the host-transfer issue), with every sandbox call answering after `--latency-ms` (150 ms):
 - preflight: a single meeting's preflight takes at most 2x one call's latency (its reads run at once).
 - offboarding: planning and moving `--meetings` meetings takes at most 1.1x the time the rate limit
-  allows for the calls made (calls / the app's per-second budget, set to the plan's Light limit: nearly
-  every call of a transfer is Light), and makes exactly the calls the plan needs, by route.
+  allows for the calls made, and makes exactly the calls the plan needs, by route. Zoom counts each
+  rate-limit label on its own (zoom-api.md §9.3), so the time allowed is that of the busiest label: the
+  Light calls over the plan's Light limit (the few Medium ones, the list pages and the assistants, could
+  go beside them). The app's budget is set to the Light limit and paces every call on it.
   Zoom's daily quota of 100 meeting updates per host would make 300 moves of one host take three days;
   the benchmark lifts it on both sides (sandbox and ZOOM_MEETING_DAILY_UPDATES) to measure the rate-bound
   part, and records that it did.
@@ -120,12 +122,25 @@ def needed_calls(count: int, new_hosts: int) -> dict[str, int]:
     }
 
 
+def calls_by_label(made: dict[str, int]) -> dict[str, int]:
+    """Calls per rate-limit label (light/medium/heavy), from the sandbox's route table."""
+    from zoomadmin_site.sandbox.routing import route_by_name
+
+    labels: dict[str, int] = {}
+    for name, calls in made.items():
+        route = route_by_name(name)
+        label = route.label.lower() if route else "light"
+        labels[label] = labels.get(label, 0) + calls
+    return labels
+
+
 def measure_offboarding(
     dep: Deployment, *, count: int, latency_ms: int, plan: str, workers: int
 ) -> dict[str, Any]:
     from zoomadmin_site.sandbox import PLANS
 
-    light = PLANS[plan]["per_second"]["light"]
+    limits = PLANS[plan]["per_second"]
+    light = limits["light"]
     dep.manage("zoom_sandbox", "seed", "--users", "300", "--meetings", "300", "--reset")
     dep.manage("zoom_sandbox", "faults", "--plan", plan, "--rate-limits", "on")
     hosted = int(
@@ -142,7 +157,8 @@ def measure_offboarding(
     made = raw["calls_by_route"]
     total = sum(made.values())
     needed = needed_calls(raw["ready"], raw["new_hosts"])
-    floor = total / light
+    by_label = calls_by_label(made)
+    floor = max(calls / limits[label] for label, calls in by_label.items())
     return {
         **raw,
         "meetings_hosted": hosted,
@@ -152,10 +168,12 @@ def measure_offboarding(
         "workers": workers,
         "daily_quota_lifted": True,
         "calls_made": total,
+        "calls_by_label": by_label,
         "calls_needed": needed,
         "calls_ok": all(made.get(route, 0) == n for route, n in needed.items())
         and total == sum(needed.values()),
-        "seconds_allowed_by_rate_limit": round(floor, 1),
+        "seconds_allowed_by_rate_limit": round(floor, 2),
+        "seconds_allowed_all_calls_as_light": round(total / light, 2),  # the ideal before 12-03
         "time_ratio": round(raw["seconds"] / floor, 3),
         "time_target": TIME_TARGET,
         "ok": raw["seconds"] <= TIME_TARGET * floor,
@@ -180,7 +198,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--meetings", type=int, default=300)
     parser.add_argument("--plan", default="pro", choices=["pro", "business"])
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=12, help="as settings.TRANSFER_JOB_WORKERS")
     parser.add_argument("--only", help="preflight,offboarding (default both)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--keep", action="store_true")

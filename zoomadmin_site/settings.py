@@ -221,9 +221,11 @@ ROLE_CHANGE_NO_APPROVAL_ROLES = env.list("ROLE_CHANGE_NO_APPROVAL_ROLES", defaul
 # How many distinct managers approve a role promotion (1, or 2 for a four-eyes-plus policy).
 ROLE_CHANGE_APPROVERS_REQUIRED = env.int("ROLE_CHANGE_APPROVERS_REQUIRED", default=1)
 # Host transfers: Zoom's meeting create/update requests per host per UTC day (100 on every plan), and how
-# many meetings an offboarding job moves at the same time (within the shared rate budget).
+# many meetings an offboarding job moves at the same time (within the shared rate budget). A meeting
+# makes two calls a Zoom latency apart plus its database work, about half a second: keeping Pro's ~29
+# calls a second busy takes 7 to 9 in flight, more on a busy machine; the budget paces them all.
 ZOOM_MEETING_DAILY_UPDATES = env.int("ZOOM_MEETING_DAILY_UPDATES", default=100)
-TRANSFER_JOB_WORKERS = env.int("TRANSFER_JOB_WORKERS", default=4)
+TRANSFER_JOB_WORKERS = env.int("TRANSFER_JOB_WORKERS", default=12)
 # Email domains whose users sign in with SSO/SAML role mapping: Zoom may reset their role at the next
 # login, so a role change there is warned about.
 ZOOM_SSO_ROLE_MAPPED_DOMAINS = [

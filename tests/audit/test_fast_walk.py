@@ -1,6 +1,7 @@
 """The verification's fast path (rows.hashed_rows): where the database writes an event's canonical JSON
-itself (SQLite), its hash is the one the exact path computes; a row whose text differs (stored before
-keys were sorted, escaped non-ASCII) is re-hashed exactly, and a changed row is still caught."""
+itself (SQLite), or all of it but the JSON columns (PostgreSQL), its hash is the one the exact path
+computes; a row whose text differs (stored before keys were sorted, escaped non-ASCII, text that
+would need escaping) is re-hashed exactly, and a changed row is still caught."""
 
 from __future__ import annotations
 
@@ -41,16 +42,63 @@ def _set_before(seq: int, text: str) -> None:
         cursor.execute("UPDATE audit_auditevent SET before = %s WHERE seq = %s", [text, seq])
 
 
-def test_every_row_hashes_to_its_stored_hash_and_sqlite_writes_the_json_itself(make_events):
+def test_every_row_hashes_to_its_stored_hash_and_the_database_writes_the_text(make_events):
     make_events(
         7, before={"z": 1, "a": [{"y": None, "b": True}]}, zoom_calls=[{"path": "/u", "method": "GET"}]
     )
     found, exact = _exact_calls(chunk_size=3)
     assert [row[0] for row in found] == list(range(1, 8))
     assert all(computed == stored for _, computed, _, stored in found)
-    # SQLite: the database wrote every row's canonical JSON; elsewhere Python did.
-    assert exact == (0 if connection.vendor == "sqlite" else 7)
+    assert exact == 0  # no row went the exact (Python) way
     assert _exact_calls(chunk_size=3, fast=False)[0] == found
+
+
+def _set_text(seq: int, column: str, text: str) -> None:
+    remove_append_only_triggers(connection)  # this test's transaction is rolled back
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s", [text, seq])
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "changed_to"),
+    [
+        # The canonical JSON of a newline is backslash-n: the two characters written as such must not
+        # pass for it (PostgreSQL puts text columns in their quotes unescaped when none needs escaping).
+        ("reason", "line\nbreak", "line\\nbreak"),
+        ("reason", 'say "hi"', 'say \\"hi\\"'),
+        ("target_label", 'a "b', 'a \\"b'),
+        ("reason", "x", 'x","reason":"x'),  # a quote that would shift the text between keys
+    ],
+)
+def test_text_spelt_as_its_own_json_escape_is_caught(make_events, column, written, changed_to):
+    make_events(4, **{column: written})
+    _set_text(3, column, changed_to)
+    report = chain_verify(chunk_size=2)
+    assert (report.broken_seq, report.problem) == (3, CHANGED)
+
+
+@pytest.mark.parametrize(
+    "text", ['quote " inside', "back \\ slash", "tab\tand\nnewline", "sep \x1e inside", "del \x7f", "Zoë 🚀"]
+)
+def test_text_that_needs_escaping_verifies_through_the_exact_path(make_events, text):
+    make_events(3, reason=text, target_label=text, actor_label=text)
+    found, _ = _exact_calls(chunk_size=2)
+    assert all(computed == stored for _, computed, _, stored in found)
+    assert chain_verify(chunk_size=2).intact
+
+
+def test_times_outside_four_digit_years_verify_through_the_exact_path(make_events):
+    import datetime as dt
+
+    for year in (999, 1000, 9999):
+        when = dt.datetime(year, 6, 1, 12, 0, 0, 7, tzinfo=dt.UTC)
+        with mock.patch("zoomadmin_site.audit.services.timezone.now", return_value=when):
+            make_events(1)
+    found, exact = _exact_calls(chunk_size=2)
+    assert all(computed == stored for _, computed, _, stored in found)
+    assert chain_verify(chunk_size=2).intact
+    if connection.vendor == "postgresql":
+        assert exact == 1  # year 999 only: years 1000-9999 are written by the database
 
 
 def test_keys_are_stored_sorted_where_the_database_keeps_them(make_events):

@@ -160,3 +160,41 @@ def test_raw_rows_with_a_filter_read_in_chunks_are_the_matching_rows_in_order(ho
     found = [row[0] for row in raw_rows("seq > %s AND seq <= %s", [3, 15], order=order, chunk_size=4)]
     assert found == list(expected.values_list("seq", flat=True))
     assert len(found) == 12
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_exports_written_from_the_databases_pieces_are_the_raw_rows_exports_byte_for_byte(
+    hostile_events, fmt
+):
+    from django.db import connection
+
+    from zoomadmin_site.audit.export import ExportStream, pg_export_chunks
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL writes the lines' text from pieces")
+    # More events: quotes, separators, formula triggers in each text cell, and times outside 1000-9999.
+    extra = ["a,b", 'q"q', "-1", "+1", "@x", "=1", "sep\x1einside", "tab\there", "ok"]
+    for n, text in enumerate(extra):
+        when = dt.datetime(999 if n == 3 else 2026, 1, 1, 0, 0, n, tzinfo=dt.UTC)
+        with mock.patch("zoomadmin_site.audit.services.timezone.now", return_value=when):
+            audit_record(
+                action="webhook.invalid",
+                outcome="failed",
+                target_type="t",
+                target_id=text,
+                target_label=text,
+                reason=text,
+                request_id=text,
+                source_ip=text,
+                actor_label=text,
+            )
+    raw = ExportStream(list(raw_rows(order="seq DESC")), format=fmt)
+    pieces = ExportStream(format=fmt, chunks=pg_export_chunks(fmt, "", (), chunk_size=5))
+    assert b"".join(pieces) == b"".join(raw)
+    assert (pieces.row_count, pieces.first, pieces.last) == (raw.row_count, raw.first, raw.last)
+    assert pieces.row_count == len(hostile_events) + len(extra)
+    assert pieces.sha256 == raw.sha256
+    filtered = ExportStream(format=fmt, chunks=pg_export_chunks(fmt, "seq > %s", (5,), chunk_size=4))
+    assert b"".join(filtered) == b"".join(
+        ExportStream(list(raw_rows("seq > %s", [5], order="seq DESC")), format=fmt)
+    )

@@ -27,17 +27,30 @@ import hmac
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from django.db import connection as default_connection
 
 from zoomadmin_site.audit.chain import _CANONICAL_JSON, utc_iso
 from zoomadmin_site.audit.conf import export_key
 from zoomadmin_site.audit.models import AuditEvent
 from zoomadmin_site.audit.rows import (
     JSON_COLUMNS,
+    PG_PIECE_TIME,
     RAW_COLUMNS,
+    SEP,
+    Piece,
     TextCache,
     canonical_text_raw,
+    keyset_chunks,
+    pg_canonical_select,
+    pg_joined_select,
+    pg_json_text,
+    pg_jsonl_lines,
+    pg_piece_sql,
+    piece_literal_count,
     raw_json,
+    raw_rows_by_seq,
     raw_time,
     raw_uuid,
 )
@@ -174,6 +187,110 @@ def jsonl_line_raw(row: Sequence[Any]) -> str:
     return canonical_text_raw(row, with_hash=True) + "\n"
 
 
+# PostgreSQL writes the CSV line's text cells itself, joined by commas, in two pieces around the JSON
+# cells (cached, as csv_line_raw writes them), and the hash after them: one text per row (rows.SEP
+# between the parts). A row is written so only when no text cell needs quoting or neutralising: the
+# pieces hold exactly their own commas, no quote, nothing csv_line_raw's fast way refuses (control
+# characters and the like) and no cell starts with a formula trigger. Any other row is read raw and
+# written by csv_line_raw, as are rows with a time outside years 1000-9999 (a NULL piece).
+PG_CSV_PIECES: tuple[Piece, Piece] = (
+    (
+        ("", '"seq"::text'),
+        (",", PG_PIECE_TIME),
+        (",", '"actor_label"'),
+        (",", '"action"'),
+        (",", '"outcome"'),
+        (",", '"target_type"'),
+        (",", '"target_id"'),
+        (",", '"target_label"'),
+        (",", '"reason"'),
+        (",", None),
+    ),
+    (
+        (",", '"operation_id"::text'),
+        (",", '"request_id"'),
+        (",", '"source_ip"'),
+        (",", '"prev_hash"'),
+        (",", None),
+    ),
+)
+PG_CSV_COMMAS = piece_literal_count(PG_CSV_PIECES, ",")
+
+
+def pg_csv_select() -> str:
+    """SELECT seq, "c1 before after preflight zoom_calls c2 hash" (joined by rows.SEP)."""
+    c1, c2 = (pg_piece_sql(piece) for piece in PG_CSV_PIECES)
+    json_cells = [pg_json_text(name) for name in ("before", "after", "preflight", "zoom_calls")]
+    return pg_joined_select([c1, *json_cells, c2, '"hash"'])
+
+
+def pg_csv_lines(chunk: Sequence[tuple[int, str | None]]) -> list[str | None]:
+    """The CSV lines of pg_csv_select() rows; None for a row to be written by csv_line_raw()."""
+    b, a, p, z = _FIELDS
+    commas, triggers = PG_CSV_COMMAS, FORMULA_TRIGGERS
+    lines: list[str | None] = []
+    append = lines.append
+    for _seq, joined in chunk:
+        try:
+            c1, before, after, preflight, zoom_calls, c2, hash_ = joined.split(SEP)  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # NULL (a time outside years 1000-9999), SEP in a value
+            append(None)
+            continue
+        cells = c1 + c2 + hash_
+        if (
+            cells.count(",") != commas
+            or '"' in cells
+            or not cells.isprintable()
+            or ",=" in cells
+            or ",+" in cells
+            or ",-" in cells
+            or ",@" in cells
+            or cells.startswith(triggers)
+        ):
+            append(None)
+            continue
+        append(f"{c1}{b[before]},{a[after]},{p[preflight]},{z[zoom_calls]}{c2}{hash_}\r\n")
+    return lines
+
+
+LineChunk = tuple[list[int], list[str], str, str]  # seqs, their lines, the first's and the last's hash
+
+
+def pg_export_chunks(
+    fmt: str, where: str, params: Sequence[Any], *, chunk_size: int = 2000, using: Any = None
+) -> Iterator[LineChunk]:
+    """PostgreSQL: the export's lines of the events matching `where`, newest first, in keyset chunks
+    read ahead (rows.keyset_chunks); each line is exactly what csv_line_raw / jsonl_line_raw write for
+    the event's raw row (rows not written from the database's pieces are read raw and written so)."""
+    connection = using or default_connection
+    connection.ensure_connection()
+    if fmt == "csv":
+        select, build, exact = pg_csv_select(), pg_csv_lines, csv_line_raw
+    else:
+        select, build, exact = pg_canonical_select(), pg_jsonl_lines, jsonl_line_raw
+    for chunk in keyset_chunks(connection, select, where, params, order="seq DESC", chunk_size=chunk_size):
+        made = build(chunk)
+        seqs = [row[0] for row in chunk]
+        missed = [i for i, line in enumerate(made) if line is None]
+        raw = raw_rows_by_seq([seqs[i] for i in missed], using=connection) if missed else {}
+        for i in missed:
+            if (row := raw.get(seqs[i])) is not None:
+                made[i] = exact(row)
+        kept = [i for i in range(len(made)) if made[i] is not None] if len(raw) < len(missed) else None
+        if kept is not None:  # rows pruned between the two reads: left out, as a later read would
+            if not kept:
+                continue
+            chunk, seqs, made = [chunk[i] for i in kept], [seqs[i] for i in kept], [made[i] for i in kept]
+        lines = cast(list[str], made)  # no None left
+        yield seqs, lines, _hash_of(chunk[0], raw), _hash_of(chunk[-1], raw)
+
+
+def _hash_of(row: tuple[int, str | None], raw: dict[int, tuple[Any, ...]]) -> str:
+    """The stored hash of a row of pg_export_chunks (its raw row's, when it was read raw)."""
+    found = raw.get(row[0])
+    return str(found[-1]) if found is not None else str(row[1]).rsplit(SEP, 1)[1]
+
+
 class _Echo:
     """csv.writer needs a file; this one hands each formatted line back instead of storing it."""
 
@@ -195,35 +312,59 @@ def audit_csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
 @dataclass
 class ExportStream:
     """The bytes of one export, in chunks of about CHUNK_BYTES, and the manifest's facts about them,
-    complete once the stream has been read to the end."""
+    complete once the stream has been read to the end. The lines come from raw rows (`rows`), or
+    ready-made in chunks (`chunks`, PostgreSQL: pg_export_chunks)."""
 
-    rows: Iterable[Sequence[Any]]  # raw rows, newest first
+    rows: Iterable[Sequence[Any]] = ()  # raw rows, newest first
     format: str = "csv"
     row_count: int = 0
     byte_count: int = 0
     first: dict[str, Any] | None = None  # first row in the file (the newest): seq and hash
     last: dict[str, Any] | None = None  # last row in the file (the oldest)
     finished: bool = False
+    chunks: Iterable[LineChunk] | None = None  # instead of rows: the lines, made in chunks
     _sha256: Any = field(default_factory=hashlib.sha256)
+
+    def line_chunks(self) -> Iterator[LineChunk]:
+        """The rows' lines in chunks: (seqs, lines, first row's hash, last row's hash)."""
+        if self.chunks is not None:
+            yield from self.chunks
+            return
+        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
+        batch: list[Sequence[Any]] = []
+        for row in self.rows:
+            batch.append(row)
+            if len(batch) == 1000:
+                yield [r[0] for r in batch], [to_line(r) for r in batch], batch[0][-1], batch[-1][-1]
+                batch = []
+        if batch:
+            yield [r[0] for r in batch], [to_line(r) for r in batch], batch[0][-1], batch[-1][-1]
+
+    def seq_lines(self) -> Iterator[tuple[int, str]]:
+        """(seq, line) of each row, in the file's order."""
+        for seqs, lines, _, _ in self.line_chunks():
+            yield from zip(seqs, lines, strict=True)
 
     def __iter__(self) -> Iterator[bytes]:
         if self.format not in FORMATS:
             raise ValueError(f"Unknown export format {self.format!r}: use one of {', '.join(FORMATS)}.")
-        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
         pending: list[str] = [_LINE.writerow(CSV_COLUMNS)] if self.format == "csv" else []
-        append, size, count, row = pending.append, 0, 0, None
-        for row in self.rows:
+        append, size, count, last = pending.append, 0, 0, None
+        for seqs, lines, first_hash, last_hash in self.line_chunks():
+            if not seqs:
+                continue
             if count == 0:
-                self.first = {"seq": row[0], "hash": row[-1]}
-            count += 1
-            line = to_line(row)
-            append(line)
-            size += len(line)
-            if size >= CHUNK_BYTES:
-                yield self._take(pending)
-                size = 0
-        if row is not None:
-            self.last = {"seq": row[0], "hash": row[-1]}
+                self.first = {"seq": seqs[0], "hash": first_hash}
+            count += len(lines)
+            last = (seqs[-1], last_hash)
+            for line in lines:
+                append(line)
+                size += len(line)
+                if size >= CHUNK_BYTES:
+                    yield self._take(pending)
+                    size = 0
+        if last is not None:
+            self.last = {"seq": last[0], "hash": last[1]}
         self.row_count += count
         chunk = self._take(pending)
         self.finished = True
@@ -294,8 +435,12 @@ def export_filename(fmt: str, as_of_seq: int) -> str:
 
 def export_stream(*, fmt: str, as_of_seq: int, filters: Any) -> ExportStream:
     """The export of the events matching `filters` (selectors.AuditFilters) with seq <= as_of_seq."""
-    from zoomadmin_site.audit.selectors import audit_event_export_rows
+    from zoomadmin_site.audit.selectors import audit_event_export_rows, audit_event_export_where
 
+    if default_connection.vendor == "postgresql" and fmt in FORMATS:
+        found = audit_event_export_where(as_of_seq=as_of_seq, **filters)
+        chunks = pg_export_chunks(fmt, *found) if found is not None else iter(())
+        return ExportStream(format=fmt, chunks=chunks)
     return ExportStream(audit_event_export_rows(as_of_seq=as_of_seq, **filters), format=fmt)
 
 

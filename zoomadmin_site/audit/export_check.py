@@ -27,9 +27,7 @@ from zoomadmin_site.audit.export import (
     FORMATS,
     MANIFEST_VERSION,
     _Echo,
-    csv_line_raw,
     export_stream,
-    jsonl_line_raw,
     manifest_signature_ok,
 )
 
@@ -191,9 +189,7 @@ def _expected_rows(manifest: dict[str, Any]) -> Iterator[tuple[int, str]]:
         raise ValueError(f"The manifest's filters are not valid filters: {form.errors.as_text()}")
     fmt = manifest["format"]
     stream = export_stream(fmt=fmt, as_of_seq=int(manifest["as_of_seq"]), filters=form.filters())
-    to_line = jsonl_line_raw if fmt == "jsonl" else csv_line_raw
-    for raw in stream.rows:
-        yield raw[0], to_line(raw)
+    yield from stream.seq_lines()
 
 
 def compare_with_log(file_path: Path, manifest: dict[str, Any]) -> list[str]:

@@ -199,9 +199,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["action", "-seq"], name="audit_action_seq"),
             models.Index(fields=["outcome", "-seq"], name="audit_outcome_seq"),
-            # One actor's events newest first, with the time and action too, so that the list walks an
-            # actor's events in a date range (selectors._actor_seq_window) from this index alone.
-            models.Index(fields=["actor_label", "-seq", "time", "action"], name="audit_actor_seq_time"),
+            # One actor's events newest first, with the time, action and outcome too, so that the list
+            # walks an actor's events in a date range (selectors._actor_seq_window) and reads their
+            # outcomes (PostgreSQL) from this index alone.
+            models.Index(
+                fields=["actor_label", "-seq", "time", "action", "outcome"], name="audit_actor_seq_time"
+            ),
             models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
             # A target id without its type (the filter form has the two apart).
             models.Index(fields=["target_id", "-seq"], name="audit_target_id_seq"),

@@ -35,6 +35,12 @@ TABLE = "audit_auditevent"
 _PG_TIME = """to_char("time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
 _json_loads = json.loads
 _encode = _CANONICAL_JSON.encode
+_raw_decode = json.JSONDecoder().raw_decode
+# _CANONICAL_JSON without the circular-reference check, which values just parsed from text never need:
+# the same output, a little sooner.
+_encode_parsed = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
+).encode
 # Parsed values of the JSON texts that occur on most rows, shared (they are never mutated).
 _COMMON_JSON: dict[str, Any] = {"[]": [], "{}": {}, "null": None}
 
@@ -105,6 +111,25 @@ def raw_rows(
             while batch := cursor.fetchmany(chunk_size):
                 yield from batch
         return
+    for batch in keyset_chunks(connection, select, where, params, order=order, chunk_size=chunk_size):
+        yield from batch
+
+
+def keyset_chunks(
+    connection: Any,
+    select: str,
+    where: str = "",
+    params: Sequence[Any] = (),
+    *,
+    order: str = "seq",
+    chunk_size: int = 5000,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """PostgreSQL: the rows of `select` (whose first column is seq) matching `where`, ordered by seq
+    ("seq" or "seq DESC"), in keyset chunks: `seq > last` (or `seq < last`), LIMIT chunk_size. Memory
+    stays flat, and the server computes the next chunk while the caller uses this one. (A server-side
+    cursor outside a transaction is WITH HOLD, which makes the server compute and store the whole
+    result before the first row: a million rows' worth.)"""
+    keyset = {"seq": ">", "seq asc": ">", "seq desc": "<"}[" ".join(order.lower().split())]
     chunk_size = max(1, chunk_size)
     first = select + (f" WHERE {where}" if where else "") + f" ORDER BY {order} LIMIT %s"
     after = (
@@ -119,13 +144,13 @@ def raw_rows(
             return cursor.fetchall()
 
         # The next chunk is read while this one is used: the database works (and the driver waits,
-        # without the GIL) while Python writes lines. One thread, one query at a time on the cursor.
+        # without the GIL) while Python works. One thread, one query at a time on the cursor.
         pending = reader.submit(read, first, [*params, chunk_size])
         while batch := pending.result():
             more = len(batch) == chunk_size
             if more:
                 pending = reader.submit(read, after, [*params, batch[-1][0], chunk_size])
-            yield from batch
+            yield batch
             if not more:
                 return
 
@@ -172,8 +197,19 @@ def raw_json(value: Any) -> Any:
         common = _COMMON_JSON.get(value, _COMMON_JSON)
         if common is not _COMMON_JSON:
             return common
-        return _json_loads(value)
+        return _parse_json(value)
     return value  # a driver that already parsed it
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads(text), sooner for the usual text (no whitespace around the value, as both databases
+    write it): json.loads is raw_decode after skipping leading whitespace, and refuses text left after
+    the value. Anything else is handed to json.loads itself."""
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:
+        return _json_loads(text)
+    return value if end == len(text) else _json_loads(text)
 
 
 def raw_content(row: Sequence[Any]) -> dict[str, Any]:
@@ -234,7 +270,7 @@ class _JsonTextCache(TextCache):
 
     @staticmethod
     def convert(text: str) -> str:
-        return _encode(_json_loads(text))
+        return _encode_parsed(_parse_json(text))
 
 
 def _json_texts() -> tuple[_JsonTextCache, ...]:
@@ -351,6 +387,125 @@ def _fast_select(connection: Any) -> str | None:
     return f"SELECT seq, json_object({content}), prev_hash, hash FROM {TABLE}"  # noqa: S608
 
 
+# PostgreSQL's fast path. jsonb keeps object keys in its own order (by length, then bytes), and writing
+# canonical JSON from jsonb takes a recursive function, far slower than Python; so the database writes
+# everything else: the text columns, seq, time and operation id, with the keys and punctuation between
+# them, in three pieces around the JSON columns (PG_CANONICAL_PIECES). Python puts in the JSON columns
+# (their jsonb text made canonical, cached, exactly as the raw path does) and hashes the line.
+# A text column is put in its quotes as is, not JSON-escaped: a row's pieces are used only when they
+# hold exactly their own quotes and no backslash (`pg_pieces_plain`), so no value holds a quote or a
+# backslash and the line is the canonical JSON of the row's values (or, with a control character, no
+# canonical JSON at all: its hash misses). Every other row is read raw and hashed the exact way, as is
+# a row whose line does not hash to its stored hash: a mismatch costs time, never a wrong verdict.
+# The time is written by to_char() for years 1000-9999 (four digits, as isoformat writes them), else
+# NULL, and a NULL piece sends the row the exact way too.
+PG_PIECE_TIME = (
+    "CASE WHEN \"time\" >= '1000-01-01 00:00:00+00' AND \"time\" < '10000-01-01 00:00:00+00' "
+    f"THEN {_PG_TIME} END"
+)
+Piece = tuple[tuple[str, str | None], ...]  # (literal text, then a column expression or None), ...
+PG_CANONICAL_PIECES: tuple[Piece, Piece, Piece] = (
+    (('{"action":"', '"action"'), ('","actor_label":"', '"actor_label"'), ('","after":', None)),
+    (
+        (',"operation_id":"', '"operation_id"::text'),
+        ('","outcome":"', '"outcome"'),
+        ('","preflight":', None),
+    ),
+    (
+        (',"prev_hash":"', '"prev_hash"'),
+        ('","reason":"', '"reason"'),
+        ('","request_id":"', '"request_id"'),
+        ('","seq":', '"seq"::text'),
+        (',"source_ip":"', '"source_ip"'),
+        ('","target_id":"', '"target_id"'),
+        ('","target_label":"', '"target_label"'),
+        ('","target_type":"', '"target_type"'),
+        ('","time":"', PG_PIECE_TIME),
+        ('","zoom_calls":', None),
+    ),
+)
+_PREV_HASH_AT = len(PG_CANONICAL_PIECES[2][0][0])  # where p3's prev_hash value starts
+
+
+def pg_piece_sql(piece: Piece) -> str:
+    """SQL concatenating a piece's literal texts and column values (NULL when any value is NULL)."""
+    terms = []
+    for literal, expression in piece:
+        if literal:
+            terms.append("'" + literal.replace("'", "''") + "'")
+        if expression:
+            terms.append(expression)
+    return " || ".join(terms)
+
+
+def piece_literal_count(pieces: Sequence[Piece], char: str) -> int:
+    """How many times `char` occurs in the pieces' literal texts (not in their values)."""
+    return sum(literal.count(char) for piece in pieces for literal, _ in piece)
+
+
+def pg_json_text(name: str) -> str:
+    """A JSON column as jsonb text, SQL NULL as "null" (Django reads both as None)."""
+    return f"COALESCE(\"{name}\"::text, 'null')"
+
+
+# The database sends a row's parts as one text, joined by this control character: one column costs the
+# driver far less than eight. A value holding it splits into more parts than expected: read raw.
+SEP = "\x1e"
+
+
+def pg_joined_select(parts: Sequence[str]) -> str:
+    """SELECT seq, <the SQL expressions `parts` joined by SEP> FROM audit_auditevent."""
+    return f'SELECT "seq", {" || chr(30) || ".join(parts)} FROM {TABLE}'  # noqa: S608 - fixed SQL
+
+
+def pg_canonical_select() -> str:
+    """SELECT seq, "p1 after before p2 preflight p3 zoom_calls hash" (joined by SEP). The canonical JSON
+    is f'{p1}{after},"before":{before}{p2}{preflight}{p3}{zoom_calls}}}' with the JSON columns made
+    canonical, when the pieces p1, p2, p3 hold exactly their literal quotes and no backslash: every
+    value in them is then its own JSON string as is."""
+    p1, p2, p3 = (pg_piece_sql(piece) for piece in PG_CANONICAL_PIECES)
+    parts = [p1, pg_json_text("after"), pg_json_text("before"), p2, pg_json_text("preflight"), p3]
+    return pg_joined_select([*parts, pg_json_text("zoom_calls"), '"hash"'])
+
+
+PG_CANONICAL_QUOTES = piece_literal_count(PG_CANONICAL_PIECES, '"')
+
+
+def pg_jsonl_lines(chunk: Sequence[tuple[int, str | None]]) -> list[str | None]:
+    """The JSON Lines lines (canonical JSON with the stored hash, see export.py) of pg_canonical_select()
+    rows; None for a row to be written from its raw row (not plain, a control character, no time)."""
+    a, b, p, z, quotes = _AFTER, _BEFORE, _PREFLIGHT, _ZOOM_CALLS, PG_CANONICAL_QUOTES
+    lines: list[str | None] = []
+    append = lines.append
+    for _seq, joined in chunk:
+        try:
+            p1, after, before, p2, preflight, p3, zoom_calls, hash_ = joined.split(SEP)  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # NULL (a time outside years 1000-9999), SEP in a value
+            append(None)
+            continue
+        pieces = p1 + p2 + p3 + hash_
+        if "\\" in pieces or pieces.count('"') != quotes or not pieces.isprintable():
+            append(None)
+            continue
+        append(
+            f'{p1}{a[after]},"before":{b[before]},"hash":"{hash_}"{p2}{p[preflight]}{p3}{z[zoom_calls]}}}\n'
+        )
+    return lines
+
+
+def raw_rows_by_seq(seqs: Sequence[int], *, using: Any = None) -> dict[int, tuple[Any, ...]]:
+    """RAW_COLUMNS rows of the events `seqs` (those that exist), by seq."""
+    connection = using or default_connection
+    if not seqs:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_select_for(connection)} WHERE seq IN ({', '.join(['%s'] * len(seqs))})", list(seqs)
+        )
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+GONE = "(gone)"  # the stored hash of a row deleted between two reads: no hash is that
 _FEW = 200  # mismatches re-read one by one (IN); more: the chunk's range again
 _RAW_CHUNKS_AFTER_MISSES = 20  # chunks read raw after one where most rows missed the fast path
 
@@ -372,6 +527,9 @@ def hashed_rows(
     connection = using or default_connection
     fast_select = _fast_select(connection) if fast else None
     bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
+    if fast and connection.vendor == "postgresql":
+        yield from _pg_hashed_rows(connection, lo, hi, chunk_size)
+        return
     if fast_select is None:  # every row the exact way, read ahead by raw_rows
         for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
             yield row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]
@@ -431,3 +589,61 @@ def _rehash(cursor: Any, raw: str, checked: list[Any], missed: list[int], lo: in
         seq, _, prev, stored = checked[i]
         # A row gone between the two reads: its fast hash missed, so it is reported as changed.
         checked[i] = (seq, exact.get(seq, ""), prev, stored)
+
+
+def _pg_hashed_rows(
+    connection: Any, lo: int, hi: int | None, chunk_size: int
+) -> Iterator[tuple[int, str, str, str]]:
+    """hashed_rows() on PostgreSQL: lines from the database's pieces (see PG_CANONICAL_PIECES), read
+    ahead in keyset chunks; a row whose pieces are not plain, or whose line misses its stored hash, is
+    hashed again from its raw row (its prev_hash and hash taken from it)."""
+    from hashlib import sha256
+
+    bound, params = ("seq > %s AND seq <= %s", [lo, hi]) if hi is not None else ("seq > %s", [lo])
+    a, b, p, z, quotes, at = _AFTER, _BEFORE, _PREFLIGHT, _ZOOM_CALLS, PG_CANONICAL_QUOTES, _PREV_HASH_AT
+    chunks = keyset_chunks(connection, pg_canonical_select(), bound, params, chunk_size=chunk_size)
+    for chunk in chunks:
+        checked: list[tuple[int, str, str, str]] = []
+        missed = []
+        for seq, joined in chunk:
+            try:
+                p1, after, before, p2, preflight, p3, zoom_calls, stored = joined.split(SEP)
+            except (AttributeError, ValueError):  # NULL (a time outside years 1000-9999), SEP in a value
+                missed.append(len(checked))
+                checked.append((seq, "", "", ""))
+                continue
+            pieces = p1 + p2 + p3
+            if "\\" not in pieces and pieces.count('"') == quotes:
+                line = f'{p1}{a[after]},"before":{b[before]}{p2}{p[preflight]}{p3}{z[zoom_calls]}}}'
+                if sha256(line.encode()).hexdigest() == stored:
+                    # Plain pieces: p3 starts with prev_hash's key, then its value up to the next quote.
+                    checked.append((seq, stored, p3[at : p3.index('"', at)], stored))
+                    continue
+            missed.append(len(checked))
+            checked.append((seq, "", "", ""))
+        if missed:
+            _pg_rehash(connection, checked, missed, lo)
+        lo = chunk[-1][0]
+        yield from checked
+
+
+def _pg_rehash(connection: Any, checked: list[Any], missed: list[int], lo: int) -> None:
+    """Hash the `missed` rows of `checked` (seq order, after seq `lo`) from their raw rows, and take
+    their prev_hash and hash from them, in place. A row gone meanwhile is reported as changed."""
+    from hashlib import sha256
+
+    if len(missed) <= _FEW:
+        found = raw_rows_by_seq([checked[i][0] for i in missed], using=connection)
+    else:
+        raw = _select_for(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{raw} WHERE seq > %s AND seq <= %s", [lo, checked[-1][0]])
+            found = {row[0]: row for row in cursor.fetchall()}
+    for i in missed:
+        seq = checked[i][0]
+        row = found.get(seq)
+        checked[i] = (
+            (seq, sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1])
+            if row is not None
+            else (seq, "", "", GONE)
+        )

@@ -15,6 +15,8 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(model_name="auditevent", name="audit_actor_label_seq"),
         migrations.AddIndex(
             model_name="auditevent",
-            index=models.Index(fields=["actor_label", "-seq", "time", "action"], name="audit_actor_seq_time"),
+            index=models.Index(
+                fields=["actor_label", "-seq", "time", "action", "outcome"], name="audit_actor_seq_time"
+            ),
         ),
     ]
