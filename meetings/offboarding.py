@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import json
 import logging
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -373,13 +374,14 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     one."""
     workers = max(1, workers or settings.TRANSFER_JOB_WORKERS)
     _settle_running_items(TransferJob.objects.get(pk=job_id))
+    turns = threading.Lock()  # one item of this job gets ready at a time (see _Turn)
     with zoom_priority(Priority.BACKGROUND):
         if workers == 1:
-            _work(job_id)
+            _work(job_id, turns)
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"transfer-job-{job_id}") as pool:
                 for done in [
-                    pool.submit(contextvars.copy_context().run, _work_in_thread, job_id)
+                    pool.submit(contextvars.copy_context().run, _work_in_thread, job_id, turns)
                     for _ in range(workers)
                 ]:
                     done.result()
@@ -391,27 +393,30 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     return _finish(job)
 
 
-def _work_in_thread(job_id: int) -> None:
+def _work_in_thread(job_id: int, turns: threading.Lock) -> None:
     try:
-        _work(job_id)
+        _work(job_id, turns)
     finally:
         connections.close_all()
 
 
-def _work(job_id: int) -> None:
+def _work(job_id: int, turns: threading.Lock) -> None:
     """One worker: claim the next waiting item and move it, until there is none, the job stops running,
-    or the quota is used up."""
+    or the quota is used up. Picking the item is part of its turn: workers never pick the same one."""
     quota = _QuotaWatch()
     while True:
-        job = TransferJob.objects.get(pk=job_id)
-        if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
-            return
-        item = (
-            job.items.filter(status=TransferItem.Status.PENDING).order_by("start_time", "meeting_id").first()
-        )
-        if item is None:
-            return
-        _move(job, item)
+        with _Turn(turns) as turn:
+            job = TransferJob.objects.get(pk=job_id)
+            if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
+                return
+            item = (
+                job.items.filter(status=TransferItem.Status.PENDING)
+                .order_by("start_time", "meeting_id")
+                .first()
+            )
+            if item is None:
+                return
+            _move(job, item, turn)
 
 
 def _claim(item: TransferItem) -> bool:
@@ -422,11 +427,38 @@ def _claim(item: TransferItem) -> bool:
     )
 
 
-def _move(job: TransferJob, item: TransferItem) -> None:
+class _Turn:
+    """An item's turn to get ready: picked, claimed, its change request recorded and its execution
+    started, up to its first Zoom call. The job's workers take turns for that database work (never for
+    a Zoom call): a worker that is ready sends while the next one gets ready, instead of all of them
+    writing at once and sending together (SQLite makes concurrent writers wait in sleeps of up to
+    100 ms). The work after the calls (reading back, recording the outcome) is not in turn."""
+
+    def __init__(self, turns: threading.Lock) -> None:
+        self._turns = turns
+        self._held = False
+
+    def __enter__(self) -> _Turn:
+        self._turns.acquire()
+        self._held = True
+        return self
+
+    def done(self) -> None:
+        if self._held:
+            self._held = False
+            self._turns.release()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done()
+
+
+def _move(job: TransferJob, item: TransferItem, turn: _Turn) -> None:
+    """Move the item; `turn` is held until its first Zoom call (or its fresh check's reads)."""
     if not _claim(item):
         return
     plan = Plan.from_json(item.plan)
     if item.attempts > 0 and item.change_request_id is not None:
+        turn.done()  # the fresh check reads Zoom: not in turn
         plan = HOST_TRANSFER.preflight(
             target_id=str(item.meeting_id), intended={"new_host": item.new_host}, actor=job.created_by
         )
@@ -443,7 +475,7 @@ def _move(job: TransferJob, item: TransferItem) -> None:
         _set(item, TransferItem.Status.FAILED, refused.message)
         return
     TransferItem.objects.filter(pk=item.pk).update(change_request=request)
-    done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by)
+    done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by, before_write=turn.done)
     _settle(item, done)
 
 
