@@ -36,6 +36,7 @@ from django.utils import timezone
 from meetings.host_transfers import (
     EXHAUSTED_KEY,
     HOST_TRANSFER,
+    HostQuota,
     daily_writes,
     host_quota,
     host_transfers_today,
@@ -85,6 +86,7 @@ class ItemPlan:
     plan: Plan
     status: str  # TransferItem.Status: pending (ready), blocked, recreate
     reason: str = ""
+    plan_json: dict[str, Any] | None = field(default=None, repr=False)  # plan.to_json(), made once
 
     @property
     def checks(self) -> dict[str, str]:
@@ -136,7 +138,11 @@ def offboarding_plan_shown(plan: OffboardingPlan) -> str:
     changed; its fingerprint, which the Run form sends back."""
     fingerprint = plan.fingerprint()
     items = {
-        str(i.meeting_id): {"topic": i.topic, "status": str(i.status), "plan": i.plan.to_json()}
+        str(i.meeting_id): {
+            "topic": i.topic,
+            "status": str(i.status),
+            "plan": i.plan_json or i.plan.to_json(),
+        }
         for i in plan.items
     }
     packed = zlib.compress(json.dumps(items, default=str).encode())
@@ -189,29 +195,48 @@ def offboarding_plan(
     overrides = overrides or {}
     client = get_zoom_client()
     with record_zoom_calls() as calls:
-        user, listed, meetings, shared = _read_zoom(client, source, default_new_host, overrides)
-        schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
-    quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
+        read = _read_zoom(client, source, default_new_host, overrides)
+        later = {m: v for m, v in read.meetings.items() if m not in read.planned}
+        schedulers = _schedulers_in_question(client, later, overrides, default_new_host, read.shared)
+    quota = read.quota()
     items = []
-    for listed_meeting in listed:
-        new_host = overrides.get(listed_meeting.id, default_new_host)
-        meeting = meetings[listed_meeting.id]
-        reads = {
-            "meeting": meeting,
-            "new_host": shared[f"user:{new_host}"],
-            "assistants": shared[f"assistants:{new_host}"],
-            "api_schedulers": shared["api_schedulers"],
-            "scopes": shared["scopes"],
-            "quota": quota,
-            "scheduler": schedulers.get(meeting.scheduler_of_record)
-            if isinstance(meeting, zoom.Meeting)
-            else None,
-        }
-        plan = HOST_TRANSFER.plan_from(
-            reads, target_id=str(listed_meeting.id), intended={"new_host": new_host}, zoom_reads=[]
-        )
-        items.append(_item(listed_meeting, new_host, plan))
-    return OffboardingPlan(user, default_new_host, items, _fixes(items), zoom_reads=len(calls))
+    for listed_meeting in read.listed:
+        item = read.planned.get(listed_meeting.id)
+        if item is None:
+            new_host = overrides.get(listed_meeting.id, default_new_host)
+            meeting = read.meetings[listed_meeting.id]
+            scheduler = (
+                schedulers.get(meeting.scheduler_of_record) if isinstance(meeting, zoom.Meeting) else None
+            )
+            item = _item_plan(listed_meeting, new_host, meeting, read.shared, quota, scheduler)
+        items.append(item)
+    return OffboardingPlan(read.user, default_new_host, items, _fixes(items), zoom_reads=len(calls))
+
+
+def _item_plan(
+    listed: zoom.Meeting,
+    new_host: str,
+    meeting: Any,
+    shared: dict[str, Any],
+    quota: HostQuota,
+    scheduler: Any,
+) -> ItemPlan:
+    """One meeting's plan, from its read and the reads every plan shares, with the JSON it is recorded as."""
+    reads = {
+        "meeting": meeting,
+        "new_host": shared[f"user:{new_host}"],
+        "assistants": shared[f"assistants:{new_host}"],
+        "api_schedulers": shared["api_schedulers"],
+        "scopes": shared["scopes"],
+        "quota": quota,
+        "scheduler": scheduler,
+    }
+    plan = HOST_TRANSFER.plan_from(
+        reads, target_id=str(listed.id), intended={"new_host": new_host}, zoom_reads=[]
+    )
+    item = _item(listed, new_host, plan)
+    item.plan_json = plan.to_json()
+    return item
 
 
 def _upcoming(meeting: zoom.Meeting) -> bool:
@@ -220,9 +245,19 @@ def _upcoming(meeting: zoom.Meeting) -> bool:
     return meeting.start_time + datetime.timedelta(minutes=meeting.duration or 0) >= timezone.now()
 
 
+@dataclass
+class _ZoomRead:
+    user: zoom.ZoomUser
+    listed: list[zoom.Meeting]
+    meetings: dict[int, Any]  # meeting id: its read, or the ZoomError it raised
+    shared: dict[str, Any]  # the reads the plans share, by name
+    planned: dict[int, ItemPlan]  # the plans made as the reads came in (see _read_zoom)
+    quota: Callable[[], HostQuota]
+
+
 def _read_zoom(
     client: zoom.ZoomClient, source: str, default_new_host: str, overrides: dict[int, str]
-) -> tuple[zoom.ZoomUser, list[zoom.Meeting], dict[int, Any], dict[str, Any]]:
+) -> _ZoomRead:
     """The departing user, their upcoming meetings (each read by GET /meetings/{id}: the list does not
     name the scheduler of record), and the reads the meetings' plans share, all at the same time.
 
@@ -230,34 +265,62 @@ def _read_zoom(
     each meeting is read as soon as its page arrives, while the next page is fetched (pages follow
     each other by their token); a new host and their assistants are read with the first meeting that
     goes to them, and the API user's schedulers with the first meeting: nothing is read that no plan
-    needs. Values are the ZoomError a read raised; the user's or the list's error refuses the plan."""
+    needs. Values are the ZoomError a read raised; the user's or the list's error refuses the plan.
+
+    Each meeting's plan is made in the thread that read it, while the rate budget holds back the next
+    reads, unless its scheduler of record may not schedule for the new host (whose account is read
+    once all meetings are in): the plan is ready when the last read answers."""
     shared: dict[str, Future[Any]] = {}
-    reads: dict[int, Future[Any]] = {}
+    reads: dict[int, Future[tuple[Any, ItemPlan | None]]] = {}
     listed: list[zoom.Meeting] = []
     listing_error: ZoomError | None = None
+    quota_lock = threading.Lock()
+    quotas: list[HostQuota] = []
+
     with (
         ThreadPoolExecutor(max_workers=SHARED_WORKERS, thread_name_prefix="offboarding-shared") as side,
         ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool,
     ):
+        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
 
         def share(name: str, read: Callable[[], Any]) -> None:
             if name not in shared:
                 shared[name] = side.submit(contextvars.copy_context().run, _read, read)
 
-        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
+        def quota() -> HostQuota:
+            """The departing host's daily quota, read once for all their meetings."""
+            with quota_lock:
+                if not quotas:
+                    quotas.append(host_quota(found.result().id))
+                return quotas[0]
+
+        def read_and_plan(listed_meeting: zoom.Meeting, new_host: str) -> tuple[Any, ItemPlan | None]:
+            meeting = _read(partial(client.get_meeting, meeting_id=listed_meeting.id))
+            try:
+                values = {name: shared[name].result() for name in _shared_names(new_host)}
+                user, assistants = values[f"user:{new_host}"], values[f"assistants:{new_host}"]
+                if isinstance(found.result(), ZoomError) or (
+                    isinstance(meeting, zoom.Meeting)
+                    and not HOST_TRANSFER.may_schedule(meeting, user, assistants)
+                ):
+                    return meeting, None  # made once the schedulers in question are read
+                return meeting, _item_plan(listed_meeting, new_host, meeting, values, quota(), None)
+            finally:
+                connections.close_all()
+
         try:
             for meeting in client.iter_meetings(user_id=source, type="scheduled"):
                 if not _upcoming(meeting):
                     continue
                 listed.append(meeting)
-                reads[meeting.id] = pool.submit(
-                    contextvars.copy_context().run, _read, partial(client.get_meeting, meeting_id=meeting.id)
-                )
                 new_host = overrides.get(meeting.id, default_new_host)
                 share(f"user:{new_host}", partial(client.get_user, user_id=new_host))
                 share(f"assistants:{new_host}", partial(client.list_assistants, user_id=new_host))
                 share("api_schedulers", partial(client.list_schedulers, user_id="me"))
                 share("scopes", client.granted_scopes)
+                reads[meeting.id] = pool.submit(
+                    contextvars.copy_context().run, read_and_plan, meeting, new_host
+                )
         except ZoomError as error:
             listing_error = error
             pool.shutdown(cancel_futures=True)  # the plan is refused: read no more meetings
@@ -265,12 +328,19 @@ def _read_zoom(
         for refusal in (user, listing_error):
             if isinstance(refusal, ZoomError):
                 raise OffboardingRefused(f"{refusal.explanation} {refusal.remedy}".strip()) from refusal
-        return (
-            user,
-            listed,
-            {meeting_id: read.result() for meeting_id, read in reads.items()},
-            {name: read.result() for name, read in shared.items()},
+        done = {meeting_id: read.result() for meeting_id, read in reads.items()}
+        return _ZoomRead(
+            user=user,
+            listed=listed,
+            meetings={meeting_id: meeting for meeting_id, (meeting, _) in done.items()},
+            shared={name: read.result() for name, read in shared.items()},
+            planned={meeting_id: item for meeting_id, (_, item) in done.items() if item is not None},
+            quota=quota,
         )
+
+
+def _shared_names(new_host: str) -> list[str]:
+    return [f"user:{new_host}", f"assistants:{new_host}", "api_schedulers", "scopes"]
 
 
 def _read(read: Callable[[], Any]) -> Any:
@@ -354,7 +424,7 @@ def transfer_job_create(*, plan: OffboardingPlan, reason: str, actor: Any, start
             new_host=item.new_host,
             status=item.status,
             checks=item.checks,
-            plan=item.plan.to_json(),
+            plan=item.plan_json or item.plan.to_json(),
             reason=item.reason,
         )
         for item in plan.items
