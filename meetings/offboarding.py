@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 READ_WORKERS = 8  # meetings read at the same time while planning (the shared rate budget paces them)
 SHARED_WORKERS = 4  # the departing user, and the new hosts', their assistants' and the API user's reads
+TURNS = 2  # items of a job getting ready (database work up to their first Zoom call) at the same time
 RECREATE_KEYS = {"meeting"}  # a failing meeting check on a PMI meeting means: re-create it
 SHOWN_KEY = "meetings:offboarding-plan-shown:{fingerprint}"
 STATUS_WORDS: dict[str, str] = {
@@ -444,7 +445,7 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     one."""
     workers = max(1, workers or settings.TRANSFER_JOB_WORKERS)
     _settle_running_items(TransferJob.objects.get(pk=job_id))
-    turns = threading.Lock()  # one item of this job gets ready at a time (see _Turn)
+    turns = threading.BoundedSemaphore(TURNS)  # items of this job getting ready at the same time (_Turn)
     with zoom_priority(Priority.BACKGROUND):
         if workers == 1:
             _work(job_id, turns)
@@ -463,14 +464,14 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     return _finish(job)
 
 
-def _work_in_thread(job_id: int, turns: threading.Lock) -> None:
+def _work_in_thread(job_id: int, turns: threading.BoundedSemaphore) -> None:
     try:
         _work(job_id, turns)
     finally:
         connections.close_all()
 
 
-def _work(job_id: int, turns: threading.Lock) -> None:
+def _work(job_id: int, turns: threading.BoundedSemaphore) -> None:
     """One worker: claim the next waiting item and move it, until there is none, the job stops running,
     or the quota is used up. Picking the item is part of its turn: workers never pick the same one."""
     quota = _QuotaWatch()
@@ -499,12 +500,14 @@ def _claim(item: TransferItem) -> bool:
 
 class _Turn:
     """An item's turn to get ready: picked, claimed, its change request recorded and its execution
-    started, up to its first Zoom call. The job's workers take turns for that database work (never for
-    a Zoom call): a worker that is ready sends while the next one gets ready, instead of all of them
-    writing at once and sending together (SQLite makes concurrent writers wait in sleeps of up to
-    100 ms). The work after the calls (reading back, recording the outcome) is not in turn."""
+    started, up to its first Zoom call. The job's workers take turns for that database work, TURNS at a
+    time (never across a Zoom call): workers that are ready send while the next ones get ready, instead
+    of all of them writing at once and sending together (SQLite makes concurrent writers wait in sleeps
+    of up to 100 ms). Two turns rather than one: on a busy machine one item's turn can last 100-300 ms,
+    and the others would queue behind it. The work after the calls (reading back, recording the outcome)
+    is not in turn."""
 
-    def __init__(self, turns: threading.Lock) -> None:
+    def __init__(self, turns: threading.BoundedSemaphore) -> None:
         self._turns = turns
         self._held = False
 
