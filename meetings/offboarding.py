@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import json
 import logging
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ from django.utils import timezone
 from meetings.host_transfers import (
     EXHAUSTED_KEY,
     HOST_TRANSFER,
+    HostQuota,
     daily_writes,
     host_quota,
     host_transfers_today,
@@ -52,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 READ_WORKERS = 8  # meetings read at the same time while planning (the shared rate budget paces them)
 SHARED_WORKERS = 4  # the departing user, and the new hosts', their assistants' and the API user's reads
+TURNS = 2  # items of a job getting ready (database work up to their first Zoom call) at the same time
 RECREATE_KEYS = {"meeting"}  # a failing meeting check on a PMI meeting means: re-create it
 SHOWN_KEY = "meetings:offboarding-plan-shown:{fingerprint}"
 STATUS_WORDS: dict[str, str] = {
@@ -84,6 +87,7 @@ class ItemPlan:
     plan: Plan
     status: str  # TransferItem.Status: pending (ready), blocked, recreate
     reason: str = ""
+    plan_json: dict[str, Any] | None = field(default=None, repr=False)  # plan.to_json(), made once
 
     @property
     def checks(self) -> dict[str, str]:
@@ -135,7 +139,11 @@ def offboarding_plan_shown(plan: OffboardingPlan) -> str:
     changed; its fingerprint, which the Run form sends back."""
     fingerprint = plan.fingerprint()
     items = {
-        str(i.meeting_id): {"topic": i.topic, "status": str(i.status), "plan": i.plan.to_json()}
+        str(i.meeting_id): {
+            "topic": i.topic,
+            "status": str(i.status),
+            "plan": i.plan_json or i.plan.to_json(),
+        }
         for i in plan.items
     }
     packed = zlib.compress(json.dumps(items, default=str).encode())
@@ -188,29 +196,48 @@ def offboarding_plan(
     overrides = overrides or {}
     client = get_zoom_client()
     with record_zoom_calls() as calls:
-        user, listed, meetings, shared = _read_zoom(client, source, default_new_host, overrides)
-        schedulers = _schedulers_in_question(client, meetings, overrides, default_new_host, shared)
-    quota = host_quota(user.id)  # the same host's for every meeting: read once, not per meeting
+        read = _read_zoom(client, source, default_new_host, overrides)
+        later = {m: v for m, v in read.meetings.items() if m not in read.planned}
+        schedulers = _schedulers_in_question(client, later, overrides, default_new_host, read.shared)
+    quota = read.quota()
     items = []
-    for listed_meeting in listed:
-        new_host = overrides.get(listed_meeting.id, default_new_host)
-        meeting = meetings[listed_meeting.id]
-        reads = {
-            "meeting": meeting,
-            "new_host": shared[f"user:{new_host}"],
-            "assistants": shared[f"assistants:{new_host}"],
-            "api_schedulers": shared["api_schedulers"],
-            "scopes": shared["scopes"],
-            "quota": quota,
-            "scheduler": schedulers.get(meeting.scheduler_of_record)
-            if isinstance(meeting, zoom.Meeting)
-            else None,
-        }
-        plan = HOST_TRANSFER.plan_from(
-            reads, target_id=str(listed_meeting.id), intended={"new_host": new_host}, zoom_reads=[]
-        )
-        items.append(_item(listed_meeting, new_host, plan))
-    return OffboardingPlan(user, default_new_host, items, _fixes(items), zoom_reads=len(calls))
+    for listed_meeting in read.listed:
+        item = read.planned.get(listed_meeting.id)
+        if item is None:
+            new_host = overrides.get(listed_meeting.id, default_new_host)
+            meeting = read.meetings[listed_meeting.id]
+            scheduler = (
+                schedulers.get(meeting.scheduler_of_record) if isinstance(meeting, zoom.Meeting) else None
+            )
+            item = _item_plan(listed_meeting, new_host, meeting, read.shared, quota, scheduler)
+        items.append(item)
+    return OffboardingPlan(read.user, default_new_host, items, _fixes(items), zoom_reads=len(calls))
+
+
+def _item_plan(
+    listed: zoom.Meeting,
+    new_host: str,
+    meeting: Any,
+    shared: dict[str, Any],
+    quota: HostQuota,
+    scheduler: Any,
+) -> ItemPlan:
+    """One meeting's plan, from its read and the reads every plan shares, with the JSON it is recorded as."""
+    reads = {
+        "meeting": meeting,
+        "new_host": shared[f"user:{new_host}"],
+        "assistants": shared[f"assistants:{new_host}"],
+        "api_schedulers": shared["api_schedulers"],
+        "scopes": shared["scopes"],
+        "quota": quota,
+        "scheduler": scheduler,
+    }
+    plan = HOST_TRANSFER.plan_from(
+        reads, target_id=str(listed.id), intended={"new_host": new_host}, zoom_reads=[]
+    )
+    item = _item(listed, new_host, plan)
+    item.plan_json = plan.to_json()
+    return item
 
 
 def _upcoming(meeting: zoom.Meeting) -> bool:
@@ -219,9 +246,19 @@ def _upcoming(meeting: zoom.Meeting) -> bool:
     return meeting.start_time + datetime.timedelta(minutes=meeting.duration or 0) >= timezone.now()
 
 
+@dataclass
+class _ZoomRead:
+    user: zoom.ZoomUser
+    listed: list[zoom.Meeting]
+    meetings: dict[int, Any]  # meeting id: its read, or the ZoomError it raised
+    shared: dict[str, Any]  # the reads the plans share, by name
+    planned: dict[int, ItemPlan]  # the plans made as the reads came in (see _read_zoom)
+    quota: Callable[[], HostQuota]
+
+
 def _read_zoom(
     client: zoom.ZoomClient, source: str, default_new_host: str, overrides: dict[int, str]
-) -> tuple[zoom.ZoomUser, list[zoom.Meeting], dict[int, Any], dict[str, Any]]:
+) -> _ZoomRead:
     """The departing user, their upcoming meetings (each read by GET /meetings/{id}: the list does not
     name the scheduler of record), and the reads the meetings' plans share, all at the same time.
 
@@ -229,34 +266,62 @@ def _read_zoom(
     each meeting is read as soon as its page arrives, while the next page is fetched (pages follow
     each other by their token); a new host and their assistants are read with the first meeting that
     goes to them, and the API user's schedulers with the first meeting: nothing is read that no plan
-    needs. Values are the ZoomError a read raised; the user's or the list's error refuses the plan."""
+    needs. Values are the ZoomError a read raised; the user's or the list's error refuses the plan.
+
+    Each meeting's plan is made in the thread that read it, while the rate budget holds back the next
+    reads, unless its scheduler of record may not schedule for the new host (whose account is read
+    once all meetings are in): the plan is ready when the last read answers."""
     shared: dict[str, Future[Any]] = {}
-    reads: dict[int, Future[Any]] = {}
+    reads: dict[int, Future[tuple[Any, ItemPlan | None]]] = {}
     listed: list[zoom.Meeting] = []
     listing_error: ZoomError | None = None
+    quota_lock = threading.Lock()
+    quotas: list[HostQuota] = []
+
     with (
         ThreadPoolExecutor(max_workers=SHARED_WORKERS, thread_name_prefix="offboarding-shared") as side,
         ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool,
     ):
+        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
 
         def share(name: str, read: Callable[[], Any]) -> None:
             if name not in shared:
                 shared[name] = side.submit(contextvars.copy_context().run, _read, read)
 
-        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
+        def quota() -> HostQuota:
+            """The departing host's daily quota, read once for all their meetings."""
+            with quota_lock:
+                if not quotas:
+                    quotas.append(host_quota(found.result().id))
+                return quotas[0]
+
+        def read_and_plan(listed_meeting: zoom.Meeting, new_host: str) -> tuple[Any, ItemPlan | None]:
+            meeting = _read(partial(client.get_meeting, meeting_id=listed_meeting.id))
+            try:
+                values = {name: shared[name].result() for name in _shared_names(new_host)}
+                user, assistants = values[f"user:{new_host}"], values[f"assistants:{new_host}"]
+                if isinstance(found.result(), ZoomError) or (
+                    isinstance(meeting, zoom.Meeting)
+                    and not HOST_TRANSFER.may_schedule(meeting, user, assistants)
+                ):
+                    return meeting, None  # made once the schedulers in question are read
+                return meeting, _item_plan(listed_meeting, new_host, meeting, values, quota(), None)
+            finally:
+                connections.close_all()
+
         try:
             for meeting in client.iter_meetings(user_id=source, type="scheduled"):
                 if not _upcoming(meeting):
                     continue
                 listed.append(meeting)
-                reads[meeting.id] = pool.submit(
-                    contextvars.copy_context().run, _read, partial(client.get_meeting, meeting_id=meeting.id)
-                )
                 new_host = overrides.get(meeting.id, default_new_host)
                 share(f"user:{new_host}", partial(client.get_user, user_id=new_host))
                 share(f"assistants:{new_host}", partial(client.list_assistants, user_id=new_host))
                 share("api_schedulers", partial(client.list_schedulers, user_id="me"))
                 share("scopes", client.granted_scopes)
+                reads[meeting.id] = pool.submit(
+                    contextvars.copy_context().run, read_and_plan, meeting, new_host
+                )
         except ZoomError as error:
             listing_error = error
             pool.shutdown(cancel_futures=True)  # the plan is refused: read no more meetings
@@ -264,12 +329,19 @@ def _read_zoom(
         for refusal in (user, listing_error):
             if isinstance(refusal, ZoomError):
                 raise OffboardingRefused(f"{refusal.explanation} {refusal.remedy}".strip()) from refusal
-        return (
-            user,
-            listed,
-            {meeting_id: read.result() for meeting_id, read in reads.items()},
-            {name: read.result() for name, read in shared.items()},
+        done = {meeting_id: read.result() for meeting_id, read in reads.items()}
+        return _ZoomRead(
+            user=user,
+            listed=listed,
+            meetings={meeting_id: meeting for meeting_id, (meeting, _) in done.items()},
+            shared={name: read.result() for name, read in shared.items()},
+            planned={meeting_id: item for meeting_id, (_, item) in done.items() if item is not None},
+            quota=quota,
         )
+
+
+def _shared_names(new_host: str) -> list[str]:
+    return [f"user:{new_host}", f"assistants:{new_host}", "api_schedulers", "scopes"]
 
 
 def _read(read: Callable[[], Any]) -> Any:
@@ -353,7 +425,7 @@ def transfer_job_create(*, plan: OffboardingPlan, reason: str, actor: Any, start
             new_host=item.new_host,
             status=item.status,
             checks=item.checks,
-            plan=item.plan.to_json(),
+            plan=item.plan_json or item.plan.to_json(),
             reason=item.reason,
         )
         for item in plan.items
@@ -373,13 +445,14 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     one."""
     workers = max(1, workers or settings.TRANSFER_JOB_WORKERS)
     _settle_running_items(TransferJob.objects.get(pk=job_id))
+    turns = threading.BoundedSemaphore(TURNS)  # items of this job getting ready at the same time (_Turn)
     with zoom_priority(Priority.BACKGROUND):
         if workers == 1:
-            _work(job_id)
+            _work(job_id, turns)
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"transfer-job-{job_id}") as pool:
                 for done in [
-                    pool.submit(contextvars.copy_context().run, _work_in_thread, job_id)
+                    pool.submit(contextvars.copy_context().run, _work_in_thread, job_id, turns)
                     for _ in range(workers)
                 ]:
                     done.result()
@@ -391,27 +464,30 @@ def transfer_job_run(*, job_id: int, workers: int | None = None) -> TransferJob:
     return _finish(job)
 
 
-def _work_in_thread(job_id: int) -> None:
+def _work_in_thread(job_id: int, turns: threading.BoundedSemaphore) -> None:
     try:
-        _work(job_id)
+        _work(job_id, turns)
     finally:
         connections.close_all()
 
 
-def _work(job_id: int) -> None:
+def _work(job_id: int, turns: threading.BoundedSemaphore) -> None:
     """One worker: claim the next waiting item and move it, until there is none, the job stops running,
-    or the quota is used up."""
+    or the quota is used up. Picking the item is part of its turn: workers never pick the same one."""
     quota = _QuotaWatch()
     while True:
-        job = TransferJob.objects.get(pk=job_id)
-        if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
-            return
-        item = (
-            job.items.filter(status=TransferItem.Status.PENDING).order_by("start_time", "meeting_id").first()
-        )
-        if item is None:
-            return
-        _move(job, item)
+        with _Turn(turns) as turn:
+            job = TransferJob.objects.get(pk=job_id)
+            if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
+                return
+            item = (
+                job.items.filter(status=TransferItem.Status.PENDING)
+                .order_by("start_time", "meeting_id")
+                .first()
+            )
+            if item is None:
+                return
+            _move(job, item, turn)
 
 
 def _claim(item: TransferItem) -> bool:
@@ -422,11 +498,40 @@ def _claim(item: TransferItem) -> bool:
     )
 
 
-def _move(job: TransferJob, item: TransferItem) -> None:
+class _Turn:
+    """An item's turn to get ready: picked, claimed, its change request recorded and its execution
+    started, up to its first Zoom call. The job's workers take turns for that database work, TURNS at a
+    time (never across a Zoom call): workers that are ready send while the next ones get ready, instead
+    of all of them writing at once and sending together (SQLite makes concurrent writers wait in sleeps
+    of up to 100 ms). Two turns rather than one: on a busy machine one item's turn can last 100-300 ms,
+    and the others would queue behind it. The work after the calls (reading back, recording the outcome)
+    is not in turn."""
+
+    def __init__(self, turns: threading.BoundedSemaphore) -> None:
+        self._turns = turns
+        self._held = False
+
+    def __enter__(self) -> _Turn:
+        self._turns.acquire()
+        self._held = True
+        return self
+
+    def done(self) -> None:
+        if self._held:
+            self._held = False
+            self._turns.release()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done()
+
+
+def _move(job: TransferJob, item: TransferItem, turn: _Turn) -> None:
+    """Move the item; `turn` is held until its first Zoom call (or its fresh check's reads)."""
     if not _claim(item):
         return
     plan = Plan.from_json(item.plan)
     if item.attempts > 0 and item.change_request_id is not None:
+        turn.done()  # the fresh check reads Zoom: not in turn
         plan = HOST_TRANSFER.preflight(
             target_id=str(item.meeting_id), intended={"new_host": item.new_host}, actor=job.created_by
         )
@@ -443,7 +548,7 @@ def _move(job: TransferJob, item: TransferItem) -> None:
         _set(item, TransferItem.Status.FAILED, refused.message)
         return
     TransferItem.objects.filter(pk=item.pk).update(change_request=request)
-    done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by)
+    done = execute_plan(request, flow=HOST_TRANSFER, plan=plan, actor=job.created_by, before_write=turn.done)
     _settle(item, done)
 
 

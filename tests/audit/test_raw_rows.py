@@ -173,7 +173,7 @@ def test_exports_written_from_the_databases_pieces_are_the_raw_rows_exports_byte
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL writes the lines' text from pieces")
     # More events: quotes, separators, formula triggers in each text cell, and times outside 1000-9999.
-    extra = ["a,b", 'q"q', "-1", "+1", "@x", "=1", "sep\x1einside", "tab\there", "ok"]
+    extra = ["\tlead", "a,b", 'q"q', "-1", "+1", "@x", "=1", "sep\x1einside", "tab\there", "ok"]
     for n, text in enumerate(extra):
         when = dt.datetime(999 if n == 3 else 2026, 1, 1, 0, 0, n, tzinfo=dt.UTC)
         with mock.patch("zoomadmin_site.audit.services.timezone.now", return_value=when):

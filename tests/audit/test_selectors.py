@@ -297,3 +297,45 @@ def test_an_actors_date_range_holds_every_event_of_those_days_when_the_clock_ste
                         if (after := listed.older_cursor) is None:
                             break
                     assert pages == want, filters
+
+
+@pytest.mark.parametrize("cap", [1, 2, 5, 100])
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"outcome": "failed"}, {"outcome": "denied"}, {"q": "team a", "outcome": "succeeded"}],
+)
+def test_a_page_either_side_of_a_cursor_and_counts_are_the_list_and_counts_answers(db, cap, filters):
+    """The list's page after or before a cursor, with the counts from one walk (whose reach decides
+    whether newer events are looked for again), equals audit_event_list's page and the counts."""
+    from zoomadmin_site.audit.selectors import audit_outcome_counts, audit_page_and_counts
+
+    # Denied twice among the oldest: a small walk (cap 1) sees neither, so whether a denied event is newer
+    # than the page is asked again.
+    outcomes = (
+        "denied",
+        "skipped",
+        "denied",
+        "failed",
+        "succeeded",
+        "failed",
+        "started",
+        "succeeded",
+        "failed",
+    )
+    seqs = [
+        audit_record(action="mirror.sync", outcome=outcome, target_label=f"Team {'AB'[n % 2]}").seq
+        for n, outcome in enumerate(outcomes)
+    ]
+    expected_counts = audit_outcome_counts(cap=cap, **filters)
+    for cursor in [0, *seqs, seqs[-1] + 1]:
+        for side in ("after_seq", "before_seq"):
+            for limit in (1, 2, 3):
+                at = {side: cursor}
+                page, counts = audit_page_and_counts(cap=cap, limit=limit, **at, **filters)
+                expected = audit_event_list(limit=limit, **at, **filters)
+                assert [e.seq for e in page.events] == [e.seq for e in expected.events], (at, limit)
+                assert (page.older_cursor, page.newer_cursor) == (
+                    expected.older_cursor,
+                    expected.newer_cursor,
+                ), (at, limit)
+                assert counts == expected_counts

@@ -190,9 +190,9 @@ def jsonl_line_raw(row: Sequence[Any]) -> str:
 # PostgreSQL writes the CSV line's text cells itself, joined by commas, in two pieces around the JSON
 # cells (cached, as csv_line_raw writes them), and the hash after them: one text per row (rows.SEP
 # between the parts). A row is written so only when no text cell needs quoting or neutralising: the
-# pieces hold exactly their own commas, no quote, nothing csv_line_raw's fast way refuses (control
-# characters and the like) and no cell starts with a formula trigger. Any other row is read raw and
-# written by csv_line_raw, as are rows with a time outside years 1000-9999 (a NULL piece).
+# pieces hold exactly their own commas, no quote, CR or LF, and no cell starts with a formula trigger.
+# Any other row is read raw and written by csv_line_raw, as are rows with a time outside years
+# 1000-9999 (a NULL piece).
 PG_CSV_PIECES: tuple[Piece, Piece] = (
     (
         ("", '"seq"::text'),
@@ -237,14 +237,18 @@ def pg_csv_lines(chunk: Sequence[tuple[int, str | None]]) -> list[str | None]:
             append(None)
             continue
         cells = c1 + c2 + hash_
+        # csv.writer quotes a cell holding a comma, a quote, CR or LF, and nothing else; every text cell
+        # but the first (seq) follows a comma, so ",=" etc. is a cell starting with a formula trigger.
         if (
             cells.count(",") != commas
             or '"' in cells
-            or not cells.isprintable()
+            or "\n" in cells
+            or "\r" in cells
             or ",=" in cells
             or ",+" in cells
             or ",-" in cells
             or ",@" in cells
+            or ",\t" in cells
             or cells.startswith(triggers)
         ):
             append(None)

@@ -469,6 +469,7 @@ def pg_canonical_select() -> str:
 
 
 PG_CANONICAL_QUOTES = piece_literal_count(PG_CANONICAL_PIECES, '"')
+_JSON_ESCAPED = bytes(range(32)) + b"\\"  # the UTF-8 bytes of what JSON escapes, but the quote
 
 
 def pg_jsonl_lines(chunk: Sequence[tuple[int, str | None]]) -> list[str | None]:
@@ -483,8 +484,9 @@ def pg_jsonl_lines(chunk: Sequence[tuple[int, str | None]]) -> list[str | None]:
         except (AttributeError, ValueError):  # NULL (a time outside years 1000-9999), SEP in a value
             append(None)
             continue
-        pieces = p1 + p2 + p3 + hash_
-        if "\\" in pieces or pieces.count('"') != quotes or not pieces.isprintable():
+        pieces = (p1 + p2 + p3 + hash_).encode()
+        # Nothing JSON escapes (a backslash, a control character, a quote besides the pieces' own).
+        if pieces.count(b'"') != quotes or len(pieces.translate(None, _JSON_ESCAPED)) != len(pieces):
             append(None)
             continue
         append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypedDict, Unpack
@@ -38,6 +38,8 @@ TEXT_INDEX_DRIVES_BELOW = 2000
 # A list of seqs bound as one parameter (_among): a JSON array on SQLite, an array on PostgreSQL.
 SEQS_SQLITE = "SELECT value FROM json_each(%s)"
 SEQS_POSTGRESQL = "SELECT unnest(%s::bigint[])"
+# The outcomes of a list of seqs on SQLite (_newest_outcomes): a constant query, so no queryset is built.
+OUTCOMES_SQLITE = "SELECT seq, outcome FROM audit_auditevent WHERE seq IN (SELECT value FROM json_each(%s))"
 
 
 class AuditFilters(TypedDict, total=False):
@@ -89,25 +91,53 @@ def audit_outcome_counts(
 def audit_first_page_and_counts(
     *, cap: int = OUTCOME_COUNT_CAP, limit: int = 50, **filters: Unpack[AuditFilters]
 ) -> tuple[AuditEventPage, list[OutcomeCount]]:
-    """audit_event_list(limit=limit, **filters) and audit_outcome_counts(cap=cap, **filters), the same
-    answers, from one walk of the events the counts count (the `outcome` filter left out): the newest
-    max(cap, limit) + 1 of them, with their outcomes. The list's newest page is the newest of them with
-    the `outcome` asked for (all of them when none is), taken from the walk when it holds the whole page
-    (more than `limit` such events, or every matching event), else walked for on its own (an outcome rare
-    among the newest events)."""
+    """The list's newest page and the outcome counts: audit_page_and_counts without a cursor."""
+    return audit_page_and_counts(cap=cap, limit=limit, **filters)
+
+
+def audit_page_and_counts(
+    *,
+    after_seq: int | None = None,
+    before_seq: int | None = None,
+    cap: int = OUTCOME_COUNT_CAP,
+    limit: int = 50,
+    **filters: Unpack[AuditFilters],
+) -> tuple[AuditEventPage, list[OutcomeCount]]:
+    """audit_event_list(after_seq=, before_seq=, limit=, **filters) and audit_outcome_counts(cap=cap,
+    **filters), the same answers, sharing one walk: the counts' walk of the newest max(cap, limit) + 1
+    events matching the filters but `outcome`, with their outcomes. Without a cursor the list's page is
+    the newest of them with the `outcome` asked for (all of them when none is), taken from the walk when
+    it holds the whole page (more than `limit` such events, or every matching event), else walked for on
+    its own (an outcome rare among the newest events). After a cursor the walk tells whether newer events
+    match, as far as it reaches. An actor's date window (_actor_seq_window) is read once for both."""
     limit = max(1, min(limit, MAX_LIMIT))
     outcome = filters.get("outcome") or ""
     others = AuditFilters(**filters)
     others["outcome"] = ""
-    walk = max(cap, limit) + 1
-    seqs, outcomes = _newest_outcomes(_list_queryset(others), walk)
+    walked = _list_queryset(others)
+    matching = walked.filter(outcome=outcome) if outcome else walked
+    size = max(cap, limit) + 1
+    seqs, outcomes = _newest_outcomes(walked, size)
     counts = _counts(seqs, outcomes, cap)
-    chosen = [seq for seq in seqs if outcomes[seq] == outcome] if outcome else seqs
-    if len(chosen) <= limit and len(seqs) == walk:  # part of the page may lie beyond the walk
-        return audit_event_list(limit=limit, **filters), counts
-    events = _events(chosen[:limit])
+    newest = [seq for seq in seqs if outcomes[seq] == outcome] if outcome else seqs
+    complete = len(seqs) < size  # every event matching the other filters was walked
+
+    def has_newer(seq: int) -> bool:
+        if newest and newest[0] > seq:
+            return True
+        if complete or (seqs and seqs[-1] <= seq):  # the walk saw every matching event above `seq`
+            return False
+        return matching.filter(seq__gt=seq).exists()
+
+    if after_seq is not None or before_seq is not None:
+        return _page(
+            matching, after_seq=after_seq, before_seq=before_seq, limit=limit, has_newer=has_newer
+        ), counts
+    if len(newest) <= limit and not complete:  # part of the page may lie beyond the walk
+        return _page(matching, after_seq=None, before_seq=None, limit=limit, has_newer=has_newer), counts
+    events = _events(newest[:limit])
     page = AuditEventPage(
-        events=events, older_cursor=events[-1].seq if len(chosen) > limit else None, newer_cursor=None
+        events=events, older_cursor=events[-1].seq if len(newest) > limit else None, newer_cursor=None
     )
     return page, counts
 
@@ -126,7 +156,9 @@ def _newest_outcomes(matching: QuerySet[AuditEvent], count: int) -> tuple[list[i
     seqs = _seqs(ordered, count)
     if not seqs:
         return [], {}
-    return seqs, dict(AuditEvent.objects.filter(_among(seqs)).order_by().values_list("seq", "outcome"))
+    with connections[matching.db].cursor() as cursor:
+        cursor.execute(OUTCOMES_SQLITE, [_json_array(seqs)])
+        return seqs, dict(cursor.fetchall())
 
 
 def _counts(seqs: list[int], outcomes: dict[int, str], cap: int) -> list[OutcomeCount]:
@@ -153,21 +185,40 @@ def audit_event_list(
     """
     limit = max(1, min(limit, MAX_LIMIT))
     matching = _list_queryset(filters)
+    return _page(
+        matching,
+        after_seq=after_seq,
+        before_seq=before_seq,
+        limit=limit,
+        has_newer=lambda seq: matching.filter(seq__gt=seq).exists(),
+    )
+
+
+def _page(
+    matching: QuerySet[AuditEvent],
+    *,
+    after_seq: int | None,
+    before_seq: int | None,
+    limit: int,
+    has_newer: Callable[[int], bool],
+) -> AuditEventPage:
+    """audit_event_list's page of `matching`; `has_newer(seq)` tells whether an event newer than `seq`
+    matches (after a cursor)."""
     # The page's seqs first, then its rows: the first query reads only the filtered columns and seq, so a
     # covering index answers it and a sort (of a date range, say) sorts numbers, not whole events.
     if before_seq is not None:
         seqs = _seqs(matching.filter(seq__gt=before_seq).order_by("seq"), limit + 1)
-        has_newer, events = len(seqs) > limit, _events(seqs[:limit])
-        has_older = bool(events) and matching.filter(seq__lt=events[-1].seq).exists()
+        newer, events = len(seqs) > limit, _events(seqs[:limit])
+        older = bool(events) and matching.filter(seq__lt=events[-1].seq).exists()
     else:
         window = matching.filter(seq__lt=after_seq) if after_seq is not None else matching
         seqs = _seqs(window.order_by("-seq"), limit + 1)
-        has_older, events = len(seqs) > limit, _events(seqs[:limit])
-        has_newer = after_seq is not None and bool(events) and matching.filter(seq__gt=events[0].seq).exists()
+        older, events = len(seqs) > limit, _events(seqs[:limit])
+        newer = after_seq is not None and bool(events) and has_newer(events[0].seq)
     return AuditEventPage(
         events=events,
-        older_cursor=events[-1].seq if has_older else None,
-        newer_cursor=events[0].seq if has_newer else None,
+        older_cursor=events[-1].seq if older else None,
+        newer_cursor=events[0].seq if newer else None,
     )
 
 
@@ -205,11 +256,15 @@ def _among(seqs: list[int]) -> Q:
     (the outcome counts'): a quarter of a whole page's time, before it was bound so."""
     vendor = connections[AuditEvent.objects.db].vendor
     if vendor == "sqlite":
-        array = "[" + ",".join(map(str, seqs)) + "]"  # ints: JSON as they are, quicker than json.dumps
-        return Q(seq__in=RawSQL(SEQS_SQLITE, [array]))  # noqa: S611 - a constant
+        return Q(seq__in=RawSQL(SEQS_SQLITE, [_json_array(seqs)]))  # noqa: S611 - a constant
     if vendor == "postgresql":
         return Q(seq__in=RawSQL(SEQS_POSTGRESQL, [seqs]))  # noqa: S611 - a constant
     return Q(seq__in=seqs)
+
+
+def _json_array(seqs: list[int]) -> str:
+    """The seqs as a JSON array (ints are JSON as Python writes them: quicker than json.dumps)."""
+    return "[" + ",".join(map(str, seqs)) + "]"
 
 
 def _list_queryset(filters: AuditFilters) -> QuerySet[AuditEvent]:

@@ -32,11 +32,9 @@ from zoomadmin_site.audit.selectors import (
     OutcomeCount,
     audit_chain_head_seq,
     audit_event_get,
-    audit_event_list,
-    audit_first_page_and_counts,
     audit_last_verification,
     audit_operation_events,
-    audit_outcome_counts,
+    audit_page_and_counts,
 )
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.timelines import (
@@ -73,12 +71,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page, counts = None, None
     if form.is_valid():
         filters = form.filters()
-        after_seq, before_seq = form.cleaned_data["after_seq"], form.cleaned_data["before_seq"]
-        if after_seq is None and before_seq is None:
-            page, counts = audit_first_page_and_counts(cap=OUTCOME_COUNT_CAP, **filters)
-        else:
-            page = audit_event_list(after_seq=after_seq, before_seq=before_seq, **filters)
-            counts = audit_outcome_counts(cap=OUTCOME_COUNT_CAP, **filters)
+        page, counts = audit_page_and_counts(
+            after_seq=form.cleaned_data["after_seq"],
+            before_seq=form.cleaned_data["before_seq"],
+            cap=OUTCOME_COUNT_CAP,
+            **filters,
+        )
     template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
     return render(request, template, _list_context(form, page=page, counts=counts))
 

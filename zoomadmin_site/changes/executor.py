@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -56,8 +57,17 @@ RETRY_UNSAID = "Request the change again in a minute: Zoom did not say when the 
 MIRROR_NOT_WRITTEN = "The local mirror could not be updated ({error}); the next sync will correct it."
 
 
-def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) -> ChangeRequest:
-    """Execute an `approved` request whose plan was just re-checked. Returns the request as it ends."""
+def execute_plan(
+    request: ChangeRequest,
+    *,
+    flow: Flow,
+    plan: Plan,
+    actor: Any,
+    before_write: Callable[[], None] | None = None,
+) -> ChangeRequest:
+    """Execute an `approved` request whose plan was just re-checked. Returns the request as it ends.
+    `before_write` is called once the request is claimed and its `started` event committed, just before
+    the first Zoom call (a job uses it to let its next item get ready)."""
     if not ChangeRequest.objects.transition(
         request.pk, from_statuses=[Status.APPROVED], to=Status.EXECUTING, started_at=timezone.now()
     ):
@@ -75,6 +85,8 @@ def execute_plan(request: ChangeRequest, *, flow: Flow, plan: Plan, actor: Any) 
     ChangeRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
         operation_id=started.operation_id, plan=plan.to_json(), plan_fingerprint=plan.fingerprint()
     )
+    if before_write is not None:
+        before_write()
     client = get_zoom_client()
     write_error: ZoomError | None = None
     with record_zoom_calls() as write_calls:

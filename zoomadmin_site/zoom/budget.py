@@ -39,7 +39,7 @@ from .errors import ZoomRateLimited
 BURST_MAX = 5  # interactive calls sent at once when the account is quiet (a preflight makes 4 or 5 reads)
 _SLOT_TTL_MARGIN = 2  # seconds a slot's key outlives its instant: nobody claims a past slot after that
 _PROBES = 256  # slots tried per claim before looking at the clock again
-MARGIN_SECONDS = 0.05  # lateness a call may reach Zoom with, after its slot, without crowding a second
+MARGIN_SECONDS = 0.04  # lateness a call may reach Zoom with, after its slot, without crowding a second
 _LATE_MAX = 0.02  # seconds: a call woken later than this after its instant takes a new slot
 _RECLAIMS = 3  # new slots taken for one call woken late, before it is sent anyway
 
