@@ -275,8 +275,10 @@ def _read_zoom(
     reads: dict[int, Future[tuple[Any, ItemPlan | None]]] = {}
     listed: list[zoom.Meeting] = []
     listing_error: ZoomError | None = None
-    quota_lock = threading.Lock()
-    quotas: list[HostQuota] = []
+    # The departing host's daily quota, read once for all their meetings, by this thread: its database
+    # reads then see what the caller sees (a transaction's own rows, say), and no worker thread queries
+    # the database beside it. Read as soon as the user is known; the plans made in workers wait for it.
+    quota: Future[HostQuota] = Future()
 
     with (
         ThreadPoolExecutor(max_workers=SHARED_WORKERS, thread_name_prefix="offboarding-shared") as side,
@@ -288,12 +290,18 @@ def _read_zoom(
             if name not in shared:
                 shared[name] = side.submit(contextvars.copy_context().run, _read, read)
 
-        def quota() -> HostQuota:
-            """The departing host's daily quota, read once for all their meetings."""
-            with quota_lock:
-                if not quotas:
-                    quotas.append(host_quota(found.result().id))
-                return quotas[0]
+        def read_quota(*, wait: bool) -> None:
+            if quota.done() or not (wait or found.done()):
+                return
+            user = found.result()
+            try:
+                if isinstance(user, ZoomError):
+                    raise user  # no plan is made: the plan is refused
+                quota.set_result(host_quota(user.id))
+            except BaseException as error:
+                quota.set_exception(error)  # no worker waits for ever
+                if not isinstance(error, ZoomError):
+                    raise
 
         def read_and_plan(listed_meeting: zoom.Meeting, new_host: str) -> tuple[Any, ItemPlan | None]:
             meeting = _read(partial(client.get_meeting, meeting_id=listed_meeting.id))
@@ -305,12 +313,13 @@ def _read_zoom(
                     and not HOST_TRANSFER.may_schedule(meeting, user, assistants)
                 ):
                     return meeting, None  # made once the schedulers in question are read
-                return meeting, _item_plan(listed_meeting, new_host, meeting, values, quota(), None)
+                return meeting, _item_plan(listed_meeting, new_host, meeting, values, quota.result(), None)
             finally:
                 connections.close_all()
 
         try:
             for meeting in client.iter_meetings(user_id=source, type="scheduled"):
+                read_quota(wait=False)
                 if not _upcoming(meeting):
                     continue
                 listed.append(meeting)
@@ -325,6 +334,8 @@ def _read_zoom(
         except ZoomError as error:
             listing_error = error
             pool.shutdown(cancel_futures=True)  # the plan is refused: read no more meetings
+        finally:
+            read_quota(wait=True)
         user = found.result()
         for refusal in (user, listing_error):
             if isinstance(refusal, ZoomError):
@@ -336,7 +347,7 @@ def _read_zoom(
             meetings={meeting_id: meeting for meeting_id, (meeting, _) in done.items()},
             shared={name: read.result() for name, read in shared.items()},
             planned={meeting_id: item for meeting_id, (_, item) in done.items() if item is not None},
-            quota=quota,
+            quota=quota.result,
         )
 
 
