@@ -488,7 +488,7 @@ def _work(job_id: int, turns: threading.BoundedSemaphore) -> None:
     quota = _QuotaWatch()
     while True:
         with _Turn(turns) as turn:
-            job = TransferJob.objects.get(pk=job_id)
+            job = TransferJob.objects.select_related("created_by").get(pk=job_id)  # its actor, per item
             if job.status != TransferJob.Status.RUNNING or quota.used_up(job):
                 return
             item = (

@@ -329,32 +329,46 @@ class ExportStream:
     chunks: Iterable[LineChunk] | None = None  # instead of rows: the lines, made in chunks
     _sha256: Any = field(default_factory=hashlib.sha256)
 
-    def line_chunks(self) -> Iterator[LineChunk]:
-        """The rows' lines in chunks: (seqs, lines, first row's hash, last row's hash)."""
-        if self.chunks is not None:
-            yield from self.chunks
-            return
-        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
-        batch: list[Sequence[Any]] = []
-        for row in self.rows:
-            batch.append(row)
-            if len(batch) == 1000:
-                yield [r[0] for r in batch], [to_line(r) for r in batch], batch[0][-1], batch[-1][-1]
-                batch = []
-        if batch:
-            yield [r[0] for r in batch], [to_line(r) for r in batch], batch[0][-1], batch[-1][-1]
-
     def seq_lines(self) -> Iterator[tuple[int, str]]:
         """(seq, line) of each row, in the file's order."""
-        for seqs, lines, _, _ in self.line_chunks():
+        if self.chunks is None:
+            to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
+            for row in self.rows:
+                yield row[0], to_line(row)
+            return
+        for seqs, lines, _, _ in self.chunks:
             yield from zip(seqs, lines, strict=True)
 
     def __iter__(self) -> Iterator[bytes]:
         if self.format not in FORMATS:
             raise ValueError(f"Unknown export format {self.format!r}: use one of {', '.join(FORMATS)}.")
         pending: list[str] = [_LINE.writerow(CSV_COLUMNS)] if self.format == "csv" else []
+        yield from self._from_rows(pending) if self.chunks is None else self._from_chunks(pending)
+        chunk = self._take(pending)
+        self.finished = True
+        if chunk:
+            yield chunk
+
+    def _from_rows(self, pending: list[str]) -> Iterator[bytes]:
+        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
+        append, size, count, row = pending.append, 0, 0, None
+        for row in self.rows:
+            if count == 0:
+                self.first = {"seq": row[0], "hash": row[-1]}
+            count += 1
+            line = to_line(row)
+            append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                yield self._take(pending)
+                size = 0
+        if row is not None:
+            self.last = {"seq": row[0], "hash": row[-1]}
+        self.row_count += count
+
+    def _from_chunks(self, pending: list[str]) -> Iterator[bytes]:
         append, size, count, last = pending.append, 0, 0, None
-        for seqs, lines, first_hash, last_hash in self.line_chunks():
+        for seqs, lines, first_hash, last_hash in self.chunks or ():
             if not seqs:
                 continue
             if count == 0:
@@ -370,10 +384,6 @@ class ExportStream:
         if last is not None:
             self.last = {"seq": last[0], "hash": last[1]}
         self.row_count += count
-        chunk = self._take(pending)
-        self.finished = True
-        if chunk:
-            yield chunk
 
     def _take(self, pending: list[str]) -> bytes:
         data = "".join(pending).encode()

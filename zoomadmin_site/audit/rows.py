@@ -393,10 +393,12 @@ def _fast_select(connection: Any) -> str | None:
 # them, in three pieces around the JSON columns (PG_CANONICAL_PIECES). Python puts in the JSON columns
 # (their jsonb text made canonical, cached, exactly as the raw path does) and hashes the line.
 # A text column is put in its quotes as is, not JSON-escaped: a row's pieces are used only when they
-# hold exactly their own quotes and no backslash (`pg_pieces_plain`), so no value holds a quote or a
-# backslash and the line is the canonical JSON of the row's values (or, with a control character, no
-# canonical JSON at all: its hash misses). Every other row is read raw and hashed the exact way, as is
-# a row whose line does not hash to its stored hash: a mismatch costs time, never a wrong verdict.
+# hold exactly their own quotes and no backslash, so no value holds a quote or a backslash and the line
+# is the canonical JSON of the row's values (or, with a control character, no canonical JSON at all:
+# its hash misses; the JSON Lines export refuses control characters outright). Without the backslash
+# check, text spelt as another text's JSON escape (backslash-n for a newline) would pass for it.
+# Every other row is read raw and hashed the exact way, as is a row whose line does not hash to its
+# stored hash: a mismatch costs time, never a wrong verdict.
 # The time is written by to_char() for years 1000-9999 (four digits, as isoformat writes them), else
 # NULL, and a NULL piece sends the row the exact way too.
 PG_PIECE_TIME = (
