@@ -618,9 +618,10 @@ def _quota_used_up(job: TransferJob) -> bool:
 class _QuotaWatch:
     """A worker's view of the host's daily quota. Counting today's host transfers of the host scans them
     (slow once there are hundreds); so a worker counts them only at its start and again once its estimate
-    is near the limit. The estimate is that count plus this job's items moved or moving since. Transfers
-    of the same host by others meanwhile are seen at the next count, and Zoom's own refusal (remembered
-    in the cache, checked before every item) stops the job in any case."""
+    is near the limit. The estimate is that count plus this job's items moved or moving since; while
+    even all of the job's other items could not bring it near the limit, it is not worked out at all.
+    Transfers of the same host by others meanwhile are seen at the next count, and Zoom's own refusal
+    (remembered in the cache, checked before every item) stops the job in any case."""
 
     RECOUNT_MARGIN = 0.1  # count again once the estimate is within a tenth of the limit
     SPENT = (TransferItem.Status.MOVED, TransferItem.Status.RUNNING)
@@ -628,17 +629,20 @@ class _QuotaWatch:
     def __init__(self) -> None:
         self._counted: int | None = None
         self._spent_then = 0
+        self._unspent_then = 0  # the job's items neither moved nor moving at the count: the most to come
 
     def used_up(self, job: TransferJob) -> bool:
         if _exhausted(job.source_zoom_id):
             return True
         limit = daily_writes()
+        near = limit * (1 - self.RECOUNT_MARGIN)
+        if self._counted is not None and self._counted + self._unspent_then < near:
+            return False
         spent = job.items.filter(status__in=self.SPENT).count()
-        if self._counted is not None:
-            estimate = self._counted + spent - self._spent_then
-            if estimate < limit * (1 - self.RECOUNT_MARGIN):
-                return False
+        if self._counted is not None and self._counted + spent - self._spent_then < near:
+            return False
         self._counted, self._spent_then = host_transfers_today(job.source_zoom_id), spent
+        self._unspent_then = job.items.count() - spent
         return self._counted >= limit
 
 
