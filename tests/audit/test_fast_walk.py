@@ -53,6 +53,20 @@ def test_every_row_hashes_to_its_stored_hash_and_the_database_writes_the_text(ma
     assert _exact_calls(chunk_size=3, fast=False)[0] == found
 
 
+def test_rows_come_in_seq_order_past_nine_and_across_reads(make_events):
+    # PostgreSQL reads seq as text with COPY: ordering must still be by the number (2 before 10), within
+    # one read (chunk_size 50: 500 rows a COPY) and across reads (chunk_size 2: 20 rows a COPY).
+    make_events(25, before={"b": [1, {"k": "v"}], "a": None})
+    for chunk_size in (50, 2):
+        found, exact = _exact_calls(chunk_size=chunk_size)
+        assert [row[0] for row in found] == list(range(1, 26))
+        assert all(computed == stored for _, computed, _, stored in found)
+        assert exact == 0
+    _set_before(12, '{"a": null, "b": [1, {"k": "w"}]}')
+    report = chain_verify(chunk_size=2)
+    assert (report.broken_seq, report.problem) == (12, CHANGED)
+
+
 def _set_text(seq: int, column: str, text: str) -> None:
     remove_append_only_triggers(connection)  # this test's transaction is rolled back
     with connection.cursor() as cursor:
