@@ -186,3 +186,26 @@ def test_a_fast_select_the_database_refuses_falls_back_to_raw_rows(make_events):
     assert [row[0] for row in found] == [1, 2, 3, 4, 5]
     assert all(computed == stored for _, computed, _, stored in found)
     assert exact == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"path": "/users/u1", "method": "PATCH", "status": 204, "zoom_code": null, "tracking_id": "t"}]',
+        '{"type": 1, "email": "a@example.com", "role_id": "2"}',
+        '{"b": {"z": ": x", "a": ", y"}, "a": ["k", "v: w", 1.10, -0, 123456789012345678901234567890, true]}',
+        '{"key": "value"}',
+        '"just a string"',
+        "[]",
+        "null",
+        '{"x": "back \\\\ slash", "n": "\\n"}',
+        '{"\uffff0": "mark as key", "a": "\uffff"}',
+        '{"Zoë": "東京 🚀", "a": "\x7f"}',
+    ],
+)
+def test_json_by_template_is_the_exact_canonical_json(text):
+    exact = rows._encode_parsed(json.loads(text))
+    assert rows.canonical_json_by_template(text) == exact
+    assert rows.canonical_json_by_template(text) == exact  # again, from the template
+    other = text.replace("a@example.com", "b@example.com").replace('"t"', '"u"')
+    assert rows.canonical_json_by_template(other) == rows._encode_parsed(json.loads(other))
