@@ -53,6 +53,20 @@ def test_every_row_hashes_to_its_stored_hash_and_the_database_writes_the_text(ma
     assert _exact_calls(chunk_size=3, fast=False)[0] == found
 
 
+def test_rows_come_in_seq_order_past_nine_and_across_reads(make_events):
+    # PostgreSQL reads seq as text with COPY: ordering must still be by the number (2 before 10), within
+    # one read (chunk_size 50: 500 rows a COPY) and across reads (chunk_size 2: 20 rows a COPY).
+    make_events(25, before={"b": [1, {"k": "v"}], "a": None})
+    for chunk_size in (50, 2):
+        found, exact = _exact_calls(chunk_size=chunk_size)
+        assert [row[0] for row in found] == list(range(1, 26))
+        assert all(computed == stored for _, computed, _, stored in found)
+        assert exact == 0
+    _set_before(12, '{"a": null, "b": [1, {"k": "w"}]}')
+    report = chain_verify(chunk_size=2)
+    assert (report.broken_seq, report.problem) == (12, CHANGED)
+
+
 def _set_text(seq: int, column: str, text: str) -> None:
     remove_append_only_triggers(connection)  # this test's transaction is rolled back
     with connection.cursor() as cursor:
@@ -172,3 +186,26 @@ def test_a_fast_select_the_database_refuses_falls_back_to_raw_rows(make_events):
     assert [row[0] for row in found] == [1, 2, 3, 4, 5]
     assert all(computed == stored for _, computed, _, stored in found)
     assert exact == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"path": "/users/u1", "method": "PATCH", "status": 204, "zoom_code": null, "tracking_id": "t"}]',
+        '{"type": 1, "email": "a@example.com", "role_id": "2"}',
+        '{"b": {"z": ": x", "a": ", y"}, "a": ["k", "v: w", 1.10, -0, 123456789012345678901234567890, true]}',
+        '{"key": "value"}',
+        '"just a string"',
+        "[]",
+        "null",
+        '{"x": "back \\\\ slash", "n": "\\n"}',
+        '{"\uffff0": "mark as key", "a": "\uffff"}',
+        '{"Zoë": "東京 🚀", "a": "\x7f"}',
+    ],
+)
+def test_json_by_template_is_the_exact_canonical_json(text):
+    exact = rows._encode_parsed(json.loads(text))
+    assert rows.canonical_json_by_template(text) == exact
+    assert rows.canonical_json_by_template(text) == exact  # again, from the template
+    other = text.replace("a@example.com", "b@example.com").replace('"t"', '"u"')
+    assert rows.canonical_json_by_template(other) == rows._encode_parsed(json.loads(other))

@@ -532,7 +532,13 @@ def hashed_rows(
     fast_select = _fast_select(connection) if fast else None
     bound, tail = ("seq > %s AND seq <= %s", [hi]) if hi is not None else ("seq > %s", [])
     if fast and connection.vendor == "postgresql":
-        yield from _pg_hashed_rows(connection, lo, hi, chunk_size)
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            copies = hasattr(cursor, "copy")  # psycopg 3 (psycopg2 has no cursor.copy)
+        if copies:
+            yield from _pg_copy_hashed_rows(connection, lo, hi, chunk_size)
+        else:
+            yield from _pg_hashed_rows(connection, lo, hi, chunk_size)
         return
     if fast_select is None:  # every row the exact way, read ahead by raw_rows
         for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
@@ -651,3 +657,129 @@ def _pg_rehash(connection: Any, checked: list[Any], missed: list[int], lo: int) 
             if row is not None
             else (seq, "", "", GONE)
         )
+
+
+# PostgreSQL with psycopg 3: the columns are read with COPY ... TO STDOUT, one line of text per row
+# (each column's text, tab-separated), so the driver makes one Python string per row instead of one
+# object per column, and the server only writes each column's text (joining them in SQL costs it more
+# than Python's f-string). The columns come in canonical key order, the time written by the database
+# as in PG_PIECE_TIME and the JSON columns as jsonb text ("null" for SQL NULL); Python puts the keys
+# around them, the JSON columns made canonical exactly as the raw path does, and hashes the line.
+# The line is used only when it holds no backslash (COPY escapes a backslash, tab, newline, carriage
+# return, backspace, form feed and vertical tab with one, and writes SQL NULL as \N: a time outside
+# years 1000-9999) and no text column holds a quote: every text value is then its own JSON string as
+# is (or, with another control character, no canonical JSON at all: its hash misses). Every other row,
+# and a row whose line misses its stored hash, is read again with a plain cursor once the COPY is over
+# and hashed the exact way: a mismatch costs time, never a wrong verdict.
+_COPY_COLUMNS = tuple(
+    PG_PIECE_TIME
+    if name == "time"
+    else pg_json_text(name)
+    if name in JSON_COLUMNS
+    else f'"{name}"::text'
+    if name in ("seq", "operation_id")
+    else f'"{name}"'
+    for name in (*_SORTED, "hash")
+)
+_COPY_ROWS_PER_CHUNK = 10  # chunk_size * this many rows per COPY statement
+_MARK = "\uffff"  # stands for a string value in a JSON template (texts holding it go the exact way)
+_TEMPLATES: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+
+
+def canonical_json_by_template(text: str) -> str:
+    """The canonical JSON of jsonb text (`_encode_parsed(_parse_json(text))`, the same string), sooner
+    for texts that differ from earlier ones only in their string values (tracking ids, emails).
+
+    Without a backslash, quotes delimit jsonb's strings exactly, and a key is the string followed by
+    ": ". The text with each string value replaced by a mark is a template; the template's canonical
+    JSON (made once by the exact encoder, the marks numbered) says where each value goes. Any other
+    text (a backslash, the mark itself) is made canonical the exact way."""
+    if "\\" in text or _MARK in text:
+        return _encode_parsed(_parse_json(text))
+    parts = text.split('"')
+    values = []
+    for i in range(1, len(parts) - 1, 2):
+        if not parts[i + 1].startswith(":"):
+            values.append(parts[i])
+            parts[i] = _MARK
+    if not values:
+        return _encode_parsed(_parse_json(text))
+    key = '"'.join(parts)
+    found = _TEMPLATES.get(key)
+    if found is None:
+        pieces = key.split(f'"{_MARK}"')
+        numbered = pieces[0] + "".join(f'"{_MARK}{j}"{piece}' for j, piece in enumerate(pieces[1:]))
+        canonical = _encode_parsed(_parse_json(numbered)).split('"')
+        slots = [(i, int(canonical[i][1:])) for i in range(1, len(canonical), 2) if canonical[i][:1] == _MARK]
+        if len(slots) != len(values):
+            return _encode_parsed(_parse_json(text))
+        if len(_TEMPLATES) >= _JSON_CACHE_SIZE:
+            _TEMPLATES.clear()
+        found = _TEMPLATES[key] = (canonical, slots)
+    canonical, slots = found
+    out = canonical[:]
+    for i, j in slots:
+        out[i] = values[j]
+    return '"'.join(out)
+
+
+class _JsonTemplateCache(TextCache):
+    """A JSON column's text -> its canonical JSON, by template (the COPY path's lines)."""
+
+    convert = staticmethod(canonical_json_by_template)
+
+
+_COPY_JSON = tuple(_JsonTemplateCache() for _ in range(4))
+
+
+def _pg_copy_hashed_rows(
+    connection: Any, lo: int, hi: int | None, chunk_size: int
+) -> Iterator[tuple[int, str, str, str]]:
+    """hashed_rows() on PostgreSQL with psycopg 3: lines read by COPY in ranges of seq (see above)."""
+    from hashlib import sha256
+
+    from django.db import DatabaseError
+
+    select = f"SELECT {', '.join(_COPY_COLUMNS)} FROM {TABLE}"  # noqa: S608 - fixed SQL
+    rows_per_copy = max(1, chunk_size) * _COPY_ROWS_PER_CHUNK
+    (a, b, p, z), width = _COPY_JSON, len(_COPY_COLUMNS)
+    while True:
+        bound = f"seq > {int(lo)}" + (f" AND seq <= {int(hi)}" if hi is not None else "")
+        # The table's seq: "ORDER BY seq" would sort by the output column, seq as text.
+        sql = f"COPY ({select} WHERE {bound} ORDER BY {TABLE}.seq LIMIT {rows_per_copy}) TO STDOUT"
+        checked: list[tuple[int, str, str, str]] = []
+        missed = []
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for data in copy:
+                text = str(data, "utf-8")
+                f = text[:-1].split("\t")  # a tab in a value is escaped: one field per column
+                if len(f) != width:
+                    raise DatabaseError(f"COPY wrote {len(f)} columns, not {width}.")
+                (action, actor_label, after, before, operation_id, outcome, preflight, prev_hash, reason,
+                 request_id, seq_text, source_ip, target_id, target_label, target_type, time,
+                 zoom_calls, stored) = f  # fmt: skip
+                seq = int(seq_text)
+                texts = (action, actor_label, outcome, prev_hash, reason, request_id, source_ip,
+                         target_id, target_label, target_type, time, stored)  # fmt: skip
+                if "\\" not in text and '"' not in "".join(texts):
+                    line = (
+                        f'{{"action":"{action}","actor_label":"{actor_label}","after":{a[after]},'
+                        f'"before":{b[before]},"operation_id":"{operation_id}","outcome":"{outcome}",'
+                        f'"preflight":{p[preflight]},"prev_hash":"{prev_hash}","reason":"{reason}",'
+                        f'"request_id":"{request_id}","seq":{seq_text},"source_ip":"{source_ip}",'
+                        f'"target_id":"{target_id}","target_label":"{target_label}",'
+                        f'"target_type":"{target_type}","time":"{time}","zoom_calls":{z[zoom_calls]}}}'
+                    )
+                    if sha256(line.encode()).hexdigest() == stored:
+                        checked.append((seq, stored, prev_hash, stored))
+                        continue
+                missed.append(len(checked))
+                checked.append((seq, "", "", ""))
+        if not checked:
+            return
+        if missed:
+            _pg_rehash(connection, checked, missed, lo)
+        yield from checked
+        if len(checked) < rows_per_copy:
+            return
+        lo = checked[-1][0]
