@@ -46,7 +46,7 @@ from zoomadmin_site import zoom
 from zoomadmin_site.changes.executor import execute_plan
 from zoomadmin_site.changes.models import ChangeRequest, Source, Status
 from zoomadmin_site.changes.plans import Plan
-from zoomadmin_site.changes.reads import parallel_reads
+from zoomadmin_site.changes.reads import parallel_reads, read_in_thread
 from zoomadmin_site.changes.services import SHOWN_PLAN_SECONDS, ChangeRefused, change_record
 from zoomadmin_site.zoom import Priority, ZoomError, get_zoom_client, record_zoom_calls, zoom_priority
 
@@ -284,11 +284,13 @@ def _read_zoom(
         ThreadPoolExecutor(max_workers=SHARED_WORKERS, thread_name_prefix="offboarding-shared") as side,
         ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="offboarding") as pool,
     ):
-        found = side.submit(contextvars.copy_context().run, _read, partial(client.get_user, user_id=source))
+        found = side.submit(
+            contextvars.copy_context().run, read_in_thread, partial(client.get_user, user_id=source)
+        )
 
         def share(name: str, read: Callable[[], Any]) -> None:
             if name not in shared:
-                shared[name] = side.submit(contextvars.copy_context().run, _read, read)
+                shared[name] = side.submit(contextvars.copy_context().run, read_in_thread, read)
 
         def read_quota(*, wait: bool) -> None:
             if quota.done() or not (wait or found.done()):
@@ -304,7 +306,7 @@ def _read_zoom(
                     raise
 
         def read_and_plan(listed_meeting: zoom.Meeting, new_host: str) -> tuple[Any, ItemPlan | None]:
-            meeting = _read(partial(client.get_meeting, meeting_id=listed_meeting.id))
+            meeting = read_in_thread(partial(client.get_meeting, meeting_id=listed_meeting.id))
             try:
                 values = {name: shared[name].result() for name in _shared_names(new_host)}
                 user, assistants = values[f"user:{new_host}"], values[f"assistants:{new_host}"]
@@ -353,17 +355,6 @@ def _read_zoom(
 
 def _shared_names(new_host: str) -> list[str]:
     return [f"user:{new_host}", f"assistants:{new_host}", "api_schedulers", "scopes"]
-
-
-def _read(read: Callable[[], Any]) -> Any:
-    """One read in a worker thread: its value or the ZoomError it raised; the thread's database
-    connections closed (the Zoom client reads its token and rate budget from the shared cache)."""
-    try:
-        return read()
-    except ZoomError as error:
-        return error
-    finally:
-        connections.close_all()
 
 
 def _schedulers_in_question(
