@@ -125,6 +125,16 @@ def paths(rows: int, *, variants: int = 40) -> dict[str, list[str]]:
                 date_to=(first + dt.timedelta(days=[0, 6, 30][n % 3])).isoformat(),
             )
         )
+    date_ranges = []
+    for n, seq in enumerate(seqs):
+        # Anyone's events in 1, 7 or 31 days; alone, with an action area, an outcome, or from a day on
+        # with a common term (a quarter's export starts from such a list).
+        first = _day(seq)
+        dates = {"date_from": first.isoformat()}
+        if n % 4 != 3:
+            dates["date_to"] = (first + dt.timedelta(days=[0, 6, 30][n % 3])).isoformat()
+        extra = [{}, {"action": ACTIONS[n % len(ACTIONS)].split(".")[0]}, {"outcome": OUTCOMES[n % 6]}]
+        date_ranges.append(_path(**dates, **(extra[n % 4] if n % 4 != 3 else {"q": "quarterly"})))
     return {
         "newest": ["/audit/"] + [_path(after_seq=str(seq)) for seq in seqs[: variants - 1]],
         "q_outcome": q_outcome,
@@ -135,6 +145,7 @@ def paths(rows: int, *, variants: int = 40) -> dict[str, list[str]]:
             _path(target_id=user, q="review", date_from=_day(seq).isoformat())
             for user, seq in zip(users, seqs, strict=True)
         ],
+        "date_range": date_ranges,
     }
 
 

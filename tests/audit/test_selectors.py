@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from importlib import import_module
 
+import pytest
+from django.db import connection
+
+from zoomadmin_site.audit.models import AuditClockStep
 from zoomadmin_site.audit.selectors import (
     audit_event_list,
     audit_events_for_target,
@@ -244,10 +248,12 @@ def test_first_page_and_counts_are_the_list_and_counts_answers(db, cap, limit, f
     assert counts == audit_outcome_counts(cap=cap, **filters)
 
 
-def test_an_actors_date_range_holds_every_event_of_those_days_when_the_clock_stepped_back(db, monkeypatch):
-    """The list finds an actor's events in a date range between the first and last seq recorded in it:
-    an event recorded after a clock step back (a later seq at an earlier time) is in the range all the
-    same, and an event of the range's days recorded before a later one outside it too."""
+@pytest.mark.parametrize("stepped", [True, False])
+def test_a_date_range_holds_every_event_of_those_days_when_the_clock_stepped_back(db, monkeypatch, stepped):
+    """The list finds the events of a date range, an actor's or anyone's, between the first and last seq
+    recorded in it: an event recorded after a clock step back (a later seq at an earlier time) is in the
+    range all the same, and an event of the range's days recorded before a later one outside it too.
+    Without steps the times only grow, and the range is one run of seqs."""
     import datetime as dt
     import types
 
@@ -264,6 +270,8 @@ def test_an_actors_date_range_holds_every_event_of_those_days_when_the_clock_ste
         ("ann", day - dt.timedelta(hours=2)),  # and again
         ("bob", day + dt.timedelta(days=3)),
     ]
+    if not stepped:
+        clock.sort(key=lambda pair: pair[1])
     recorded = []
     for n, (actor, when) in enumerate(clock):
         monkeypatch.setattr(services, "timezone", types.SimpleNamespace(now=lambda when=when: when))
@@ -275,13 +283,24 @@ def test_an_actors_date_range_holds_every_event_of_those_days_when_the_clock_ste
         return [
             e.seq
             for e in reversed(recorded)
-            if e.actor_label == actor
+            if (not actor or e.actor_label == actor)
             and (not action or e.action == action or e.action.startswith(f"{action}."))
-            and first <= e.time.date() <= last
+            and (first is None or first <= e.time.date())
+            and (last is None or e.time.date() <= last)
         ]
 
-    march = dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 6)
-    for actor in ("ann", "bob", "cy"):
+    steps = list(AuditClockStep.objects.values_list("seq", "time", "previous_time"))
+    times = {e.seq: e.time for e in recorded}
+    assert steps == [(e.seq, e.time, times[e.seq - 1]) for e in recorded[1:] if e.time < times[e.seq - 1]]
+    assert len(steps) == (2 if stepped else 0)
+    # Migration 0012 finds the same steps in a log recorded before it.
+    AuditClockStep.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(import_module("zoomadmin_site.audit.migrations.0012_clock_steps").FIND_STEPS)
+    assert list(AuditClockStep.objects.values_list("seq", "time", "previous_time")) == steps
+
+    march = None, dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 6)
+    for actor in ("", "ann", "bob", "cy"):
         for action in ("", "auth", "mirror.sync"):
             for first in march:
                 for last in march:

@@ -253,6 +253,30 @@ class AuditChainHead(models.Model):
         return f"audit chain head at seq {self.seq}"
 
 
+class AuditClockStep(models.Model):
+    """An event recorded at an earlier time than the event before it: the server's clock was stepped
+    back (a VM resumed, a manual fix, NTP stepping). Written by audit_record under the chain lock (and
+    for older events by migration 0012), one row per step, never changed.
+
+    Between two steps, times only grow with seqs, so the events of a date range are one run of seqs
+    within each such stretch: the list finds that run from the time index in two lookups
+    (selectors._date_seq_window) instead of walking every newer event down to the range. With no step
+    on record, the whole log is one stretch. A step row names the first event after the step (`seq`),
+    its time, and the time of the event before it (`previous_time`, the end of the previous stretch).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    time = models.DateTimeField()
+    previous_time = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+        ordering = ("seq",)
+
+    def __str__(self) -> str:
+        return f"clock stepped back at seq {self.seq}"
+
+
 class AuditCheckpoint(models.Model):
     """Where the chain starts after old events were pruned (`manage.py audit_prune`).
 

@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, Outcome
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditClockStep, AuditEvent, Outcome
 from zoomadmin_site.audit.rows import raw_rows
 from zoomadmin_site.audit.text_index import (
     FTS_COUNT_SQL,
@@ -285,18 +285,85 @@ def _json_array(seqs: list[int]) -> str:
 
 
 def _list_queryset(filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """audit_event_queryset(**filters) as the list walks it, newest first: one actor's events in a date
-    range are narrowed to the seqs between the first and the last of them (_actor_seq_window), so that
-    the walk along that actor's events by seq starts at the range's newest and stops at its oldest,
-    instead of sorting the whole range (or walking every later event of the actor) for its newest."""
+    """audit_event_queryset(**filters) as the list walks it, newest first, with a date range narrowed to
+    the seqs that can hold its events, so that the walk by seq starts at the range's newest event and
+    stops at its oldest, instead of walking every later event down to the range (or sorting the range):
+    one actor's, between the first and the last of theirs in the range (_actor_seq_window); anyone's,
+    between the first and the last event in the range (_date_seq_window)."""
     matching = audit_event_queryset(**filters)
-    window = _actor_seq_window(filters)
-    if window is None:
-        return matching
-    if window == (None, None):
-        return matching.none()
-    lowest, highest = window
-    return matching.filter(seq__gte=lowest, seq__lte=highest)
+    if filters.get("actor"):
+        window = _actor_seq_window(filters)
+        if window is None:
+            return matching
+        if window == (None, None):
+            return matching.none()
+        lowest, highest = window
+        return matching.filter(seq__gte=lowest, seq__lte=highest)
+    narrowed = _date_seq_window(filters)
+    return matching if narrowed is None else matching.filter(narrowed)
+
+
+def _date_seq_window(filters: AuditFilters) -> Q | None:
+    """With a date range: the seqs between the first and the last event in it, as a condition (one that
+    matches nothing when no event is in the range); None without a date range.
+
+    Between two clock steps (AuditClockStep: an event timed before the one it follows), times only grow
+    with seqs, so a stretch's events in the range are one run of seqs, found from the time index in two
+    lookups: its first event at or after the range's start, its last before the range's end. With no
+    step on record (the usual case) the whole log is one stretch. The window spans the runs of every
+    stretch that reaches into the range; the list still checks each event's time, so an event of
+    another stretch inside the window is not taken for one of the range."""
+    date_from, date_to = filters.get("date_from"), filters.get("date_to")
+    start = _start_of_day(date_from) if date_from else None
+    end = _start_of_day(date_to + dt.timedelta(days=1)) if date_to and date_to < dt.date.max else None
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and start >= end:
+        return Q(pk__in=[])
+    lows, highs = [], []
+    for first, last, earliest, latest in _stretches():
+        if (start is not None and latest is not None and latest < start) or (
+            end is not None and earliest is not None and earliest >= end
+        ):
+            continue  # the stretch's times (first to last event) lie outside the range
+        stretch = AuditEvent.objects.all()
+        if first > 1:
+            stretch = stretch.filter(seq__gte=first)
+        if last is not None:
+            stretch = stretch.filter(seq__lte=last)
+        low: int | None = first
+        if start is not None:
+            low = (
+                stretch.filter(time__gte=start).order_by("time", "seq").values_list("seq", flat=True).first()
+            )
+        high: int | None = last
+        if end is not None:
+            high = (
+                stretch.filter(time__lt=end).order_by("-time", "-seq").values_list("seq", flat=True).first()
+            )
+        if low is None or (end is not None and high is None) or (high is not None and low > high):
+            continue  # none of the stretch's events is in the range
+        lows.append(low)
+        highs.append(high)
+    if not lows:
+        return Q(pk__in=[])
+    window = Q(seq__gte=min(lows))
+    if None not in highs:
+        window &= Q(seq__lte=max(highs))  # type: ignore[type-var]
+    return window
+
+
+def _stretches() -> list[tuple[int, int | None, dt.datetime | None, dt.datetime | None]]:
+    """The log's stretches between clock steps, oldest first: (first seq, last seq, time of the first
+    event, time of the last event), None where open-ended (the first stretch's start time, the last
+    stretch's end). One stretch, (1, None, None, None), when the clock never stepped back."""
+    steps = list(AuditClockStep.objects.order_by("seq").values_list("seq", "time", "previous_time"))
+    firsts = [(1, None), *((seq, time) for seq, time, _previous in steps)]
+    ends = [*((seq - 1, previous) for seq, _time, previous in steps), (None, None)]
+    return [
+        (first, last, earliest, latest)
+        for (first, earliest), (last, latest) in zip(firsts, ends, strict=True)
+    ]
 
 
 def _actor_seq_window(filters: AuditFilters) -> tuple[int | None, int | None] | None:

@@ -20,7 +20,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from zoomadmin_site.audit.chain import GENESIS_HASH, HASHED_FIELDS, clean_text, event_hash, json_safe
-from zoomadmin_site.audit.models import Action, AuditChainHead, AuditEvent, Outcome
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditClockStep, AuditEvent, Outcome
 from zoomadmin_site.audit.redaction import redact, redact_text
 from zoomadmin_site.middleware import current_request_id, current_source_ip
 
@@ -147,12 +147,16 @@ def audit_finish(
 
 
 def _append(event: AuditEvent) -> AuditEvent:
-    """Give `event` the next seq, link and hash it, insert it and move the head, under the chain lock."""
+    """Give `event` the next seq, link and hash it, insert it and move the head, under the chain lock.
+    An event timed before the one it follows (the clock was stepped back) is recorded as a clock step."""
     with transaction.atomic():
         head = _locked_chain_head()
         event.seq, event.prev_hash, event.time = head.seq + 1, head.hash, timezone.now()
         event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS})
+        previous_time = AuditEvent.objects.filter(seq=head.seq).values_list("time", flat=True).first()
         event.save()
+        if previous_time is not None and event.time < previous_time:
+            AuditClockStep.objects.create(seq=event.seq, time=event.time, previous_time=previous_time)
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
