@@ -292,34 +292,41 @@ def _list_queryset(filters: AuditFilters) -> QuerySet[AuditEvent]:
     between the first and the last event in the range (_date_seq_window)."""
     matching = audit_event_queryset(**filters)
     if filters.get("actor"):
-        window = _actor_seq_window(filters)
-        if window is None:
+        actors = _actor_seq_window(filters)
+        if actors is None:
             return matching
-        if window == (None, None):
+        if actors == (None, None):
             return matching.none()
-        lowest, highest = window
+        lowest, highest = actors
         return matching.filter(seq__gte=lowest, seq__lte=highest)
-    narrowed = _date_seq_window(filters)
-    return matching if narrowed is None else matching.filter(narrowed)
+    window = _date_seq_window(filters)
+    if window is None:
+        return matching
+    condition, exact = window
+    if exact:  # the seqs are the range: no time to check (nor a time index for the planner to prefer)
+        matching = audit_event_queryset(**(filters | AuditFilters(date_from=None, date_to=None)))
+    return matching.filter(condition)
 
 
-def _date_seq_window(filters: AuditFilters) -> Q | None:
+def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
     """With a date range: the seqs between the first and the last event in it, as a condition (one that
-    matches nothing when no event is in the range); None without a date range.
+    matches nothing when no event is in the range), and whether every event between them is in the
+    range; None without a date range.
 
     Between two clock steps (AuditClockStep: an event timed before the one it follows), times only grow
     with seqs, so a stretch's events in the range are one run of seqs, found from the time index in two
     lookups: its first event at or after the range's start, its last before the range's end. With no
-    step on record (the usual case) the whole log is one stretch. The window spans the runs of every
-    stretch that reaches into the range; the list still checks each event's time, so an event of
-    another stretch inside the window is not taken for one of the range."""
+    step on record (the usual case) the whole log is one stretch, and the run is exactly the range's
+    events. When the range reaches into several stretches, the window spans their runs, and the list
+    still checks each event's time: an event of another stretch inside it is not taken for one of the
+    range."""
     date_from, date_to = filters.get("date_from"), filters.get("date_to")
     start = _start_of_day(date_from) if date_from else None
     end = _start_of_day(date_to + dt.timedelta(days=1)) if date_to and date_to < dt.date.max else None
     if start is None and end is None:
         return None
     if start is not None and end is not None and start >= end:
-        return Q(pk__in=[])
+        return Q(pk__in=[]), True
     lows, highs = [], []
     for first, last, earliest, latest in _stretches():
         if (start is not None and latest is not None and latest < start) or (
@@ -346,11 +353,11 @@ def _date_seq_window(filters: AuditFilters) -> Q | None:
         lows.append(low)
         highs.append(high)
     if not lows:
-        return Q(pk__in=[])
+        return Q(pk__in=[]), True
     window = Q(seq__gte=min(lows))
     if None not in highs:
         window &= Q(seq__lte=max(highs))  # type: ignore[type-var]
-    return window
+    return window, len(lows) == 1
 
 
 def _stretches() -> list[tuple[int, int | None, dt.datetime | None, dt.datetime | None]]:
