@@ -200,8 +200,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-seq"], name="audit_action_seq"),
             models.Index(fields=["outcome", "-seq"], name="audit_outcome_seq"),
             # One actor's events newest first, with the time, action and outcome too, so that the list
-            # walks an actor's events in a date range (selectors._actor_seq_window) and reads their
-            # outcomes (PostgreSQL) from this index alone.
+            # walks an actor's events (in a date range: between the seqs selectors._date_seq_window
+            # finds) and reads their outcomes (PostgreSQL) from this index alone.
             models.Index(
                 fields=["actor_label", "-seq", "time", "action", "outcome"], name="audit_actor_seq_time"
             ),
@@ -210,8 +210,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_id", "-seq"], name="audit_target_id_seq"),
             models.Index(fields=["operation_id", "seq"], name="audit_operation_seq"),
             models.Index(fields=["request_id", "-seq"], name="audit_request_seq"),
-            # "What did this operator do in that week": one actor's events in a date range, with the
-            # action and seq too, so that the range is filtered and sorted from the index alone.
+            # "What did this operator do in that week": the first and last of one actor's events in a
+            # date range (selectors._date_seq_window), from the index alone.
             models.Index(fields=["actor_label", "time", "action", "seq"], name="audit_actor_label_time"),
         ]
 

@@ -13,7 +13,7 @@ from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -109,7 +109,7 @@ def audit_page_and_counts(
     the newest of them with the `outcome` asked for (all of them when none is), taken from the walk when
     it holds the whole page (more than `limit` such events, or every matching event), else walked for on
     its own (an outcome rare among the newest events). After a cursor the walk tells whether newer events
-    match, as far as it reaches. An actor's date window (_actor_seq_window) is read once for both."""
+    match, as far as it reaches. A date range's window of seqs (_date_seq_window) is read once for both."""
     limit = max(1, min(limit, MAX_LIMIT))
     outcome = filters.get("outcome") or ""
     others = AuditFilters(**filters)
@@ -286,40 +286,32 @@ def _json_array(seqs: list[int]) -> str:
 
 def _list_queryset(filters: AuditFilters) -> QuerySet[AuditEvent]:
     """audit_event_queryset(**filters) as the list walks it, newest first, with a date range narrowed to
-    the seqs that can hold its events, so that the walk by seq starts at the range's newest event and
-    stops at its oldest, instead of walking every later event down to the range (or sorting the range):
-    one actor's, between the first and the last of theirs in the range (_actor_seq_window); anyone's,
-    between the first and the last event in the range (_date_seq_window)."""
-    matching = audit_event_queryset(**filters)
-    if filters.get("actor"):
-        actors = _actor_seq_window(filters)
-        if actors is None:
-            return matching
-        if actors == (None, None):
-            return matching.none()
-        lowest, highest = actors
-        return matching.filter(seq__gte=lowest, seq__lte=highest)
+    the seqs between the first and the last event in it (one actor's, with an actor; _date_seq_window),
+    so that the walk by seq starts at the range's newest event and stops at its oldest, instead of
+    walking every later event down to the range (or sorting the range for its newest)."""
     window = _date_seq_window(filters)
     if window is None:
-        return matching
+        return audit_event_queryset(**filters)
     condition, exact = window
     if exact:  # the seqs are the range: no time to check (nor a time index for the planner to prefer)
-        matching = audit_event_queryset(**(filters | AuditFilters(date_from=None, date_to=None)))
-    return matching.filter(condition)
+        return audit_event_queryset(**(filters | AuditFilters(date_from=None, date_to=None))).filter(
+            condition
+        )
+    return audit_event_queryset(**filters).filter(condition)
 
 
 def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
-    """With a date range: the seqs between the first and the last event in it, as a condition (one that
-    matches nothing when no event is in the range), and whether every event between them is in the
-    range; None without a date range.
+    """With a date range: the seqs between the first and the last event in it (of the actor, with an
+    actor filter), as a condition (one that matches nothing when no event is in the range), and whether
+    every such event between them is in the range; None without a date range.
 
     Between two clock steps (AuditClockStep: an event timed before the one it follows), times only grow
-    with seqs, so a stretch's events in the range are one run of seqs, found from the time index in two
-    lookups: its first event at or after the range's start, its last before the range's end. With no
-    step on record (the usual case) the whole log is one stretch, and the run is exactly the range's
-    events. When the range reaches into several stretches, the window spans their runs, and the list
-    still checks each event's time: an event of another stretch inside it is not taken for one of the
-    range."""
+    with seqs, so a stretch's events in the range are one run of seqs, found from a time index (the
+    time's, or the actor's and time's) in two lookups: its first event at or after the range's start,
+    its last before the range's end. With no step on record (the usual case) the whole log is one
+    stretch, and the run is exactly the range's events. When the range reaches into several stretches,
+    the window spans their runs, and the list still checks each event's time: an event of another
+    stretch inside it is not taken for one of the range."""
     date_from, date_to = filters.get("date_from"), filters.get("date_to")
     start = _start_of_day(date_from) if date_from else None
     end = _start_of_day(date_to + dt.timedelta(days=1)) if date_to and date_to < dt.date.max else None
@@ -327,13 +319,16 @@ def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
         return None
     if start is not None and end is not None and start >= end:
         return Q(pk__in=[]), True
+    events = AuditEvent.objects.all()
+    if actor := filters.get("actor"):
+        events = events.filter(actor_label=actor)
     lows, highs = [], []
     for first, last, earliest, latest in _stretches():
         if (start is not None and latest is not None and latest < start) or (
             end is not None and earliest is not None and earliest >= end
         ):
             continue  # the stretch's times (first to last event) lie outside the range
-        stretch = AuditEvent.objects.all()
+        stretch = events
         if first > 1:
             stretch = stretch.filter(seq__gte=first)
         if last is not None:
@@ -371,23 +366,6 @@ def _stretches() -> list[tuple[int, int | None, dt.datetime | None, dt.datetime 
         (first, last, earliest, latest)
         for (first, earliest), (last, latest) in zip(firsts, ends, strict=True)
     ]
-
-
-def _actor_seq_window(filters: AuditFilters) -> tuple[int | None, int | None] | None:
-    """With an actor and a date range: the lowest and highest seq of that actor's events in the range,
-    read from the (actor, time, action, seq) index alone (the action is checked along the walk);
-    (None, None) when there is none. Every event the filters match lies between the two, whatever the
-    clock did: the window is taken from the events' own times, never inferred from the order of seqs
-    and times (a clock stepped back records later seqs at earlier times). None without both filters."""
-    if not filters.get("actor") or not (filters.get("date_from") or filters.get("date_to")):
-        return None
-    narrowing = AuditFilters(
-        actor=filters["actor"], date_from=filters.get("date_from"), date_to=filters.get("date_to")
-    )
-    # The count keeps PostgreSQL from answering min and max by walking the actor's seqs from each end
-    # until an event in the range turns up: it reads the range from the index instead, as SQLite does.
-    bounds = audit_event_queryset(**narrowing).aggregate(lo=Min("seq"), hi=Max("seq"), n=Count("seq"))
-    return bounds["lo"], bounds["hi"]
 
 
 def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent]:
