@@ -15,7 +15,7 @@ from zoomadmin_site.audit.db_triggers import (
     installed_append_only_triggers,
     remove_append_only_triggers,
 )
-from zoomadmin_site.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
+from zoomadmin_site.audit.models import AppendOnlyError, AuditChainHead, AuditClockStep, AuditEvent
 from zoomadmin_site.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +123,36 @@ def test_the_chain_head_cannot_be_wound_back_or_deleted(make_events):
     assert chain_verify().intact
 
 
+def test_clock_steps_cannot_be_changed_or_removed(db, monkeypatch):
+    """The list's date filter trusts the clock steps on record: none may be hidden or altered."""
+    import datetime as dt
+    import types
+
+    from zoomadmin_site.audit import services
+
+    day = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    for when in (day, day - dt.timedelta(hours=1)):  # the clock stepped back an hour
+        monkeypatch.setattr(services, "timezone", types.SimpleNamespace(now=lambda when=when: when))
+        audit_record(action="auth.login", outcome="succeeded", actor_label="someone")
+    monkeypatch.undo()
+    (step,) = AuditClockStep.objects.values_list("seq", "time", "previous_time")
+    with pytest.raises(DatabaseError, match="clock steps are append-only"):
+        _raw("UPDATE audit_auditclockstep SET seq = seq + 1")
+    with pytest.raises(DatabaseError, match="clock steps are append-only"):
+        _raw("DELETE FROM audit_auditclockstep")
+    if connection.vendor == "sqlite":
+        with pytest.raises(DatabaseError, match="clock steps are append-only"):
+            _raw(
+                "INSERT OR REPLACE INTO audit_auditclockstep (seq, time, previous_time) VALUES (%s, %s, %s)",
+                [step[0], "2000-01-01 00:00:00", "2000-01-01 00:00:00"],
+            )
+    else:
+        _raw("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(DatabaseError, match="clock steps are append-only"):
+            _raw("TRUNCATE audit_auditclockstep")
+    assert list(AuditClockStep.objects.values_list("seq", "time", "previous_time")) == [step]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_raw_sql_truncate_is_refused_by_postgresql(make_events):
     make_events(1)
@@ -157,7 +187,7 @@ def test_an_operator_with_events_cannot_be_deleted(alice, make_events):
 
 def test_append_only_triggers_are_installed(db):
     assert installed_append_only_triggers(connection) == expected_triggers(connection.vendor)
-    assert len(expected_triggers(connection.vendor)) == (9 if connection.vendor == "sqlite" else 10)
+    assert len(expected_triggers(connection.vendor)) == (12 if connection.vendor == "sqlite" else 13)
 
 
 def test_trigger_column_list_covers_every_column_but_the_actor_link(db):

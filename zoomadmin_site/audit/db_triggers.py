@@ -17,10 +17,14 @@ not deleted, so nothing sets it NULL and no UPDATE is allowed.)
 On SQLite they also refuse an INSERT that reuses a seq: `INSERT OR REPLACE` / `REPLACE` would otherwise
 delete the old row without firing any DELETE trigger.
 
+The clock steps (audit_auditclockstep: events timed before the event they follow, which the list's
+date filter relies on) are append-only too: no UPDATE, DELETE, TRUNCATE or REPLACE (since migration
+0013), so no step can be hidden to make a date-filtered list skip events.
+
 The chain head (audit_auditchainhead, one row) is guarded too: it only moves forward, and cannot be
 deleted or replaced, so nobody can wind it back to hide events deleted from the end of the log.
 
-Frozen in migration 0006 (FROZEN_IN; 0001 froze the first version) and installed again after every
+Frozen in migration 0013 (FROZEN_IN; 0006 and 0001 froze the earlier versions) and installed again after every
 `migrate` / `flush` (post_migrate, idempotent): a later migration that makes SQLite rebuild the table
 drops its triggers, and this puts them back. tests/test_layers.py checks that the two agree.
 """
@@ -29,10 +33,11 @@ from __future__ import annotations
 
 from typing import Any
 
-FROZEN_IN = "zoomadmin_site.audit.migrations.0006_checkpoints_protect_actor"
+FROZEN_IN = "zoomadmin_site.audit.migrations.0013_clock_step_triggers"
 TABLE = "audit_auditevent"
 HEAD_TABLE = "audit_auditchainhead"
 CHECKPOINT_TABLE = "audit_auditcheckpoint"
+CLOCKSTEP_TABLE = "audit_auditclockstep"
 TRIGGER_NAMES = ("audit_auditevent_no_update", "audit_auditevent_no_delete", "audit_auditevent_no_truncate")
 HEAD_TRIGGER_NAMES = (
     "audit_chainhead_forward_only",
@@ -45,7 +50,13 @@ CHECKPOINT_TRIGGER_NAMES = (
     "audit_checkpoint_no_delete",
     "audit_checkpoint_no_truncate",
 )
+CLOCKSTEP_TRIGGER_NAMES = (
+    "audit_clockstep_no_update",
+    "audit_clockstep_no_delete",
+    "audit_clockstep_no_truncate",
+)
 SQLITE_ONLY_TRIGGER_NAMES = ("audit_auditevent_no_replace", "audit_chainhead_no_replace")
+SQLITE_CLOCKSTEP_REPLACE = "audit_clockstep_no_replace"
 # Every column but actor_id (the REPLACE test uses them). tests/audit checks that this matches the model.
 FROZEN_COLUMNS = (
     "seq",
@@ -70,6 +81,7 @@ FROZEN_COLUMNS = (
 REFUSED = "audit_auditevent is append-only: {op} refused"
 HEAD_REFUSED = "the audit chain head only moves forward: {op} refused"
 CHECKPOINT_REFUSED = "audit checkpoints are written by audit_prune only: {op} refused"
+CLOCKSTEP_REFUSED = "audit clock steps are append-only: {op} refused"
 PRUNE_ACTION = "audit.prune"
 UNSUPPORTED = "The audit log's append-only triggers exist for SQLite and PostgreSQL only, not {vendor}."
 
@@ -141,6 +153,21 @@ SQLITE_INSTALL = (
         f"BEFORE DELETE ON {CHECKPOINT_TABLE} FOR EACH ROW",
         CHECKPOINT_REFUSED.format(op="DELETE"),
     ),
+    _sqlite_refuse(
+        "audit_clockstep_no_update",
+        f"BEFORE UPDATE ON {CLOCKSTEP_TABLE} FOR EACH ROW",
+        CLOCKSTEP_REFUSED.format(op="UPDATE"),
+    ),
+    _sqlite_refuse(
+        "audit_clockstep_no_delete",
+        f"BEFORE DELETE ON {CLOCKSTEP_TABLE} FOR EACH ROW",
+        CLOCKSTEP_REFUSED.format(op="DELETE"),
+    ),
+    _sqlite_refuse(
+        SQLITE_CLOCKSTEP_REPLACE,
+        f"BEFORE INSERT ON {CLOCKSTEP_TABLE} FOR EACH ROW WHEN EXISTS (SELECT 1 FROM {CLOCKSTEP_TABLE} WHERE seq = NEW.seq)",  # noqa: S608, E501
+        CLOCKSTEP_REFUSED.format(op="REPLACE"),
+    ),
 )
 SQLITE_REMOVE = tuple(
     f"DROP TRIGGER IF EXISTS {name}"
@@ -149,6 +176,8 @@ SQLITE_REMOVE = tuple(
         *HEAD_TRIGGER_NAMES[:2],
         *SQLITE_ONLY_TRIGGER_NAMES,
         *CHECKPOINT_TRIGGER_NAMES[:3],
+        *CLOCKSTEP_TRIGGER_NAMES[:2],
+        SQLITE_CLOCKSTEP_REPLACE,
     )
 )
 
@@ -201,14 +230,27 @@ POSTGRESQL_INSTALL = (
     FOR EACH ROW EXECUTE FUNCTION audit_checkpoint_refuse_change()""",
     f"""CREATE OR REPLACE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON {CHECKPOINT_TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoint_refuse_change()""",
+    f"""CREATE OR REPLACE FUNCTION audit_clockstep_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '{CLOCKSTEP_REFUSED.format(op="%")}', TG_OP USING ERRCODE = 'restrict_violation';
+    END
+    $$""",
+    f"""CREATE OR REPLACE TRIGGER audit_clockstep_no_update BEFORE UPDATE ON {CLOCKSTEP_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_clockstep_refuse_change()""",
+    f"""CREATE OR REPLACE TRIGGER audit_clockstep_no_delete BEFORE DELETE ON {CLOCKSTEP_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION audit_clockstep_refuse_change()""",
+    f"""CREATE OR REPLACE TRIGGER audit_clockstep_no_truncate BEFORE TRUNCATE ON {CLOCKSTEP_TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_clockstep_refuse_change()""",
 )
 POSTGRESQL_REMOVE = (
     *(f"DROP TRIGGER IF EXISTS {name} ON {TABLE}" for name in TRIGGER_NAMES),
     *(f"DROP TRIGGER IF EXISTS {name} ON {HEAD_TABLE}" for name in HEAD_TRIGGER_NAMES),
     *(f"DROP TRIGGER IF EXISTS {name} ON {CHECKPOINT_TABLE}" for name in CHECKPOINT_TRIGGER_NAMES),
+    *(f"DROP TRIGGER IF EXISTS {name} ON {CLOCKSTEP_TABLE}" for name in CLOCKSTEP_TRIGGER_NAMES),
     "DROP FUNCTION IF EXISTS audit_auditevent_refuse_change()",
     "DROP FUNCTION IF EXISTS audit_chainhead_refuse_change()",
     "DROP FUNCTION IF EXISTS audit_checkpoint_refuse_change()",
+    "DROP FUNCTION IF EXISTS audit_clockstep_refuse_change()",
 )
 
 
@@ -220,8 +262,10 @@ def expected_triggers(vendor: str) -> set[str]:
             *HEAD_TRIGGER_NAMES[:2],
             *SQLITE_ONLY_TRIGGER_NAMES,
             *CHECKPOINT_TRIGGER_NAMES[:3],
+            *CLOCKSTEP_TRIGGER_NAMES[:2],
+            SQLITE_CLOCKSTEP_REPLACE,
         }
-    return {*TRIGGER_NAMES, *HEAD_TRIGGER_NAMES, *CHECKPOINT_TRIGGER_NAMES}
+    return {*TRIGGER_NAMES, *HEAD_TRIGGER_NAMES, *CHECKPOINT_TRIGGER_NAMES, *CLOCKSTEP_TRIGGER_NAMES}
 
 
 def _statements(connection: Any, install: bool) -> tuple[str, ...]:
@@ -248,15 +292,17 @@ def remove_append_only_triggers(connection: Any) -> None:
 
 def installed_append_only_triggers(connection: Any) -> set[str]:
     """Names of the append-only triggers present on the audit tables."""
-    tables = [TABLE, HEAD_TABLE, CHECKPOINT_TABLE]
+    tables = [TABLE, HEAD_TABLE, CHECKPOINT_TABLE, CLOCKSTEP_TABLE]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s)", tables
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s, %s, %s)",
+                tables,
             )
         else:
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid IN (%s::regclass, %s::regclass, %s::regclass) "
+                "SELECT tgname FROM pg_trigger "
+                "WHERE tgrelid IN (%s::regclass, %s::regclass, %s::regclass, %s::regclass) "
                 "AND NOT tgisinternal",
                 tables,
             )

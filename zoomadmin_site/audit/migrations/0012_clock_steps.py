@@ -5,13 +5,13 @@ PostgreSQL alike); from now on audit_record records each one as it appends."""
 
 from django.db import migrations, models
 
-FIND_STEPS = """
-INSERT INTO audit_auditclockstep (seq, time, previous_time)
+STEPS = """
 SELECT seq, time, previous_time FROM (
     SELECT seq, time, LAG(time) OVER (ORDER BY seq) AS previous_time FROM audit_auditevent
 ) AS ordered
 WHERE previous_time > time
 """
+FIND_STEPS = "INSERT INTO audit_auditclockstep (seq, time, previous_time)" + STEPS
 
 
 class Migration(migrations.Migration):
