@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from accounts.templatetags.search_tables import detail_url_maker, esc, rows_html, zoom_esc
-from zoomadmin_site.audit.models import AuditEvent, Outcome
-from zoomadmin_site.audit.sentences import event_sentence
+from zoomadmin_site.audit.models import Outcome
+from zoomadmin_site.audit.sentences import Event, event_sentence
 
 register = template.Library()
 
@@ -30,13 +30,13 @@ CHIP_SEPARATOR = "\n    "
 
 
 @register.simple_tag
-def audit_rows(events: Iterable[AuditEvent]) -> SafeString:
+def audit_rows(events: Iterable[Event]) -> SafeString:
     url = detail_url_maker("audit:event_detail")
     zone = timezone.get_current_timezone() if settings.USE_TZ else None
     return rows_html(_row(event, url(event.seq), zone) for event in events)
 
 
-def _row(event: AuditEvent, link: str, zone: datetime.tzinfo | None) -> str:
+def _row(event: Event, link: str, zone: datetime.tzinfo | None) -> str:
     when = event.time.astimezone(zone) if zone and timezone.is_aware(event.time) else event.time
     shown = f"{when:%Y-%m-%d %H:%M:%S}"
     if event.target_type:
