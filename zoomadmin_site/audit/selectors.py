@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
@@ -173,7 +174,7 @@ def _newest_outcomes(matching: QuerySet[AuditEvent], count: int) -> tuple[list[i
     ordered = matching.order_by("-seq")
     if connections[matching.db].vendor != "sqlite":
         pairs = list(ordered.values_list("seq", "outcome")[:count])
-        return [seq for seq, _outcome in pairs], dict(pairs)
+        return list(map(itemgetter(0), pairs)), dict(pairs)
     seqs = _seqs(ordered, count)
     if not seqs:
         return [], {}
@@ -184,7 +185,7 @@ def _newest_outcomes(matching: QuerySet[AuditEvent], count: int) -> tuple[list[i
 
 def _counts(seqs: list[int], outcomes: dict[int, str], cap: int) -> list[OutcomeCount]:
     """The chips' counts: the outcomes of the newest `cap` of `seqs`, "at least" when there are more."""
-    tally = Counter(outcomes[seq] for seq in seqs[:cap])
+    tally = Counter(map(outcomes.__getitem__, seqs[:cap]))  # map: no Python step per event counted
     capped = len(seqs) > cap
     return [
         OutcomeCount(outcome=value, label=str(label), count=tally[value], capped=capped)
