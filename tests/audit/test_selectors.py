@@ -68,29 +68,60 @@ def test_event_list_pages_by_seq_with_cursors(db):
     assert audit_event_list(before_seq=oldest.newer_cursor, limit=2).events == middle.events
 
 
-def test_event_list_leaves_the_event_page_columns_in_the_database_until_read(db):
-    recorded = audit_record(
-        action="role_change.execute",
-        outcome="succeeded",
-        before={"role": "Member"},
-        after={"role": "Admin"},
-        preflight={"checks": []},
-    )
-    (event,) = audit_event_list().events
-    assert event.get_deferred_fields() == {
-        "before",
-        "preflight",
-        "zoom_calls",
-        "prev_hash",
-        "hash",
-        "actor_id",
-        "request_id",
-        "source_ip",
-        "operation_id",
-    }
-    assert event.after == {"role": "Admin"}  # loaded: the row's sentence reads it
-    # Read anyway, a deferred column is the recorded one.
-    assert (event.before, event.preflight, event.hash) == (recorded.before, recorded.preflight, recorded.hash)
+@pytest.mark.parametrize("generic", [False, True])  # SQLite's or PostgreSQL's own query, or a queryset's
+def test_listed_events_hold_what_the_model_holds(db, monkeypatch, generic):
+    """The list's rows (ListedEvent, read from a plain cursor) hold exactly the values the model gives for
+    the same events: the time aware and in UTC, to the microsecond or without a fraction, and `after`
+    parsed as JSONField parses it, whatever JSON it holds."""
+    import datetime as dt
+    import types
+
+    from zoomadmin_site.audit import selectors, services
+    from zoomadmin_site.audit.models import AuditEvent
+
+    afters = [
+        None,
+        {"role": "Admin", "nested": {"list": [1, 2.5, None, True]}},
+        {"name": "Zoë 東京 🚀", "q": 'a "quote" \\ \n', "": "</td><script>"},
+        [],
+        {},
+        "just text",
+        12,
+    ]
+    times = [
+        dt.datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC),  # stored without a fraction
+        dt.datetime(2026, 3, 2, 0, 0, 1, 500, tzinfo=dt.UTC),
+    ]
+    for n, after in enumerate(afters):
+        when = times[n % len(times)]
+        monkeypatch.setattr(services, "timezone", types.SimpleNamespace(now=lambda when=when: when))
+        audit_record(
+            action="role_change.request" if n % 2 else "audit.verify",
+            outcome="succeeded",
+            actor_label=f"ann {n}",
+            target_type="zoom_user" if n % 3 else "",
+            target_id=f"u-{n}",
+            target_label="" if n % 2 else f"Ann <{n}>",
+            after=after,
+            reason="" if n % 2 else f"why {n}",
+        )
+    monkeypatch.undo()
+    if generic:  # any other database: the rows come through a queryset
+        monkeypatch.setattr(selectors, "EVENTS_SQL", {})
+    listed = selectors.audit_event_list().events
+    models = list(AuditEvent.objects.order_by("-seq"))
+    assert len(listed) == len(afters)
+    for row, event in zip(listed, models, strict=True):
+        assert isinstance(row, selectors.ListedEvent)
+        for column in selectors.LIST_COLUMNS:
+            mine, theirs = getattr(row, column), getattr(event, column)
+            assert (mine, type(mine)) == (theirs, type(theirs)), column
+        assert row.time.utcoffset() == dt.timedelta(0) and row.time.tzinfo == event.time.tzinfo
+    assert [row.after for row in listed] == afters[::-1]
+    assert [row.time for row in listed] == [times[n % len(times)] for n in range(len(afters))][::-1]
+    verification = selectors.audit_last_verification()
+    assert verification == next(row for row in listed if row.action == "audit.verify")
 
 
 def test_last_verification_is_the_latest_verify_event(db):
@@ -98,7 +129,8 @@ def test_last_verification_is_the_latest_verify_event(db):
     audit_record(action="audit.verify", outcome="failed")
     latest = audit_record(action="audit.verify", outcome="succeeded")
     audit_record(action="mirror.sync", outcome="succeeded")
-    assert audit_last_verification() == latest
+    verification = audit_last_verification()
+    assert (verification.seq, verification.outcome, verification.after) == (latest.seq, "succeeded", None)
 
 
 def test_outcome_counts_are_exact_up_to_the_cap_and_lower_bounds_above(db):
@@ -130,7 +162,7 @@ def test_request_id_filter(db):
 
     mine = [audit_record(action="mirror.sync", outcome="succeeded", request_id="abc") for _ in range(2)]
     audit_record(action="mirror.sync", outcome="succeeded", request_id="abcd")
-    assert audit_event_list(request_id="abc").events == mine[::-1]
+    assert [e.seq for e in audit_event_list(request_id="abc").events] == [e.seq for e in mine[::-1]]
     assert audit_event_list(request_id="ab").events == []
 
 

@@ -4,12 +4,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from zoomadmin_site.audit.models import Action, AuditEvent, Outcome
+from zoomadmin_site.audit.models import Action, Outcome
 
-Sentence = Callable[[AuditEvent, str, str], str]
+
+class Event(Protocol):
+    """What a sentence (and a list row) reads of an event: an AuditEvent has it, and so has the list's
+    lighter selectors.ListedEvent."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def time(self) -> dt.datetime: ...
+    @property
+    def actor_label(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def target_type(self) -> str: ...
+    @property
+    def target_id(self) -> str: ...
+    @property
+    def target_label(self) -> str: ...
+    @property
+    def after(self) -> Any: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+
+
+Sentence = Callable[[Event, str, str], str]
 # The choices' labels as get_action_display() / get_outcome_display() give them (a value without a label:
 # itself), looked up in a dict: those methods flatten the field's choices on every call, 50 times a page.
 ACTION_LABELS = {value: str(label) for value, label in Action.choices}
@@ -21,16 +49,16 @@ def _get(data: Any, key: str, default: str = "") -> str:
     return default if value in (None, "") else str(value)
 
 
-def _reason(event: AuditEvent) -> str:
+def _reason(event: Event) -> str:
     return f" (reason: {event.reason})" if event.reason else ""
 
 
-def _request_no(event: AuditEvent) -> str:
+def _request_no(event: Event) -> str:
     number = _get(event.after, "request")
     return f"request #{number}" if number else "the request"
 
 
-def _role_request(event: AuditEvent, who: str, what: str) -> str:
+def _role_request(event: Event, who: str, what: str) -> str:
     role = _get(event.after, "role_name") or _get(event.after, "role_id", "another role")
     if event.outcome == Outcome.DENIED:
         return f"{who}'s request to make {what} {role} was refused: {event.reason}"
@@ -41,7 +69,7 @@ def _role_request(event: AuditEvent, who: str, what: str) -> str:
 
 
 def _decision(verb: str) -> Sentence:
-    def sentence(event: AuditEvent, who: str, what: str) -> str:
+    def sentence(event: Event, who: str, what: str) -> str:
         if event.outcome == Outcome.DENIED:
             return f"{who} was refused: {event.reason}"
         comment = f": “{event.reason}”" if event.reason else ""
@@ -50,11 +78,11 @@ def _decision(verb: str) -> Sentence:
     return sentence
 
 
-def _expired(event: AuditEvent, who: str, what: str) -> str:
+def _expired(event: Event, who: str, what: str) -> str:
     return f"{_request_no(event).capitalize()} about {what} expired: {event.reason}"
 
 
-def _checked(event: AuditEvent, who: str, what: str) -> str:
+def _checked(event: Event, who: str, what: str) -> str:
     result = "failed" if event.outcome == Outcome.FAILED else "passed"
     return f"The check before changing {what} {result}: {event.reason}"
 
@@ -67,7 +95,7 @@ VERDICTS = {
 
 
 def _execution(noun: str) -> Sentence:
-    def sentence(event: AuditEvent, who: str, what: str) -> str:
+    def sentence(event: Event, who: str, what: str) -> str:
         if event.outcome == Outcome.STARTED:
             return f"Zoom Admin started changing {what}'s {noun} for {who}"
         verdict = VERDICTS.get(Outcome(event.outcome)) or OUTCOME_LABELS.get(event.outcome, event.outcome)
@@ -76,15 +104,15 @@ def _execution(noun: str) -> Sentence:
     return sentence
 
 
-def _read_back(event: AuditEvent, who: str, what: str) -> str:
+def _read_back(event: Event, who: str, what: str) -> str:
     return f"Zoom was read back: {event.reason}" if event.reason else "Zoom was read back."
 
 
-def _reconciled(event: AuditEvent, who: str, what: str) -> str:
+def _reconciled(event: Event, who: str, what: str) -> str:
     return event.reason or f"An interrupted change of {what} was settled by reading Zoom back."
 
 
-def _transfer_request(event: AuditEvent, who: str, what: str) -> str:
+def _transfer_request(event: Event, who: str, what: str) -> str:
     host = _get(event.after, "host_email") or _get(event.after, "new_host", "a new host")
     if event.outcome == Outcome.DENIED:
         return f"{who}'s move of {what} to {host} was refused: {event.reason}"
@@ -93,7 +121,7 @@ def _transfer_request(event: AuditEvent, who: str, what: str) -> str:
     return f"{who} asked to move {what} to {host}{part}{_reason(event)}"
 
 
-def _verified(event: AuditEvent, who: str, what: str) -> str:
+def _verified(event: Event, who: str, what: str) -> str:
     """A verification of the chain, saying what started it (after.trigger; before it existed: the CLI)."""
     subject, how = {
         "ui": (who, " (Verify now)"),
@@ -136,7 +164,7 @@ SENTENCES: dict[str, Sentence] = {
 }
 
 
-def event_sentence(event: AuditEvent) -> str:
+def event_sentence(event: Event) -> str:
     """One sentence for `event`, from its action, actor, target and recorded state."""
     who = event.actor_label or "system"
     what = event.target_label or event.target_id or "the target"
