@@ -115,7 +115,13 @@ class Command(BaseCommand):
         for item in plan.items:
             when = f"{item.start_time:%Y-%m-%d %H:%M}" if item.start_time else "no fixed time"
             series = " (recurring: the whole series)" if item.recurring else ""
-            call = ", ".join(str(c) for c in item.plan.calls) or "no call"
+            # Only a ready meeting's calls are made: a blocked one waits (for its fix, when it has one), a
+            # meeting on a personal meeting ID is left alone.
+            call = {
+                "pending": ", ".join(str(c) for c in item.plan.calls) or "no call",
+                "blocked": "no call: not moved while blocked (why, below)",
+                "recreate": "no call: the job leaves it alone",
+            }[item.status]
             state = {"pending": "ready", "blocked": "BLOCKED", "recreate": "MUST BE RE-CREATED"}[item.status]
             self.stdout.write(
                 f"  {item.meeting_id}  {when}  {item.topic}{series} → {item.new_host}: {state}; {call}"
