@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -289,6 +290,14 @@ def pg_export_chunks(
         yield seqs, lines, _hash_of(chunk[0], raw), _hash_of(chunk[-1], raw)
 
 
+def row_chunks(rows: Iterable[Sequence[Any]], fmt: str, size: int = 1000) -> Iterator[LineChunk]:
+    """Raw rows as the export's line chunks: each row's line as csv_line_raw / jsonl_line_raw write it,
+    `size` rows at a time."""
+    to_line = csv_line_raw if fmt == "csv" else jsonl_line_raw
+    for batch in itertools.batched(rows, size):
+        yield [row[0] for row in batch], [to_line(row) for row in batch], batch[0][-1], batch[-1][-1]
+
+
 def _hash_of(row: tuple[int, str | None], raw: dict[int, tuple[Any, ...]]) -> str:
     """The stored hash of a row of pg_export_chunks (its raw row's, when it was read raw)."""
     found = raw.get(row[0])
@@ -316,8 +325,8 @@ def audit_csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
 @dataclass
 class ExportStream:
     """The bytes of one export, in chunks of about CHUNK_BYTES, and the manifest's facts about them,
-    complete once the stream has been read to the end. The lines come from raw rows (`rows`), or
-    ready-made in chunks (`chunks`, PostgreSQL: pg_export_chunks)."""
+    complete once the stream has been read to the end. The lines come from raw rows (`rows`, made into
+    chunks by row_chunks), or ready-made in chunks (`chunks`, PostgreSQL: pg_export_chunks)."""
 
     rows: Iterable[Sequence[Any]] = ()  # raw rows, newest first
     format: str = "csv"
@@ -331,44 +340,25 @@ class ExportStream:
 
     def seq_lines(self) -> Iterator[tuple[int, str]]:
         """(seq, line) of each row, in the file's order."""
-        if self.chunks is None:
-            to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
-            for row in self.rows:
-                yield row[0], to_line(row)
-            return
-        for seqs, lines, _, _ in self.chunks:
+        for seqs, lines, _, _ in self._line_chunks():
             yield from zip(seqs, lines, strict=True)
+
+    def _line_chunks(self) -> Iterable[LineChunk]:
+        return row_chunks(self.rows, self.format) if self.chunks is None else self.chunks
 
     def __iter__(self) -> Iterator[bytes]:
         if self.format not in FORMATS:
             raise ValueError(f"Unknown export format {self.format!r}: use one of {', '.join(FORMATS)}.")
         pending: list[str] = [_LINE.writerow(CSV_COLUMNS)] if self.format == "csv" else []
-        yield from self._from_rows(pending) if self.chunks is None else self._from_chunks(pending)
+        yield from self._from_chunks(pending)
         chunk = self._take(pending)
         self.finished = True
         if chunk:
             yield chunk
 
-    def _from_rows(self, pending: list[str]) -> Iterator[bytes]:
-        to_line = csv_line_raw if self.format == "csv" else jsonl_line_raw
-        append, size, count, row = pending.append, 0, 0, None
-        for row in self.rows:
-            if count == 0:
-                self.first = {"seq": row[0], "hash": row[-1]}
-            count += 1
-            line = to_line(row)
-            append(line)
-            size += len(line)
-            if size >= CHUNK_BYTES:
-                yield self._take(pending)
-                size = 0
-        if row is not None:
-            self.last = {"seq": row[0], "hash": row[-1]}
-        self.row_count += count
-
     def _from_chunks(self, pending: list[str]) -> Iterator[bytes]:
         append, size, count, last = pending.append, 0, 0, None
-        for seqs, lines, first_hash, last_hash in self.chunks or ():
+        for seqs, lines, first_hash, last_hash in self._line_chunks():
             if not seqs:
                 continue
             if count == 0:
