@@ -387,18 +387,17 @@ def _fast_select(connection: Any) -> str | None:
     return f"SELECT seq, json_object({content}), prev_hash, hash FROM {TABLE}"  # noqa: S608
 
 
-# PostgreSQL's fast path. jsonb keeps object keys in its own order (by length, then bytes), and writing
-# canonical JSON from jsonb takes a recursive function, far slower than Python; so the database writes
-# everything else: the text columns, seq, time and operation id, with the keys and punctuation between
-# them, in three pieces around the JSON columns (PG_CANONICAL_PIECES). Python puts in the JSON columns
-# (their jsonb text made canonical, cached, exactly as the raw path does) and hashes the line.
+# PostgreSQL's canonical JSON lines (the JSON Lines export's; audit_verify reads by COPY, below).
+# jsonb keeps object keys in its own order (by length, then bytes), and writing canonical JSON from
+# jsonb takes a recursive function, far slower than Python; so the database writes everything else: the
+# text columns, seq, time and operation id, with the keys and punctuation between them, in three pieces
+# around the JSON columns (PG_CANONICAL_PIECES). Python puts in the JSON columns (their jsonb text made
+# canonical, cached, exactly as the raw path does).
 # A text column is put in its quotes as is, not JSON-escaped: a row's pieces are used only when they
 # hold exactly their own quotes and no backslash, so no value holds a quote or a backslash and the line
-# is the canonical JSON of the row's values (or, with a control character, no canonical JSON at all:
-# its hash misses; the JSON Lines export refuses control characters outright). Without the backslash
-# check, text spelt as another text's JSON escape (backslash-n for a newline) would pass for it.
-# Every other row is read raw and hashed the exact way, as is a row whose line does not hash to its
-# stored hash: a mismatch costs time, never a wrong verdict.
+# is the canonical JSON of the row's values (the JSON Lines export also refuses control characters).
+# Without the backslash check, text spelt as another text's JSON escape (backslash-n for a newline)
+# would pass for it. Every other row is read raw and written the exact way.
 # The time is written by to_char() for years 1000-9999 (four digits, as isoformat writes them), else
 # NULL, and a NULL piece sends the row the exact way too.
 PG_PIECE_TIME = (
@@ -426,7 +425,6 @@ PG_CANONICAL_PIECES: tuple[Piece, Piece, Piece] = (
         ('","zoom_calls":', None),
     ),
 )
-_PREV_HASH_AT = len(PG_CANONICAL_PIECES[2][0][0])  # where p3's prev_hash value starts
 
 
 def pg_piece_sql(piece: Piece) -> str:
@@ -534,12 +532,10 @@ def hashed_rows(
     if fast and connection.vendor == "postgresql":
         connection.ensure_connection()
         with connection.cursor() as cursor:
-            copies = hasattr(cursor, "copy")  # psycopg 3 (psycopg2 has no cursor.copy)
+            copies = hasattr(cursor, "copy")  # psycopg 3; psycopg2 has no cursor.copy: the exact way
         if copies:
             yield from _pg_copy_hashed_rows(connection, lo, hi, chunk_size)
-        else:
-            yield from _pg_hashed_rows(connection, lo, hi, chunk_size)
-        return
+            return
     if fast_select is None:  # every row the exact way, read ahead by raw_rows
         for row in raw_rows(bound, [lo, *tail], chunk_size=chunk_size, using=connection):
             yield row[0], sha256(canonical_bytes_raw(row)).hexdigest(), row[-2], row[-1]
@@ -599,42 +595,6 @@ def _rehash(cursor: Any, raw: str, checked: list[Any], missed: list[int], lo: in
         seq, _, prev, stored = checked[i]
         # A row gone between the two reads: its fast hash missed, so it is reported as changed.
         checked[i] = (seq, exact.get(seq, ""), prev, stored)
-
-
-def _pg_hashed_rows(
-    connection: Any, lo: int, hi: int | None, chunk_size: int
-) -> Iterator[tuple[int, str, str, str]]:
-    """hashed_rows() on PostgreSQL: lines from the database's pieces (see PG_CANONICAL_PIECES), read
-    ahead in keyset chunks; a row whose pieces are not plain, or whose line misses its stored hash, is
-    hashed again from its raw row (its prev_hash and hash taken from it)."""
-    from hashlib import sha256
-
-    bound, params = ("seq > %s AND seq <= %s", [lo, hi]) if hi is not None else ("seq > %s", [lo])
-    a, b, p, z, quotes, at = _AFTER, _BEFORE, _PREFLIGHT, _ZOOM_CALLS, PG_CANONICAL_QUOTES, _PREV_HASH_AT
-    chunks = keyset_chunks(connection, pg_canonical_select(), bound, params, chunk_size=chunk_size)
-    for chunk in chunks:
-        checked: list[tuple[int, str, str, str]] = []
-        missed = []
-        for seq, joined in chunk:
-            try:
-                p1, after, before, p2, preflight, p3, zoom_calls, stored = joined.split(SEP)
-            except (AttributeError, ValueError):  # NULL (a time outside years 1000-9999), SEP in a value
-                missed.append(len(checked))
-                checked.append((seq, "", "", ""))
-                continue
-            pieces = p1 + p2 + p3
-            if "\\" not in pieces and pieces.count('"') == quotes:
-                line = f'{p1}{a[after]},"before":{b[before]}{p2}{p[preflight]}{p3}{z[zoom_calls]}}}'
-                if sha256(line.encode()).hexdigest() == stored:
-                    # Plain pieces: p3 starts with prev_hash's key, then its value up to the next quote.
-                    checked.append((seq, stored, p3[at : p3.index('"', at)], stored))
-                    continue
-            missed.append(len(checked))
-            checked.append((seq, "", "", ""))
-        if missed:
-            _pg_rehash(connection, checked, missed, lo)
-        lo = chunk[-1][0]
-        yield from checked
 
 
 def _pg_rehash(connection: Any, checked: list[Any], missed: list[int], lo: int) -> None:
