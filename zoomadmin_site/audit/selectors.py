@@ -344,11 +344,10 @@ def _list_queryset(filters: AuditFilters) -> QuerySet[AuditEvent]:
     if window is None:
         return audit_event_queryset(**filters)
     condition, exact = window
-    if exact:  # the seqs are the range: no time to check (nor a time index for the planner to prefer)
-        return audit_event_queryset(**(filters | AuditFilters(date_from=None, date_to=None))).filter(
-            condition
-        )
-    return audit_event_queryset(**filters).filter(condition)
+    # Exact: the seqs are the range, so no time is left to check (nor a time index for the planner to
+    # prefer over the walk by seq).
+    walked = filters | AuditFilters(date_from=None, date_to=None) if exact else filters
+    return audit_event_queryset(**walked).filter(condition)
 
 
 def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
