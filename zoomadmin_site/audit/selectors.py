@@ -40,8 +40,15 @@ TEXT_INDEX_DRIVES_BELOW = 2000
 # A list of seqs bound as one parameter (_among): a JSON array on SQLite, an array on PostgreSQL.
 SEQS_SQLITE = "SELECT value FROM json_each(%s)"
 SEQS_POSTGRESQL = "SELECT unnest(%s::bigint[])"
-# The outcomes of a list of seqs on SQLite (_newest_outcomes): a constant query, so no queryset is built.
-OUTCOMES_SQLITE = "SELECT seq, outcome FROM audit_auditevent WHERE seq IN (SELECT value FROM json_each(%s))"
+# A date range's run of seqs (_unstepped_window), in one round trip: whether the clock ever stepped back,
+# then the first event at or after the start and the last one before the end (of one actor, with an actor
+# filter), each from a time index (the time's, or the actor's and time's).
+STEPPED_SQL = "EXISTS (SELECT 1 FROM audit_auditclockstep)"
+FIRST_FROM_SQL = "(SELECT seq FROM audit_auditevent WHERE {actor}time >= %s ORDER BY time, seq LIMIT 1)"
+LAST_BEFORE_SQL = (
+    "(SELECT seq FROM audit_auditevent WHERE {actor}time < %s ORDER BY time DESC, seq DESC LIMIT 1)"
+)
+OF_ACTOR_SQL = "actor_label = %s AND "
 
 
 class AuditFilters(TypedDict, total=False):
@@ -165,22 +172,12 @@ def audit_page_and_counts(
 
 
 def _newest_outcomes(matching: QuerySet[AuditEvent], count: int) -> tuple[list[int], dict[int, str]]:
-    """The seqs of the newest `count` events of `matching` (newest first) and the outcome of each.
-
-    PostgreSQL (any database but SQLite) reads the outcomes along the walk: looking a thousand events up
-    again by seq costs it more (6-8 ms) than reading the outcome of each row it walks. SQLite walks
-    covering indexes for the seqs alone (an outcome would cost a row lookup per event walked, a sorted
-    range's too), then looks the outcomes of those events up by rowid, which is cheap there."""
-    ordered = matching.order_by("-seq")
-    if connections[matching.db].vendor != "sqlite":
-        pairs = list(ordered.values_list("seq", "outcome")[:count])
-        return list(map(itemgetter(0), pairs)), dict(pairs)
-    seqs = _seqs(ordered, count)
-    if not seqs:
-        return [], {}
-    with connections[matching.db].cursor() as cursor:
-        cursor.execute(OUTCOMES_SQLITE, [_json_array(seqs)])
-        return seqs, dict(cursor.fetchall())
+    """The seqs of the newest `count` events of `matching` (newest first) and the outcome of each, read
+    along the walk. On SQLite too: its table is stored in seq order, so a walk by seq (or one checking
+    each row's text) holds the outcome already, and looking a thousand events up again by seq cost more
+    than the walk (2.4 against 1.3 ms for the newest events over 1M, 2.1 against 1.0 for an actor's)."""
+    pairs = list(matching.order_by("-seq").values_list("seq", "outcome")[:count])
+    return list(map(itemgetter(0), pairs)), dict(pairs)
 
 
 def _counts(seqs: list[int], outcomes: dict[int, str], cap: int) -> list[OutcomeCount]:
@@ -369,10 +366,56 @@ def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
         return None
     if start is not None and end is not None and start >= end:
         return Q(pk__in=[]), True
+    actor = filters.get("actor") or ""
+    unstepped = _unstepped_window(actor, start, end)
+    bounds = [unstepped] if unstepped is not None else _stretch_windows(actor, start, end)
+    runs = [
+        (low, high)
+        for low, high in bounds
+        if not (low is None or (end is not None and high is None) or (high is not None and low > high))
+    ]  # the others hold none of the range's events
+    if not runs:
+        return Q(pk__in=[]), True
+    highs = [high for _low, high in runs]
+    window = Q(seq__gte=min(low for low, _high in runs))
+    if None not in highs:
+        window &= Q(seq__lte=max(highs))  # type: ignore[type-var]
+    return window, len(runs) == 1
+
+
+def _unstepped_window(
+    actor: str, start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[int | None, int | None] | None:
+    """The run of seqs from the first event at or after `start` (seq 1 without a start) to the last one
+    before `end` (None: open-ended) of the whole log (of `actor`'s events, with an actor), in one round
+    trip of a constant query, when no clock step is on record (the usual case); None when one is, and
+    each stretch must be looked up on its own (_stretch_windows)."""
+    connection = connections[AuditEvent.objects.db]
+    time_field = AuditEvent._meta.get_field("time")
+    of_actor = OF_ACTOR_SQL if actor else ""
+    columns, params = [STEPPED_SQL], []
+    for bound, sql in ((start, FIRST_FROM_SQL), (end, LAST_BEFORE_SQL)):
+        if bound is not None:
+            columns.append(sql.format(actor=of_actor))
+            params += [*([actor] if actor else []), time_field.get_db_prep_value(bound, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)  # constant pieces; values are parameters
+        stepped, *found = cursor.fetchone()
+    if stepped:
+        return None
+    low = found.pop(0) if start is not None else 1
+    high = found.pop(0) if end is not None else None
+    return low, high
+
+
+def _stretch_windows(
+    actor: str, start: dt.datetime | None, end: dt.datetime | None
+) -> list[tuple[int | None, int | None]]:
+    """_unstepped_window's run for each stretch between clock steps whose times reach into the range."""
     events = AuditEvent.objects.all()
-    if actor := filters.get("actor"):
+    if actor:
         events = events.filter(actor_label=actor)
-    lows, highs = [], []
+    runs = []
     for first, last, earliest, latest in _stretches():
         if (start is not None and latest is not None and latest < start) or (
             end is not None and earliest is not None and earliest >= end
@@ -393,16 +436,8 @@ def _date_seq_window(filters: AuditFilters) -> tuple[Q, bool] | None:
             high = (
                 stretch.filter(time__lt=end).order_by("-time", "-seq").values_list("seq", flat=True).first()
             )
-        if low is None or (end is not None and high is None) or (high is not None and low > high):
-            continue  # none of the stretch's events is in the range
-        lows.append(low)
-        highs.append(high)
-    if not lows:
-        return Q(pk__in=[]), True
-    window = Q(seq__gte=min(lows))
-    if None not in highs:
-        window &= Q(seq__lte=max(highs))  # type: ignore[type-var]
-    return window, len(lows) == 1
+        runs.append((low, high))
+    return runs
 
 
 def _stretches() -> list[tuple[int, int | None, dt.datetime | None, dt.datetime | None]]:
