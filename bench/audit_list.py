@@ -1,5 +1,6 @@
-"""Audit list benchmark: `/audit/` with combined filters over 1M events, as an auditor loads it (the whole
-page: events, counts per outcome, chain status), gunicorn with 2 workers, 10 concurrent clients (wrk).
+"""Audit list benchmark: `/audit/` with combined filters over 1M events, as an auditor loads it: the page
+(events, chain status) and, as a target of its own, the counts per outcome that the page loads into itself
+once shown (`/audit/counts/` with the same filters). gunicorn with 2 workers, 10 concurrent clients (wrk).
 
     .venv/bin/python -m bench.audit_list --rows 1000000 --workdir /tmp/audit-list-sqlite
     .venv/bin/python -m bench.audit_list --database-url postgres://postgres@127.0.0.1:5450/postgres ...
@@ -8,7 +9,8 @@ The events are bench_audit_verify's: correctly chained (hashed by the same code 
 bulk-inserted with plain INSERTs, 40 actors, 5 actions, 6 outcomes, 5,000 target users, a reason on a
 quarter of them, one request id each, 7 seconds apart (1M events span 81 days). `--workdir` keeps the
 filled deployment and reuses it (migrations of the code as it is now applied again). Target: server-side
-p95 <= 25 ms for every filter combination. The machine is shared: CPU probes before and after.
+p95 <= 25 ms for every filter combination, the page's and its counts' requests alike. The machine is
+shared: CPU probes before and after.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import random
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bench.harness import (
     Deployment,
@@ -149,15 +151,31 @@ def paths(rows: int, *, variants: int = 40) -> dict[str, list[str]]:
     }
 
 
+def with_counts(groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each combination's pages, and the counts each page loads: "<combination> counts" (the page's query
+    without its paging position, which the counts ignore, as the page's placeholder asks for them)."""
+    counted = {}
+    for name, urls in groups.items():
+        counted[name] = urls
+        counted[f"{name} counts"] = [_counts_path(url) for url in urls]
+    return counted
+
+
+def _counts_path(url: str) -> str:
+    query = [(k, v) for k, v in parse_qsl(urlsplit(url).query) if k not in ("after_seq", "before_seq")]
+    return "/audit/counts/" + (f"?{urlencode(query)}" if query else "")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     dep, setup = prepare(args)
     try:
         probe_before = cpu_probe_ms()
         wanted = set(args.only.split(",")) if args.only else None
         chosen: dict[str, Target] = {
-            name: (urls, False, BENCH_AUDITOR)
-            for name, urls in paths(args.rows).items()
-            if not wanted or name in wanted
+            # The counts as the page's placeholder asks for them: an htmx request, answered with the chips.
+            name: (urls, name.endswith(" counts"), BENCH_AUDITOR)
+            for name, urls in with_counts(paths(args.rows)).items()
+            if not wanted or name in wanted or name.removesuffix(" counts") in wanted
         }
         with Server(dep, workers=2) as server:
             log(f"{len(chosen)} targets, {args.seconds} s each, 10 connections")
@@ -176,7 +194,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "results": results,
             "cpu_probe_ms_before": probe_before,
             "cpu_probe_ms_after": probe_after,
-            "paths": paths(args.rows),
+            "paths": with_counts(paths(args.rows)),
             "environment": environment(),
         }
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as markup
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from zoomadmin_site.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 URL = "/audit/"
+COUNTS_URL = "/audit/counts/"
 
 
 def _seqs(response) -> list[int]:
@@ -323,16 +325,32 @@ def _chips(html: str) -> dict[str, tuple[str, str]]:
     return {label: (count, href) for href, label, count in found}
 
 
+def _counts_url(list_html: str) -> str:
+    """Where the list page loads its counts from: its placeholder's hx-get (htmx asks it on load)."""
+    found = re.search(r'<nav class="outcome-chips"[^>]* hx-get="([^"]*)" hx-trigger="load"', list_html)
+    assert found, "the list page has no counts placeholder"
+    return markup.unescape(found.group(1))
+
+
+def _loaded_counts(client, list_response) -> str:
+    """The chips the list page loads into itself, fetched as htmx does."""
+    response = client.get(_counts_url(list_response.content.decode()), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()  # a fragment, for the placeholder's place
+    return response.content.decode()
+
+
 def test_counts_per_outcome_ignore_the_outcome_filter_and_link_to_it(audrey_client, variety):
     audit_record(action="role_change.execute", outcome="failed", target_label="Dana Lee", reason="again")
-    response = audrey_client.get(URL, {"q": "dana", "outcome": "succeeded"})
-    chips = _chips(response.content.decode())
+    listed = audrey_client.get(URL, {"q": "dana", "outcome": "succeeded"})
+    html = _loaded_counts(audrey_client, listed)
+    chips = _chips(html)
     assert chips["Failed"][0] == "2"  # counted with the q filter, outcome ignored
     assert chips["Succeeded"][0] == "0"
     assert chips["Any outcome"][0] == "2"
     assert chips["Failed"][1] == f"{URL}?q=dana&amp;outcome=failed"
     assert chips["Any outcome"][1] == f"{URL}?q=dana"
-    assert 'class="chip chip-succeeded chip-current"' in response.content.decode()
+    assert 'class="chip chip-succeeded chip-current"' in html
     # Following a chip's link shows what it counted (the URL round trip).
     followed = audrey_client.get(chips["Failed"][1].replace("&amp;", "&"))
     assert len(_seqs(followed)) == 2
@@ -344,7 +362,9 @@ def test_counts_drop_the_paging_position(audrey_client, audrey):
         audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
     first = audrey_client.get(URL, {"action": "mirror.sync"})
     older = first.context["page"].older_cursor
-    html = audrey_client.get(URL, {"action": "mirror.sync", "after_seq": older}).content.decode()
+    second = audrey_client.get(URL, {"action": "mirror.sync", "after_seq": older})
+    assert _counts_url(second.content.decode()) == f"{COUNTS_URL}?action=mirror.sync"
+    html = _loaded_counts(audrey_client, second)
     assert _chips(html)["Failed"] == ("60", f"{URL}?action=mirror.sync&amp;outcome=failed")
 
 
@@ -354,12 +374,12 @@ def test_counts_over_the_cap_are_lower_bounds_and_say_so(audrey_client, audrey, 
     monkeypatch.setattr(views, "OUTCOME_COUNT_CAP", 5)
     for n in range(3):
         audit_record(action="mirror.sync", outcome="denied", target_id=str(n))
-    html = audrey_client.get(URL, {"action": "mirror.sync"}).content.decode()
+    html = _loaded_counts(audrey_client, audrey_client.get(URL, {"action": "mirror.sync"}))
     assert _chips(html)["Denied"][0] == "3"
     assert "Counted among the newest" not in html  # every matching event counted
     for n in range(4):
         audit_record(action="mirror.sync", outcome="failed", target_id=str(n))
-    html = audrey_client.get(URL, {"action": "mirror.sync"}).content.decode()
+    html = _loaded_counts(audrey_client, audrey_client.get(URL, {"action": "mirror.sync"}))
     chips = _chips(html)
     assert (chips["Failed"][0], chips["Denied"][0], chips["Any outcome"][0]) == ("4+", "1+", "5+")
     assert "Counted among the newest 5 matching events" in html
@@ -373,6 +393,26 @@ def test_no_counts_when_the_filters_cannot_be_used(audrey_client, variety):
     assert "These filters cannot be used" in html
     assert "Request id:" in html
     assert 'class="outcome-chips"' not in html
+    # Asked for all the same, the counts say nothing (as htmx loads them), or the problems (a page).
+    bad = {"request_id": "<script>"}
+    fragment = audrey_client.get(COUNTS_URL, bad, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.strip() == ""
+    page = audrey_client.get(COUNTS_URL, bad).content.decode()
+    assert "These filters cannot be used" in page
+    assert "<script>" not in page
+
+
+def test_counts_without_javascript_are_a_page_of_their_own(audrey_client, variety):
+    """The placeholder links to the counts for a browser without JavaScript: a whole page, whose chips
+    are plain links back to the list (htmx is kept off them: the page has no list to load them into)."""
+    listed = audrey_client.get(URL, {"q": "dana", "after_seq": 999})
+    html = listed.content.decode()
+    assert f'<noscript><a class="small" href="{COUNTS_URL}?q=dana">' in html
+    page = audrey_client.get(COUNTS_URL, {"q": "dana"}).content.decode()
+    assert "<h1>Events per outcome</h1>" in page
+    assert f'href="{URL}?q=dana">Back to these events</a>' in page
+    assert re.search(r"<div hx-disable>\s*<nav class=\"outcome-chips\"", page)
+    assert _chips(page)["Failed"] == ("1", f"{URL}?q=dana&amp;outcome=failed")
 
 
 def test_rows_escape_and_isolate_what_they_show(audrey_client, audrey):

@@ -57,6 +57,12 @@ def test_an_auditor_filters_opens_the_event_follows_its_chain_of_custody_and_exp
     rows = page.locator("#results table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Zoom applied it")
+    # The counts per outcome load into the page after it (their own request), for the same filters.
+    chips = page.get_by_role("navigation", name="Events per outcome")
+    expect(chips.locator(".chip-current")).to_have_text(re.compile(r"^\s*Succeeded\s+1\s*$"))
+    expect(chips.get_by_role("link", name=re.compile(r"^Any outcome"))).to_have_attribute(
+        "href", re.compile(r"^/audit/\?(?!.*outcome=).*action=role_change\.execute")
+    )
     screenshot(page, "audit-filtered")
 
     # Second click, on the sentence: the event's page answers who asked, who approved, did Zoom apply it.

@@ -7,6 +7,7 @@ from zoomadmin_site.audit import integrity_views, views
 app_name = "audit"
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("counts/", views.event_counts, name="event_counts"),  # the list's counts per outcome
     path("export.csv", views.event_export, name="event_export"),  # format=jsonl too
     path("export-manifest.json", views.event_export_manifest, name="event_export_manifest"),
     path("<int:seq>/", views.event_detail, name="event_detail"),

@@ -32,9 +32,10 @@ from zoomadmin_site.audit.selectors import (
     OutcomeCount,
     audit_chain_head_seq,
     audit_event_get,
+    audit_event_list,
     audit_last_verification,
     audit_operation_events,
-    audit_page_and_counts,
+    audit_outcome_counts,
 )
 from zoomadmin_site.audit.services import audit_record
 from zoomadmin_site.audit.timelines import (
@@ -67,18 +68,31 @@ TARGET_PAGES = {"zoom_user": "accounts:user_detail", "zoom_meeting": "meetings:m
 @require_GET
 @vary_on_headers("HX-Request")
 def event_list(request: HttpRequest) -> HttpResponse:
+    """The events matching the filters, a page at a time. The counts per outcome come in a request of
+    their own (event_counts), which the page makes once it is shown: their walk of the newest
+    OUTCOME_COUNT_CAP matching events costs more than the page itself, and the events need not wait."""
     form = AuditFilterForm(request.GET)
-    page, counts = None, None
+    page = None
     if form.is_valid():
-        filters = form.filters()
-        page, counts = audit_page_and_counts(
+        page = audit_event_list(
             after_seq=form.cleaned_data["after_seq"],
             before_seq=form.cleaned_data["before_seq"],
-            cap=OUTCOME_COUNT_CAP,
-            **filters,
+            **form.filters(),
         )
     template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
-    return render(request, template, _list_context(form, page=page, counts=counts))
+    return render(request, template, _list_context(form, page=page))
+
+
+@operator_required("view_audit_log")
+@require_GET
+@vary_on_headers("HX-Request")
+def event_counts(request: HttpRequest) -> HttpResponse:
+    """The list's counts per outcome for the same filters (the paging position ignored): the chips that
+    the list page loads into itself (htmx), or a page of their own for a browser without JavaScript."""
+    form = AuditFilterForm(request.GET)
+    counts = audit_outcome_counts(cap=OUTCOME_COUNT_CAP, **form.filters()) if form.is_valid() else None
+    template = f"{LIST_TEMPLATE}#outcome_counts" if wants_fragment(request) else "audit/event_counts.html"
+    return render(request, template, _list_context(form, page=None, counts=counts))
 
 
 @operator_required("view_audit_log")
@@ -260,6 +274,7 @@ def _list_context(
     return {
         "form": form,
         "page": page,
+        "counts_url": _counts_url(form),
         "outcome_chips": _outcome_chips(form, counts) if counts is not None else None,
         "counts_capped": any(c.capped for c in counts or ()),
         "count_cap": f"{OUTCOME_COUNT_CAP:,}",
@@ -295,6 +310,14 @@ def _outcome_chips(form: AuditFilterForm, counts: list[OutcomeCount]) -> list[di
         for c in counts
     ]
     return chips
+
+
+def _counts_url(form: AuditFilterForm) -> str:
+    """event_counts's URL for the list's filters (the paging position dropped: the counts are the same on
+    every page of the list)."""
+    data = form.data if isinstance(form.data, QueryDict) else QueryDict()
+    kept = [(k, v) for k, values in data.lists() if k not in PAGING_FIELDS for v in values]
+    return f"{reverse('audit:event_counts')}?{urlencode(kept)}" if kept else reverse("audit:event_counts")
 
 
 def _total(counts: list[OutcomeCount]) -> str:
