@@ -99,16 +99,17 @@ def audit_datalist(element_id: str, values: Iterable[str]) -> SafeString:
 
 @register.simple_tag
 def audit_outcome_chips(chips: Iterable[Mapping[str, Any]]) -> SafeString:
-    """The outcome chips (views._outcome_chips): a link each, its count, the current one marked."""
+    """The outcome chips (views._outcome_chips): a link each, its count, the current one marked. Plain
+    links, loading the whole list page: its filter form must show the outcome a chip sets, or the next
+    change of another filter would drop it."""
     return mark_safe(CHIP_SEPARATOR.join(_chip(chip) for chip in chips))  # noqa: S308 - escaped
 
 
 def _chip(chip: Mapping[str, Any]) -> str:
     kind = f" chip-{esc(chip['outcome'])}" if chip.get("outcome") else ""
     current = " chip-current" if chip["current"] else ""
-    url = esc(chip["url"])
     return (
-        f'<a class="chip{kind}{current}" href="{url}" hx-get="{url}" hx-target="#results" hx-push-url="true"'
+        f'<a class="chip{kind}{current}" href="{esc(chip["url"])}"'
         f"{' aria-current="true"' if chip['current'] else ''}>{esc(chip['label'])} "
         f'<span class="chip-count">{esc(chip["shown"])}</span></a>'
     )

@@ -403,15 +403,17 @@ def test_no_counts_when_the_filters_cannot_be_used(audrey_client, variety):
 
 
 def test_counts_without_javascript_are_a_page_of_their_own(audrey_client, variety):
-    """The placeholder links to the counts for a browser without JavaScript: a whole page, whose chips
-    are plain links back to the list (htmx is kept off them: the page has no list to load them into)."""
+    """The placeholder links to the counts for a browser without JavaScript: a whole page, naming the
+    filters, whose chips link back to the list."""
     listed = audrey_client.get(URL, {"q": "dana", "after_seq": 999})
     html = listed.content.decode()
     assert f'<noscript><a class="small" href="{COUNTS_URL}?q=dana">' in html
     page = audrey_client.get(COUNTS_URL, {"q": "dana"}).content.decode()
     assert "<h1>Events per outcome</h1>" in page
     assert f'href="{URL}?q=dana">Back to these events</a>' in page
-    assert re.search(r"<div hx-disable>\s*<nav class=\"outcome-chips\"", page)
+    assert "Filters: Search <strong>dana</strong>" in page
+    dated = audrey_client.get(COUNTS_URL, {"q": "dana", "date_from": "2026-03-01"}).content.decode()
+    assert "Filters: Search <strong>dana</strong>, From <strong>2026-03-01</strong>" in dated
     assert _chips(page)["Failed"] == ("1", f"{URL}?q=dana&amp;outcome=failed")
 
 

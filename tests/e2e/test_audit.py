@@ -105,4 +105,13 @@ def test_an_auditor_filters_opens_the_event_follows_its_chain_of_custody_and_exp
     assert len(exported) == 1, exported
     assert exported[0]["action"] == "role_change.execute" and exported[0]["outcome"] == "succeeded"
     assert SAM in exported[0]["target_label"] + exported[0]["before"]
+
+    # A chip sets the outcome filter, and the form says so: the next filter change keeps it.
+    chips.get_by_role("link", name=re.compile(r"^Any outcome")).click()
+    expect(page).not_to_have_url(re.compile(r"outcome="))
+    expect(filters.get_by_label("Outcome")).to_have_value("")
+    chips.get_by_role("link", name=re.compile(r"^Succeeded")).click()
+    expect(page).to_have_url(re.compile(r"outcome=succeeded"))
+    expect(filters.get_by_label("Outcome")).to_have_value("succeeded")
+    expect(filters.get_by_label("Search")).to_have_value(SAM)
     assert console_errors == [], console_errors

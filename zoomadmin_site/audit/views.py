@@ -6,6 +6,7 @@ Read-only: GET only, and every view needs the view_audit_log permission.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -91,8 +92,15 @@ def event_counts(request: HttpRequest) -> HttpResponse:
     the list page loads into itself (htmx), or a page of their own for a browser without JavaScript."""
     form = AuditFilterForm(request.GET)
     counts = audit_outcome_counts(cap=OUTCOME_COUNT_CAP, **form.filters()) if form.is_valid() else None
-    template = f"{LIST_TEMPLATE}#outcome_counts" if wants_fragment(request) else "audit/event_counts.html"
-    return render(request, template, _list_context(form, page=None, counts=counts))
+    context = _list_context(form, page=None, counts=counts)
+    if wants_fragment(request):
+        return render(request, f"{LIST_TEMPLATE}#outcome_counts", context)
+    shown = [  # dates as the list's form has them (ISO)
+        (form.fields[name].label or name, value.isoformat() if isinstance(value, dt.date) else value)
+        for name, value in (form.cleaned_data.items() if counts is not None else ())
+        if value not in (None, "") and name not in PAGING_FIELDS
+    ]
+    return render(request, "audit/event_counts.html", context | {"filters_shown": shown})
 
 
 @operator_required("view_audit_log")
