@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html as markup
 import io
 import json
+import re
 import tracemalloc
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -222,3 +225,39 @@ def _copy_events(*, times: int) -> None:
                 [copy * 1000],
             )
         cursor.execute("UPDATE audit_auditchainhead SET seq = %s WHERE id = 1", [(times + 1) * 1000])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_lists_export_links_hold_the_same_rows_however_late_they_are_followed(
+    audrey_client, some_events, tmp_path, fmt
+):
+    """The list page links each format's export and its manifest, pinned to the last event recorded when
+    the page was shown: followed later, after more matching events (and the exports' own events), the
+    file and the manifest still describe the same rows, and the file checks out."""
+    html = audrey_client.get("/audit/", {"action": "role_change"}).content.decode()
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    links = {
+        name: markup.unescape(href)
+        for href, name in re.findall(r'<a [^>]*href="(/audit/export[^"]*)"[^>]*>([^<]+)</a>', html)
+    }
+    label = {"csv": "CSV", "jsonl": "JSON Lines"}[fmt]
+    export_url, manifest_url = links[f"Export {label}"], links[label]
+    assert urlsplit(manifest_url).path == MANIFEST
+    for url in (export_url, manifest_url):
+        assert parse_qs(urlsplit(url).query) == {
+            "action": ["role_change"],
+            "format": [fmt],
+            "as_of_seq": [str(head)],
+        }
+    audit_record(action="role_change.execute", outcome="failed", target_label="recorded after the page")
+    body = _body(audrey_client.get(export_url))
+    manifest = audrey_client.get(manifest_url).json()
+    assert (
+        manifest["rows"]
+        == AuditEvent.objects.filter(action__startswith="role_change.", seq__lte=head).count()
+    )
+    assert b"recorded after the page" not in body
+    (tmp_path / f"export.{fmt}").write_bytes(body)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    ok, output = _check(tmp_path / f"export.{fmt}", tmp_path / "manifest.json")
+    assert ok, output

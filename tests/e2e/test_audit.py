@@ -105,6 +105,13 @@ def test_an_auditor_filters_opens_the_event_follows_its_chain_of_custody_and_exp
     assert len(exported) == 1, exported
     assert exported[0]["action"] == "role_change.execute" and exported[0]["outcome"] == "succeeded"
     assert SAM in exported[0]["target_label"] + exported[0]["before"]
+    # Its signed manifest, linked beside it, proves the file complete (the check command says so).
+    with page.expect_download() as manifest_info:
+        page.locator(".export-links").get_by_role("link", name="CSV", exact=True).click()
+    checked = dashboard.manage(
+        "audit_export_check", str(download_info.value.path()), str(manifest_info.value.path())
+    )
+    assert "is exactly the export its manifest describes" in checked
 
     # A chip sets the outcome filter, and the form says so: the next filter change keeps it.
     chips.get_by_role("link", name=re.compile(r"^Any outcome")).click()

@@ -73,15 +73,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
     their own (event_counts), which the page makes once it is shown: their walk of the newest
     OUTCOME_COUNT_CAP matching events costs more than the page itself, and the events need not wait."""
     form = AuditFilterForm(request.GET)
-    page = None
+    page, export_as_of = None, None
     if form.is_valid():
+        # The export links name the last event recorded now: the export and its manifest, asked for
+        # later, then hold the same rows, however many events come in between.
+        export_as_of = audit_chain_head_seq()
         page = audit_event_list(
             after_seq=form.cleaned_data["after_seq"],
             before_seq=form.cleaned_data["before_seq"],
             **form.filters(),
         )
     template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
-    return render(request, template, _list_context(form, page=page))
+    return render(request, template, _list_context(form, page=page) | {"export_as_of": export_as_of})
 
 
 @operator_required("view_audit_log")
