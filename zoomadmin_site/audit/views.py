@@ -95,7 +95,7 @@ def event_counts(request: HttpRequest) -> HttpResponse:
     the list page loads into itself (htmx), or a page of their own for a browser without JavaScript."""
     form = AuditFilterForm(request.GET)
     counts = audit_outcome_counts(cap=OUTCOME_COUNT_CAP, **form.filters()) if form.is_valid() else None
-    context = _list_context(form, page=None, counts=counts)
+    context = _counts_context(form, counts)
     if wants_fragment(request):
         return render(request, f"{LIST_TEMPLATE}#outcome_counts", context)
     shown = [  # dates as the list's form has them (ISO)
@@ -279,21 +279,29 @@ def _as_of_seq(form: AuditExportForm) -> int:
     return audit_chain_head_seq() if as_of_seq is None else as_of_seq
 
 
-def _list_context(
-    form: AuditFilterForm, *, page: Any, counts: list[OutcomeCount] | None = None
-) -> dict[str, Any]:
+def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:
+    """The list page's context: its filter form, its page of events (None when the filters cannot be
+    used), the chain status and where its counts per outcome come from."""
     return {
         "form": form,
         "page": page,
         "counts_url": _counts_url(form),
-        "outcome_chips": _outcome_chips(form, counts) if counts is not None else None,
-        "counts_capped": any(c.capped for c in counts or ()),
-        "count_cap": f"{OUTCOME_COUNT_CAP:,}",
         "form_problems": _form_problems(form),
         "verification": audit_last_verification(),
         "known_actions": KNOWN_ACTIONS,
         "known_target_types": KNOWN_TARGET_TYPES,
         "outcomes": Outcome,
+    }
+
+
+def _counts_context(form: AuditFilterForm, counts: list[OutcomeCount] | None) -> dict[str, Any]:
+    """The outcome chips' context (None when the filters cannot be used)."""
+    return {
+        "form": form,
+        "outcome_chips": _outcome_chips(form, counts) if counts is not None else None,
+        "counts_capped": any(c.capped for c in counts or ()),
+        "count_cap": f"{OUTCOME_COUNT_CAP:,}",
+        "form_problems": _form_problems(form),
     }
 
 
