@@ -57,9 +57,12 @@ def test_export_is_newest_first_and_ignores_paging(audrey_client, db):
 
 
 def test_the_list_links_to_the_export_of_its_current_filter(audrey_client, db):
-    html = audrey_client.get("/audit/", {"outcome": "failed", "after_seq": "5"}).content.decode()
+    # Paging dropped, and an export's own parameters typed into the list's URL too.
+    query = {"outcome": "failed", "after_seq": "5", "format": "jsonl", "as_of_seq": "1"}
+    html = audrey_client.get("/audit/", query).content.decode()
     head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
-    assert f'href="{URL}?outcome=failed&amp;format=csv&amp;as_of_seq={head}"' in html  # paging dropped
+    assert f'href="{URL}?outcome=failed&amp;format=csv&amp;as_of_seq={head}"' in html
+    assert f'href="{URL}?outcome=failed&amp;format=jsonl&amp;as_of_seq={head}"' in html
 
 
 @pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -60,6 +60,7 @@ NO_SUCH_JOB = (
 )
 BAD_FROM_SEQ = "The position in the timeline must be a whole number of 0 or more; use the Later events link."
 MAX_SEQ = 2**63 - 1
+NOT_FILTERS = frozenset({*PAGING_FIELDS, "format", "as_of_seq"})  # in a list URL, by hand
 DIFF_ORDER = {"changed": 0, "added": 1, "removed": 2}  # what changed first, then what one side lacks
 # The pages of the things events are about, by target type (reversed by URL name, never built by hand).
 TARGET_PAGES = {"zoom_user": "accounts:user_detail", "zoom_meeting": "meetings:meeting_detail"}
@@ -73,18 +74,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
     their own (event_counts), which the page makes once it is shown: their walk of the newest
     OUTCOME_COUNT_CAP matching events costs more than the page itself, and the events need not wait."""
     form = AuditFilterForm(request.GET)
-    page, export_as_of = None, None
+    page, export = None, None
     if form.is_valid():
         # The export links name the last event recorded now: the export and its manifest, asked for
         # later, then hold the same rows, however many events come in between.
-        export_as_of = audit_chain_head_seq()
+        as_of_seq = audit_chain_head_seq()
+        export = {"as_of_seq": as_of_seq, **_export_links(_filters_query(form), as_of_seq)}
         page = audit_event_list(
             after_seq=form.cleaned_data["after_seq"],
             before_seq=form.cleaned_data["before_seq"],
             **form.filters(),
         )
     template = f"{LIST_TEMPLATE}#results" if wants_fragment(request) else LIST_TEMPLATE
-    return render(request, template, _list_context(form, page=page) | {"export_as_of": export_as_of})
+    return render(request, template, _list_context(form, page=page) | {"export": export})
 
 
 @operator_required("view_audit_log")
@@ -285,7 +287,7 @@ def _list_context(form: AuditFilterForm, *, page: Any) -> dict[str, Any]:
     return {
         "form": form,
         "page": page,
-        "counts_url": _counts_url(form),
+        "counts_url": _counts_url(_filters_query(form)),
         "form_problems": _form_problems(form),
         "verification": audit_last_verification(),
         "known_actions": KNOWN_ACTIONS,
@@ -331,12 +333,28 @@ def _outcome_chips(form: AuditFilterForm, counts: list[OutcomeCount]) -> list[di
     return chips
 
 
-def _counts_url(form: AuditFilterForm) -> str:
-    """event_counts's URL for the list's filters (the paging position dropped: the counts are the same on
-    every page of the list)."""
+def _filters_query(form: AuditFilterForm) -> str:
+    """The list's filters as a query string, without the paging position (the counts and the exports
+    are the same on every page of the list) or an export's own parameters."""
     data = form.data if isinstance(form.data, QueryDict) else QueryDict()
-    kept = [(k, v) for k, values in data.lists() if k not in PAGING_FIELDS for v in values]
-    return f"{reverse('audit:event_counts')}?{urlencode(kept)}" if kept else reverse("audit:event_counts")
+    return urlencode([(k, v) for k, values in data.lists() if k not in NOT_FILTERS for v in values])
+
+
+def _counts_url(filters_query: str) -> str:
+    """event_counts's URL for the list's filters."""
+    base = reverse("audit:event_counts")
+    return f"{base}?{filters_query}" if filters_query else base
+
+
+def _export_links(filters_query: str, as_of_seq: int) -> dict[str, str]:
+    """The export of the list's filters in each format, and each one's manifest, all up to `as_of_seq`."""
+    links = {}
+    for fmt in FORMATS:
+        query = f"{filters_query}&" if filters_query else ""
+        query += urlencode({"format": fmt, "as_of_seq": as_of_seq})
+        links[fmt] = f"{reverse('audit:event_export')}?{query}"
+        links[f"{fmt}_manifest"] = f"{reverse('audit:event_export_manifest')}?{query}"
+    return links
 
 
 def _total(counts: list[OutcomeCount]) -> str:
