@@ -36,9 +36,8 @@ OUTCOME_COUNT_CAP = 1000
 # SQLite: a `q` found in fewer events than this is looked up in the text index; a commoner one is checked
 # row by row along the list's order (see _text_filter).
 TEXT_INDEX_DRIVES_BELOW = 2000
-# A list of seqs bound as one parameter (_among): a JSON array on SQLite, an array on PostgreSQL.
+# A list of seqs bound as one parameter (_events): a JSON array on SQLite, an array on PostgreSQL.
 SEQS_SQLITE = "SELECT value FROM json_each(%s)"
-SEQS_POSTGRESQL = "SELECT unnest(%s::bigint[])"
 # A date range's run of seqs (_unstepped_window), in one round trip: whether the clock ever stepped back,
 # then the first event at or after the start and the last one before the end (of one actor, with an actor
 # filter), each from a time index (the time's, or the actor's and time's).
@@ -196,7 +195,7 @@ def _events(seqs: list[int]) -> list[ListedEvent]:
     sql = EVENTS_SQL.get(vendor)
     if sql is not None:  # SQLite binds the seqs as a JSON array, PostgreSQL as an array
         return _listed(sql, [_json_array(seqs) if vendor == "sqlite" else seqs])
-    events = AuditEvent.objects.filter(_among(seqs)).order_by("-seq").values_list(*LIST_COLUMNS)
+    events = AuditEvent.objects.filter(seq__in=seqs).order_by("-seq").values_list(*LIST_COLUMNS)
     return [ListedEvent(*row) for row in events]
 
 
@@ -227,18 +226,6 @@ def _listed(sql: str, params: list[Any]) -> list[ListedEvent]:
         )
         for seq, time, actor, action, kind, target, label, after, reason, outcome in rows
     ]
-
-
-def _among(seqs: list[int]) -> Q:
-    """The events `seqs` (Python ints, as the list's own queries return them), as one query parameter:
-    seq__in's parameter per seq costs Django more than the database's whole answer over a thousand seqs
-    (the outcome counts'): a quarter of a whole page's time, before it was bound so."""
-    vendor = connections[AuditEvent.objects.db].vendor
-    if vendor == "sqlite":
-        return Q(seq__in=RawSQL(SEQS_SQLITE, [_json_array(seqs)]))  # noqa: S611 - a constant
-    if vendor == "postgresql":
-        return Q(seq__in=RawSQL(SEQS_POSTGRESQL, [seqs]))  # noqa: S611 - a constant
-    return Q(seq__in=seqs)
 
 
 def _json_array(seqs: list[int]) -> str:

@@ -348,12 +348,12 @@ def _counts_url(filters_query: str) -> str:
 
 def _export_links(filters_query: str, as_of_seq: int) -> dict[str, str]:
     """The export of the list's filters in each format, and each one's manifest, all up to `as_of_seq`."""
+    export, manifest = reverse("audit:event_export"), reverse("audit:event_export_manifest")
     links = {}
     for fmt in FORMATS:
         query = f"{filters_query}&" if filters_query else ""
         query += urlencode({"format": fmt, "as_of_seq": as_of_seq})
-        links[fmt] = f"{reverse('audit:event_export')}?{query}"
-        links[f"{fmt}_manifest"] = f"{reverse('audit:event_export_manifest')}?{query}"
+        links[fmt], links[f"{fmt}_manifest"] = f"{export}?{query}", f"{manifest}?{query}"
     return links
 
 
