@@ -156,6 +156,7 @@ def test_dashboard_shows_mirror_counts_and_recent_activity_to_auditors(audrey_cl
     body = audrey_client.get(reverse("home")).content.decode()
     assert "1 active · 1 licensed · 1 invited" in body
     assert "Full sync #9" in body and "Recent activity" in body
+    assert "<bdi>Mirror sync by system</bdi>" in body  # the audit log's sentence, not only its code
     from django.test import Client
 
     it_admin = Client()
