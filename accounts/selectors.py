@@ -3,6 +3,7 @@ whatever the number of rows."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -313,6 +314,47 @@ def change_requests_pending_page(
     page = fetch_page(pending, position, page_size=page_size)
     assert page is not None  # None only with a boundary, which is not given
     return page
+
+
+@dataclass(frozen=True)
+class DecidedRequest:
+    """A row of the decided list: the request and its managers' decisions, oldest first."""
+
+    request: ChangeRequest
+    decisions: list[Approval]
+
+
+def change_requests_decided_page(
+    *,
+    requester: Any = None,
+    after: str | None = None,
+    before: str | None = None,
+    page_size: int = APPROVALS_PAGE_SIZE,
+) -> KeysetPage:
+    """One page of the role change requests that needed a manager's approval and wait no longer (approved,
+    rejected, expired, cancelled, and how each approved one ended in Zoom), newest request first: all of
+    them, or one requester's. Its rows are DecidedRequest: the page's decisions are read in one query.
+    Keyset paging on (created_at, id) along the (-created_at, -id) index."""
+    decided = (
+        ChangeRequest.objects.filter(kind=Kind.ROLE_CHANGE, approvals_required__gt=0)
+        .exclude(status=Status.PENDING)
+        .only(*_REQUEST_ROW_FIELDS, "decided_at", "finished_at", "outcome_reason")
+    )
+    if requester is not None:
+        decided = decided.filter(requester=requester)
+    position = page_request(
+        ChangeRequest, sorts=_REQUEST_SORTS, sort_key="-created", after=after, before=before
+    )
+    page = fetch_page(decided, position, page_size=page_size)
+    assert page is not None  # None only with a boundary, which is not given
+    decisions: dict[int, list[Approval]] = {change.pk: [] for change in page.rows}
+    fields = ("request_id", "approver_label", "decision", "comment", "created_at")
+    for decision in (
+        Approval.objects.filter(request_id__in=decisions).only(*fields).order_by("created_at", "id")
+    ):
+        decisions[decision.request_id].append(decision)
+    rows = [DecidedRequest(change, decisions[change.pk]) for change in page.rows]
+    return dataclasses.replace(page, rows=rows)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<zoomuser:user_key>/role/check/", views.role_change_check, name="role_change_check"),
     path("users/<zoomuser:user_key>/role/request/", views.role_change_submit, name="role_change_request"),
     path("approvals/", views.approval_list, name="approval_list"),
+    path("approvals/decided/", views.approval_decided, name="approval_decided"),
     path("approvals/<int:request_id>/", views.approval_detail, name="approval_detail"),
     path("approvals/<int:request_id>/preflight/", views.approval_preflight, name="approval_preflight"),
     path("approvals/<int:request_id>/approve/", views.approval_approve, name="approval_approve"),

@@ -24,6 +24,7 @@ from accounts.selectors import (
     USER_SORTS,
     ChangeRequestDetail,
     change_request_detail,
+    change_requests_decided_page,
     change_requests_pending_page,
     role_label,
     role_names,
@@ -201,14 +202,23 @@ def _result_message(change: ChangeRequest) -> tuple[int, str]:
 def approval_list(request: HttpRequest) -> HttpResponse:
     """The requests that wait for a decision, newest first. Managers decide them; auditors and superusers
     see them all, read-only; an IT admin sees the requests they made."""
+    return _approvals(request, change_requests_pending_page, "accounts/approval_list.html")
+
+
+@operator_required("browse")
+@require_safe
+def approval_decided(request: HttpRequest) -> HttpResponse:
+    """The requests that were waiting and are no longer, newest first, with who decided and how each
+    ended: the same people see the same requests as on the waiting list, read-only."""
+    return _approvals(request, change_requests_decided_page, "accounts/approval_decided.html")
+
+
+def _approvals(request: HttpRequest, page_of: Any, template: str) -> HttpResponse:
     user = request.user
     sees_all = user.has_perm(perm("approve_role_change")) or user.has_perm(perm("view_audit_log"))
     cursors = ApprovalPageForm(request.GET).cursors()
-    page = change_requests_pending_page(
-        requester=None if sees_all else user, after=cursors["after"], before=cursors["before"]
-    )
-    context = {"page": page, "mine_only": not sees_all}
-    return render(request, "accounts/approval_list.html", context)
+    page = page_of(requester=None if sees_all else user, after=cursors["after"], before=cursors["before"])
+    return render(request, template, {"page": page, "mine_only": not sees_all})
 
 
 def _detail(request_id: int) -> ChangeRequestDetail:

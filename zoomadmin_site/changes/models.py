@@ -133,6 +133,8 @@ class ChangeRequest(models.Model):
             models.Index(fields=["status", "expires_at"], name="change_status_expires"),
             models.Index(fields=["status", "revert_at"], name="change_status_revert"),
             models.Index(fields=["requester", "-created_at"], name="change_requester_created"),
+            # The decided list: most requests are decided, so walking this newest first finds a page soon.
+            models.Index(fields=["-created_at", "-id"], name="change_created"),
         ]
         constraints = [
             # One open change per target: two at once would race each other in Zoom (and a second
