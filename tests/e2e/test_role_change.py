@@ -65,6 +65,12 @@ def test_a_promotion_requested_approved_applied_and_audited(page, dashboard, con
     expect(page.locator(".messages")).to_contain_text("Your approval is recorded")
     expect(page.locator(".page-head .lead")).to_contain_text("Done, verified in Zoom")
     screenshot(page, "approval-done")
+    # Gone from the waiting list, it is on the decided one: who approved, and that Zoom applied it.
+    page.locator("nav.mainnav").get_by_role("link", name=re.compile("Approvals")).click()
+    page.locator("nav.tabs").get_by_role("link", name="Decided").click()
+    decided = page.locator("table.approvals-decided tbody tr", has_text="priya.raman@example.com")
+    expect(decided).to_contain_text(COMMENT)
+    expect(decided).to_contain_text("Done, verified in Zoom")
     page.goto(user_url)
     expect(page.locator(".page-head .lead")).to_contain_text("Admin")
     log_out(page)
