@@ -209,6 +209,44 @@ def test_free_text_matches_labels_and_reasons_whichever_way_it_is_found(
     assert found == sorted((made[name].seq for name in expected), reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("q", "terms"),
+    [
+        ("User u01234", ["u01234", "User", "User u01234"]),
+        ("jane.roe@corp", ["jane", "corp", "roe", "jane.roe@corp"]),  # as long: in the order typed
+        ("ünïcode", ["ünïcode"]),
+        ("a_b-cd", ["a_b-cd"]),  # no word of three: the whole term
+        ("review review", ["review", "review review"]),
+    ],
+)
+def test_the_text_index_looks_up_each_word_then_the_whole_term(q, terms):
+    from zoomadmin_site.audit.selectors import index_terms
+
+    assert index_terms(q) == terms
+
+
+def test_a_phrase_is_looked_up_by_its_rare_word_and_matched_whole(db, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from zoomadmin_site.audit import selectors
+    from zoomadmin_site.audit.text_index import has_fts
+
+    monkeypatch.setattr(selectors, "TEXT_INDEX_DRIVES_BELOW", 3)
+    for n in range(4):
+        audit_record(action="mirror.sync", outcome="succeeded", target_label=f"Team member {n}")
+    wanted = audit_record(action="mirror.sync", outcome="succeeded", target_label="Team Zephyr")
+    audit_record(action="mirror.sync", outcome="succeeded", target_label="Zephyr alone")
+    with CaptureQueriesContext(connection) as queries:
+        found = [e.seq for e in selectors.audit_event_list(q="team zephyr").events]
+    assert found == [wanted.seq]  # "Zephyr alone" is a candidate, and icontains leaves it out
+    page = [query["sql"] for query in queries if "ORDER BY" in query["sql"] and "LIMIT 51" in query["sql"]]
+    assert len(page) == 1
+    if has_fts(connection):  # the text index looks up the word, not the phrase
+        assert """MATCH '"zephyr"'""" in page[0]
+    else:  # the word is a condition of its own, which the planner may look up in a trigram index
+        assert "'%zephyr%'" in page[0] and "'%team zephyr%'" in page[0]
+
+
 def test_the_text_index_is_put_back_after_a_migrate_that_dropped_its_triggers(db, monkeypatch):
     from django.core.management.sql import emit_post_migrate_signal
     from django.db import connection

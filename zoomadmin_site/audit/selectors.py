@@ -4,6 +4,7 @@ operation's history, the export stream and the last chain verification."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from zoomadmin_site.audit.text_index import (
     FTS_COUNT_SQL,
     FTS_MATCH_SQL,
     MIN_INDEXED_TERM,
+    TRGM_COUNT_SQL,
     fts_phrase,
     has_fts,
 )
@@ -35,7 +37,9 @@ MAX_LIMIT = 500
 OUTCOME_COUNT_CAP = 1000
 # SQLite: a `q` found in fewer events than this is looked up in the text index; a commoner one is checked
 # row by row along the list's order (see _text_filter).
-TEXT_INDEX_DRIVES_BELOW = 2000
+TEXT_INDEX_DRIVES_BELOW = 5000
+# A word of `q` that the text index may look up on its own (index_terms): three letters or digits or more.
+WORD = re.compile(rf"[^\W_]{{{MIN_INDEXED_TERM},}}")
 # A list of seqs bound as one parameter (_events): a JSON array on SQLite, an array on PostgreSQL.
 SEQS_SQLITE = "SELECT value FROM json_each(%s)"
 # A date range's run of seqs (_unstepped_window), in one round trip: whether the clock ever stepped back,
@@ -376,29 +380,59 @@ def audit_event_queryset(**filters: Unpack[AuditFilters]) -> QuerySet[AuditEvent
 
 def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
     """Events whose target label or reason contains `q` (icontains: what the list shows is defined by
-    this alone). On SQLite the text index (text_index.py) drives the search when `q` is rare: at most
-    TEXT_INDEX_DRIVES_BELOW events contain it, so the candidates are those few rows. A commoner term is
-    found sooner by walking the events newest first (or along another filter's index) and checking
-    each; PostgreSQL's planner makes the same choice itself from its trigram indexes' statistics."""
+    this alone). When part of `q` is rare (fewer than TEXT_INDEX_DRIVES_BELOW events contain it:
+    _rare_term), the text index (text_index.py) looks that part up and the candidates are those few
+    rows. A commoner `q` is found sooner by walking the events newest first (or along another filter's
+    index) and checking each.
+    - SQLite: the FTS5 index drives the search from the rare part, or the walk does.
+    - PostgreSQL: the planner chooses from its trigram indexes' statistics; the rare word of a longer `q`
+      is added as a condition of its own (implied by `q`), whose index scan it then prefers to that of
+      the whole term, which reads every event of the term's commonest word."""
     contains = Q(target_label__icontains=q) | Q(reason__icontains=q)
+    events = events.filter(contains)
+    if len(q) < MIN_INDEXED_TERM:
+        return events
     connection = connections[events.db]
-    if len(q) < MIN_INDEXED_TERM or not has_fts(connection):
-        return events.filter(contains)
-    phrase = fts_phrase(q)
-    if not _rare_in_text_index(events.db, phrase, TEXT_INDEX_DRIVES_BELOW):
-        return events.filter(contains)
-    return events.filter(contains, seq__in=RawSQL(FTS_MATCH_SQL, [phrase]))  # noqa: S611 - a constant
+    fts = has_fts(connection)
+    if not fts and connection.vendor != "postgresql":
+        return events
+    term = _rare_term(events.db, q, TEXT_INDEX_DRIVES_BELOW)
+    if term is None:
+        return events
+    if fts:
+        return events.filter(seq__in=RawSQL(FTS_MATCH_SQL, [fts_phrase(term)]))  # noqa: S611 - a constant
+    return events.filter(Q(target_label__icontains=term) | Q(reason__icontains=term))
+
+
+def index_terms(q: str) -> list[str]:
+    """What the text index may look up to find the events that contain `q`: its words of three letters or
+    digits and more, longest first, then `q` itself (an event that contains `q` contains each of them).
+    A word is looked up on its own because the index finds a phrase no sooner than its commonest part:
+    "User u01234" costs as much as "User", which every event's label holds."""
+    words = sorted(dict.fromkeys(WORD.findall(q)), key=len, reverse=True)  # stable: in order, if as long
+    return [*words, q] if q not in words else words
 
 
 @lru_cache(maxsize=512)
-def _rare_in_text_index(alias: str, phrase: str, below: int) -> bool:
-    """Whether fewer than `below` events contain the phrase (SQLite's text index). Remembered: the
-    answer only picks how `q` is looked up (the rows are icontains' either way), and a page and its
-    counts, or the next page, ask it again."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute(FTS_COUNT_SQL, [phrase, below])
-        (candidates,) = cursor.fetchone()
-    return bool(candidates < below)
+def _rare_term(alias: str, q: str, below: int) -> str | None:
+    """The first of index_terms(q) that fewer than `below` events contain, counted with the text index
+    (on PostgreSQL, words only: the planner weighs `q` itself), or None. Each count stops at `below`, so
+    a common word costs little. Remembered: the answer only picks how `q` is looked up (the rows are
+    icontains' either way), and a page and its counts, or the next page, ask it again."""
+    connection = connections[alias]
+    fts = has_fts(connection)
+    with connection.cursor() as cursor:
+        for term in index_terms(q):
+            if fts:
+                cursor.execute(FTS_COUNT_SQL, [fts_phrase(term), below])
+            elif term == q:
+                return None
+            else:
+                cursor.execute(TRGM_COUNT_SQL, [f"%{term}%", f"%{term}%", below])
+            (candidates,) = cursor.fetchone()
+            if candidates < below:
+                return term
+    return None
 
 
 def audit_event_export(*, chunk_size: int = 2000, **filters: Unpack[AuditFilters]) -> Iterator[AuditEvent]:

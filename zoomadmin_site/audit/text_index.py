@@ -41,6 +41,13 @@ FTS_COUNT_SQL = (
     "SELECT count(*) FROM (SELECT 1 FROM audit_auditevent_text WHERE audit_auditevent_text MATCH %s LIMIT %s)"
 )
 
+# PostgreSQL: how many events' label or reason contain the one term parameter (given twice), counting no
+# further than the limit parameter; the conditions are icontains' own, which the trigram indexes serve.
+TRGM_COUNT_SQL = (
+    "SELECT count(*) FROM (SELECT 1 FROM audit_auditevent WHERE UPPER(target_label::text) LIKE UPPER(%s) "
+    "OR UPPER(reason::text) LIKE UPPER(%s) LIMIT %s) AS candidates"
+)
+
 
 def fts_phrase(term: str) -> str:
     """The term as one FTS5 phrase: inside double quotes FTS5 syntax is plain text ("" is a quote)."""
