@@ -113,6 +113,9 @@ def paths(rows: int, *, variants: int = 40) -> dict[str, list[str]]:
         # A rare term (one user's label: 1 event in 5,000) and a common one (a reason on 1 in 4), half each.
         q = user if n % 2 else rng.choice(("quarterly", "access review"))
         q_outcome.append(_path(q=q, outcome=OUTCOMES[n % len(OUTCOMES)]))
+    # Free text of two words, one common (every label has "User"): with a rare one (one user's 200 events)
+    # or a middling one (ten users' 2,000), half each.
+    q_phrase = [_path(q=f"User {user}" if n % 2 else f"user {user[:5]}") for n, user in enumerate(users)]
     actor_action_dates = []
     for n, seq in enumerate(seqs):
         actor = n % 40
@@ -140,6 +143,7 @@ def paths(rows: int, *, variants: int = 40) -> dict[str, list[str]]:
     return {
         "newest": ["/audit/"] + [_path(after_seq=str(seq)) for seq in seqs[: variants - 1]],
         "q_outcome": q_outcome,
+        "q_phrase": q_phrase,
         "actor_action_date_range": actor_action_dates,
         "request_id": [_path(request_id=uuid.UUID(int=seq).hex) for seq in seqs],
         "target": [_path(target_type="zoom_user", target_id=user) for user in users],
