@@ -306,12 +306,19 @@ def change_requests_pending_page(
     Keyset paging on (created_at, id) under status = pending: the (status, -created_at, -id) index serves
     every page, however many requests the table holds, and no row costs a query of its own."""
     pending = ChangeRequest.objects.pending().only(*_REQUEST_ROW_FIELDS)
+    return _newest_requests_page(pending, requester, after=after, before=before, page_size=page_size)
+
+
+def _newest_requests_page(
+    requests: Any, requester: Any, *, after: str | None, before: str | None, page_size: int
+) -> KeysetPage:
+    """A page of `requests` (all, or one requester's), newest first, keyset-paged on (created_at, id)."""
     if requester is not None:
-        pending = pending.filter(requester=requester)
+        requests = requests.filter(requester=requester)
     position = page_request(
         ChangeRequest, sorts=_REQUEST_SORTS, sort_key="-created", after=after, before=before
     )
-    page = fetch_page(pending, position, page_size=page_size)
+    page = fetch_page(requests, position, page_size=page_size)
     assert page is not None  # None only with a boundary, which is not given
     return page
 
@@ -340,13 +347,7 @@ def change_requests_decided_page(
         .exclude(status=Status.PENDING)
         .only(*_REQUEST_ROW_FIELDS, "decided_at", "finished_at", "outcome_reason")
     )
-    if requester is not None:
-        decided = decided.filter(requester=requester)
-    position = page_request(
-        ChangeRequest, sorts=_REQUEST_SORTS, sort_key="-created", after=after, before=before
-    )
-    page = fetch_page(decided, position, page_size=page_size)
-    assert page is not None  # None only with a boundary, which is not given
+    page = _newest_requests_page(decided, requester, after=after, before=before, page_size=page_size)
     decisions: dict[int, list[Approval]] = {change.pk: [] for change in page.rows}
     fields = ("request_id", "approver_label", "decision", "comment", "created_at")
     for decision in (

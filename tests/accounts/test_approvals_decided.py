@@ -8,28 +8,27 @@ import re
 import pytest
 from django.utils import timezone
 
-from accounts.models import ZoomUser
-from accounts.role_changes import role_change_request
 from zoomadmin_site.changes.models import Approval, ChangeRequest, Kind, Status
-from zoomadmin_site.sync.services import mirror_refresh_user
 
-from .test_role_change_views_approvals import ADMIN, COMMENT, PRIYA, REASON, many_requests, text
+from .role_requests import COMMENT
+from .test_role_change_views_approvals import many_requests, text
 
 pytestmark = pytest.mark.django_db
 DECIDED = "/approvals/decided/"
 LISTED = re.compile(r'<a href="/approvals/(\d+)/">#')
 
 
-@pytest.fixture
-def priya(zoom_sandbox) -> ZoomUser:
-    return mirror_refresh_user(user_key=PRIYA)
-
-
-@pytest.fixture
-def pending(priya, alice) -> ChangeRequest:
-    submitted = role_change_request(user_key=priya.url_key, role=ADMIN, reason=REASON, actor=alice)
-    assert submitted.request is not None
-    return submitted.request
+def decide(
+    change: ChangeRequest, approver, verdict: str = Approval.Decision.REJECT, comment: str = "no"
+) -> None:
+    Approval.objects.create(
+        request=change,
+        approver=approver,
+        approver_label=approver.username,
+        decision=verdict,
+        comment=comment,
+        plan_fingerprint="f",
+    )
 
 
 def decided(count: int, *, requester, status: str = Status.REJECTED) -> list[ChangeRequest]:
@@ -74,14 +73,7 @@ def test_every_ending_is_listed_newest_first_with_its_decisions(morgan_client, a
     expired = decided(1, requester=alice, status=Status.EXPIRED)[0]
     ChangeRequest.objects.filter(pk=expired.pk).update(created_at=timezone.now())
     for approver, verdict in ((morgan, Approval.Decision.APPROVE), (root, Approval.Decision.REJECT)):
-        Approval.objects.create(
-            request=rows[0],
-            approver=approver,
-            approver_label=approver.username,
-            decision=verdict,
-            comment=f"{approver.username} says so",
-            plan_fingerprint="f",
-        )
+        decide(rows[0], approver, verdict, f"{approver.username} says so")
     html = morgan_client.get(DECIDED).content.decode()
     assert LISTED.findall(html) == [str(expired.pk), str(rows[0].pk), str(rows[1].pk)]
     first, second, third = html.split("<tbody>")[1].split("</tr>")[:3]
@@ -134,14 +126,7 @@ def test_the_decided_list_costs_the_same_queries_however_many_requests(
 ):
     for change in decided(rows, requester=morgan):
         if change.pk % 2:
-            Approval.objects.create(
-                request=change,
-                approver=morgan,
-                approver_label="morgan",
-                decision=Approval.Decision.REJECT,
-                comment="no",
-                plan_fingerprint="f",
-            )
+            decide(change, morgan)
     client.force_login(morgan)
     client.get(DECIDED)
     # operator, permissions, the page of requests, the page's decisions, the navigation's count
@@ -152,14 +137,7 @@ def test_the_decided_list_costs_the_same_queries_however_many_requests(
 def test_the_decided_list_escapes_and_isolates_what_it_shows(morgan_client, morgan, alice):
     change = decided(1, requester=alice)[0]
     ChangeRequest.objects.filter(pk=change.pk).update(outcome_reason="<img src=x onerror=alert(1)>")
-    Approval.objects.create(
-        request=change,
-        approver=morgan,
-        approver_label="morgan",
-        decision=Approval.Decision.REJECT,
-        comment="<script>alert(1)</script> \u202eevil",
-        plan_fingerprint="f",
-    )
+    decide(change, morgan, comment="<script>alert(1)</script> \u202eevil")
     row = morgan_client.get(DECIDED).content.decode().split("<tbody>")[1].split("</tbody>")[0]
     assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt;" in row
     assert "<img" not in row and "&lt;img src=x onerror=alert(1)&gt;" in row

@@ -23,11 +23,6 @@ REASON = "Runs the webinar team from next week"
 
 
 @pytest.fixture
-def priya(zoom_sandbox) -> ZoomUser:
-    return mirror_refresh_user(user_key=PRIYA)
-
-
-@pytest.fixture
 def nora(zoom_sandbox) -> ZoomUser:
     return mirror_refresh_user(user_key=NORA)
 

@@ -13,29 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.forms import COMMENT_REQUIRED
-from accounts.models import ZoomUser
 from accounts.role_changes import role_change_cancel, role_change_request
 from zoomadmin_site.changes.models import ChangeRequest, Kind, Status
 from zoomadmin_site.changes.services import ABOUT_YOURSELF, NOT_YOURS, OWN_REQUEST
-from zoomadmin_site.sync.services import mirror_refresh_user
+
+from .role_requests import ADMIN, COMMENT, PRIYA, REASON
 
 pytestmark = pytest.mark.django_db
-PRIYA = "priya.raman@example.com"  # a Member in the sandbox
-ADMIN = {"role_name": "Admin"}
-REASON = "Runs the webinar team from next week"
-COMMENT = "Agreed with her manager"
-
-
-@pytest.fixture
-def priya(zoom_sandbox) -> ZoomUser:
-    return mirror_refresh_user(user_key=PRIYA)
-
-
-@pytest.fixture
-def pending(priya, alice) -> ChangeRequest:
-    submitted = role_change_request(user_key=priya.url_key, role=ADMIN, reason=REASON, actor=alice)
-    assert submitted.request is not None
-    return submitted.request
 
 
 def text(response) -> str:
