@@ -254,6 +254,13 @@ def test_a_phrase_is_looked_up_by_its_rare_word_and_matched_whole(db, monkeypatc
             assert [e.seq for e in selectors.audit_event_list(q="team member").events][:1] == [wanted.seq - 1]
         page = [query["sql"] for query in queries if "LIMIT 51" in query["sql"]]
         assert "STRPOS(" not in page[0] and "COALESCE" not in page[0]  # both words common: as before
+        with CaptureQueriesContext(connection) as queries:  # one rare word: its own scan, sorted
+            assert [e.seq for e in selectors.audit_event_list(q="zephyr").events] == [
+                wanted.seq + 1,
+                wanted.seq,
+            ]
+        page = [query["sql"] for query in queries if "LIMIT 51" in query["sql"]]
+        assert "STRPOS(" not in page[0] and 'ORDER BY COALESCE("audit_auditevent"."seq"' in page[0]
 
 
 def test_the_text_index_is_put_back_after_a_migrate_that_dropped_its_triggers(db, monkeypatch):
