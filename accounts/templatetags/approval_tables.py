@@ -14,9 +14,14 @@ from django.utils.text import Truncator
 
 from accounts.selectors import DecidedRequest
 from accounts.templatetags.search_tables import LocalTime, detail_url_maker, esc, rows_html, zoom_esc
-from zoomadmin_site.changes.models import ChangeRequest
+from zoomadmin_site.changes.models import Approval, ChangeRequest
 
 register = template.Library()
+# A decision's badge: the class of the request status it leads to.
+DECISION_BADGES: dict[str, str] = {
+    Approval.Decision.APPROVE: "approved",
+    Approval.Decision.REJECT: "rejected",
+}
 
 
 @register.simple_tag
@@ -47,7 +52,7 @@ def _row(change: ChangeRequest, link: str, when: LocalTime, button: tuple[str, s
 def _decided_row(row: DecidedRequest, link: str, when: LocalTime) -> str:
     change = row.request
     decisions = "".join(
-        f'<li><span class="badge badge-{"approved" if d.decision == "approve" else "rejected"}">'
+        f'<li><span class="badge badge-{DECISION_BADGES[d.decision]}">'
         f"{esc(d.get_decision_display())}</span> by <bdi>{zoom_esc(d.approver_label)}</bdi> "
         f'<span class="small muted">{_time(d.created_at, when)}</span>'
         f'<div class="small muted">“<bdi>{zoom_esc(Truncator(d.comment).chars(120))}</bdi>”</div></li>'

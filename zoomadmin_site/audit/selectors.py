@@ -37,8 +37,8 @@ MAX_LIMIT = 500
 # Counts per outcome are taken among the newest this many matching events (beyond: "1,000+", "12+"), so
 # counting costs the same over a thousand events as over millions, whatever the filters.
 OUTCOME_COUNT_CAP = 1000
-# SQLite: a `q` found in fewer events than this is looked up in the text index; a commoner one is checked
-# row by row along the list's order (see _text_filter).
+# A `q` (or a word of it) found in fewer events than this is looked up in the text index; a commoner one
+# is checked row by row along the list's order (see _text_filter).
 TEXT_INDEX_DRIVES_BELOW = 5000
 # A word of `q` that the text index may look up on its own (index_terms): three letters or digits or more.
 WORD = re.compile(rf"[^\W_]{{{MIN_INDEXED_TERM},}}")
@@ -393,10 +393,10 @@ def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
       scan for a term with a common word, which reads every event holding that word (40 ms for "User
       u01234" at 1M events, against 2 for "u01234"), and would otherwise add it to the word's."""
     contains = Q(target_label__icontains=q) | Q(reason__icontains=q)
-    term = _rare_term(events.db, q, TEXT_INDEX_DRIVES_BELOW) if _indexed(events.db, q) else None
+    term = _driving_term(events.db, q)
     if term is None:
         return events.filter(contains)
-    if has_fts(connections[events.db]):
+    if connections[events.db].vendor == "sqlite":
         return events.filter(contains, seq__in=RawSQL(FTS_MATCH_SQL, [fts_phrase(term)]))  # noqa: S611 - a constant
     if term == q:  # one rare word: its own trigram scan finds it (and the list sorts its candidates)
         return events.filter(contains)
@@ -406,10 +406,18 @@ def _text_filter(events: QuerySet[AuditEvent], q: str) -> QuerySet[AuditEvent]:
     )
 
 
-def _indexed(alias: str, q: str) -> bool:
-    """Whether a text index may find `q` (three characters or more; SQLite's FTS5, PostgreSQL's trigrams)."""
+def _driving_term(alias: str, q: str) -> str | None:
+    """The part of `q` that a text index looks up to drive the search (_rare_term), or None: `q` is too
+    short for trigrams, the database has no text index (SQLite's FTS5, PostgreSQL's trigrams), or no part
+    of `q` is rare."""
     connection = connections[alias]
-    return len(q) >= MIN_INDEXED_TERM and (connection.vendor == "postgresql" or has_fts(connection))
+    if len(q) < MIN_INDEXED_TERM:
+        return None
+    if connection.vendor == "postgresql":
+        return _rare_term(alias, q, TEXT_INDEX_DRIVES_BELOW, fts=False)
+    if has_fts(connection):
+        return _rare_term(alias, q, TEXT_INDEX_DRIVES_BELOW, fts=True)
+    return None
 
 
 def _holds(field: str, q: str) -> Q:
@@ -423,11 +431,9 @@ def _sorts_candidates(filters: AuditFilters) -> bool:
     the list then sorts its few candidates instead of walking every event newest first to meet them,
     which the planner would do (it underrates the walk's cost per row: 23 ms against 5 for a word in
     2,000 of 1M events)."""
-    q = (filters.get("q") or "").strip()
     alias = AuditEvent.objects.db
-    if connections[alias].vendor != "postgresql" or not _indexed(alias, q):
-        return False
-    return _rare_term(alias, q, TEXT_INDEX_DRIVES_BELOW) is not None
+    q = (filters.get("q") or "").strip()
+    return connections[alias].vendor == "postgresql" and _driving_term(alias, q) is not None
 
 
 def _by_seq(events: QuerySet[AuditEvent], filters: AuditFilters, *, newest_first: bool = True) -> QuerySet:
@@ -447,14 +453,13 @@ def index_terms(q: str) -> list[str]:
 
 
 @lru_cache(maxsize=512)
-def _rare_term(alias: str, q: str, below: int) -> str | None:
-    """The first of index_terms(q) that fewer than `below` events contain, counted with the text index
-    (on PostgreSQL, words only: `q` itself only when it is one word), or None. Each count stops at `below`, so
-    a common word costs little. Remembered: the answer only picks how `q` is looked up (the rows are
-    icontains' either way), and a page and its counts, or the next page, ask it again."""
-    connection = connections[alias]
-    fts = has_fts(connection)
-    with connection.cursor() as cursor:
+def _rare_term(alias: str, q: str, below: int, *, fts: bool) -> str | None:
+    """The first of index_terms(q) that fewer than `below` events contain, counted with SQLite's FTS5
+    index (`fts`) or PostgreSQL's trigram indexes (words only: `q` itself only when it is one word), or
+    None. Each count stops at `below`, so a common word costs little. Remembered: the answer only picks
+    how `q` is looked up (the rows are icontains' either way), and a page and its counts, or the next
+    page, ask it again."""
+    with connections[alias].cursor() as cursor:
         for term in index_terms(q):
             if fts:
                 cursor.execute(FTS_COUNT_SQL, [fts_phrase(term), below])
