@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login, screenshot
 
@@ -11,13 +14,13 @@ pytestmark = pytest.mark.e2e
 
 def test_login_page_then_dashboard_with_navigation(page, dashboard, console_errors):
     page.goto(dashboard.url + "/meetings/")
-    assert page.url.startswith(dashboard.url + "/login/?next=/meetings/")
-    assert page.locator("h1").inner_text() == "Log in to Zoom Admin"
+    expect(page).to_have_url(dashboard.url + "/login/?next=/meetings/")
+    expect(page.locator("h1")).to_have_text("Log in to Zoom Admin")
     login(page, dashboard, "itadmin")
     nav = page.locator("nav.mainnav a")
-    assert nav.all_inner_texts() == ["Users", "Meetings", "Approvals"]  # no audit log for IT admins
-    assert "IT admin" in page.locator(".operator").inner_text()
-    assert page.locator(".mode-badge").inner_text().lower() == "sandbox"
+    expect(nav).to_have_text(["Users", "Meetings", "Approvals"])  # no audit log for IT admins
+    expect(page.locator(".operator")).to_contain_text("IT admin")
+    expect(page.locator(".mode-badge")).to_have_text(re.compile("^sandbox$", re.IGNORECASE))
     path = screenshot(page, "dashboard-itadmin")
     assert path.stat().st_size > 10_000
     assert console_errors == []
@@ -28,24 +31,24 @@ def test_wrong_password_is_refused_with_a_message(page, dashboard):
     page.fill("#id_username", "itadmin")
     page.fill("#id_password", "not-the-password")
     page.click("button[type=submit]")
-    assert "correct username and password" in page.locator("[role=alert]").inner_text()
+    expect(page.locator("[role=alert]")).to_contain_text("correct username and password")
 
 
 def test_it_admin_is_told_which_permission_the_audit_log_needs(page, dashboard, console_errors):
     login(page, dashboard, "itadmin")
     response = page.goto(dashboard.url + "/audit/")
     assert response.status == 403
-    assert page.locator("h1").inner_text() == "You can't open this page"
-    assert "View and export the audit log" in page.locator("main").inner_text()
+    expect(page.locator("h1")).to_have_text("You can't open this page")
+    expect(page.locator("main")).to_contain_text("View and export the audit log")
     response = page.goto(dashboard.url + "/no-such-page/")
     assert response.status == 404
-    assert page.locator("h1").inner_text() == "Not found"
+    expect(page.locator("h1")).to_have_text("Not found")
 
 
 def test_narrow_screen_keeps_the_navigation_usable(page, dashboard, console_errors):
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, dashboard, "manager")
-    assert page.locator("nav.mainnav").is_visible()
+    expect(page.locator("nav.mainnav")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "dashboard-narrow")
     assert console_errors == []
@@ -54,5 +57,6 @@ def test_narrow_screen_keeps_the_navigation_usable(page, dashboard, console_erro
 def test_logout_ends_the_session(page, dashboard):
     login(page, dashboard, "manager")
     page.click("text=Log out")
+    expect(page).to_have_url(re.compile("/login/"))
     page.goto(dashboard.url + "/")
-    assert "/login/" in page.url
+    expect(page).to_have_url(dashboard.url + "/login/?next=/")
