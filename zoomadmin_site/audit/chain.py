@@ -13,11 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from zoomadmin_site.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditEvent
+from django.utils.dateparse import parse_datetime
+
+from zoomadmin_site.audit.models import Action, AuditChainHead, AuditCheckpoint, AuditClockStep, AuditEvent
 
 HASHED_FIELDS: tuple[str, ...] = (
     "seq",
@@ -62,6 +64,22 @@ CHECKPOINT_UNRECORDED = (
     "the prune checkpoint at seq {seq} is not the one its audit.prune event (seq {event}) records: it was "
     "forged or changed"
 )
+STEP_MISSING = (
+    "event {seq} is timed before the event it follows, but no clock step is on record for it: date "
+    "filters and date-bounded exports can skip events around it"
+)
+STEP_FORGED = "a clock step is on record at event {seq}, which is not timed before the event it follows"
+STEP_ALTERED = "the clock step on record at event {seq} does not give the times of the events either side"
+# The clock steps the events' own (hashed) times show: each event timed before the one it follows.
+DERIVED_STEPS_SQL = """
+SELECT seq, time, previous_time FROM (
+    SELECT seq, time, LAG(time) OVER (ORDER BY seq) AS previous_time FROM {events}
+    WHERE seq > %s AND seq <= %s
+) AS stepped WHERE time < previous_time ORDER BY seq
+"""
+# Every event's seq in time order. No condition on seq, so that SQLite scans the time index alone.
+TIME_ORDER_SQL = "SELECT seq FROM {events} ORDER BY time, seq"
+RECORDED_STEPS_SQL = "SELECT seq, time, previous_time FROM {steps} WHERE seq > %s AND seq <= %s ORDER BY seq"
 
 
 def clean_text(value: str) -> str:
@@ -129,6 +147,9 @@ class ChainReport:
     broken_seq: int | None = None  # the first event that breaks the chain, when one does
     problem: str = ""
     start_seq: int = 0  # events up to this one were pruned at a checkpoint (0: none)
+    # The event where the clock steps on record (the date filters' index) and the events' times part,
+    # when they do; the chain itself is then intact.
+    steps_seq: int | None = None
 
     @property
     def intact(self) -> bool:
@@ -136,9 +157,14 @@ class ChainReport:
 
     def summary(self) -> str:
         pruned = f" (events 1-{self.start_seq} were pruned at a checkpoint)" if self.start_seq else ""
+        last = f"seq {self.last_seq} (hash {self.last_hash or '-'})"
         if self.intact:
-            last = f"seq {self.last_seq} (hash {self.last_hash or '-'})"
             return f"OK: {self.events} events, chain intact up to {last}{pruned}"
+        if self.steps_seq is not None:
+            return (
+                f"BROKEN clock-step record at seq {self.steps_seq}: {self.problem}. The chain itself is "
+                f"intact: {self.events} events up to {last}{pruned}."
+            )
         where = f"at seq {self.broken_seq}" if self.broken_seq is not None else "at the chain head"
         intact = (
             f"events {self.start_seq + 1}-{self.last_seq} are intact (hash {self.last_hash}){pruned}"
@@ -212,7 +238,7 @@ def chain_verify(*, chunk_size: int = 5000, workers: int = 1, parts: int | None 
         return ChainReport(
             0, start_seq, start_hash, start_seq + 1, CHECKPOINT_OPEN.format(seq=start_seq), start_seq
         )
-    report = _walk_parts(start_seq, start_hash, chunk_size, workers, parts)
+    report, steps = _walk_parts(start_seq, start_hash, chunk_size, workers, parts)
     if not report.intact:
         return report
     if checkpoint and not _checkpoint_recorded(*checkpoint[:3]):
@@ -220,12 +246,18 @@ def chain_verify(*, chunk_size: int = 5000, workers: int = 1, parts: int | None 
         return replace(report, broken_seq=None, problem=problem)
     # Read after the walk: the head is committed with each append, so it is never behind a row we saw.
     head = AuditChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
-    return _check_head(report, head)
+    report = _check_head(report, head)
+    if report.intact and steps is not None:
+        seq, problem = steps
+        return replace(report, problem=problem, steps_seq=seq)
+    return report
 
 
 def _walk_parts(
     start_seq: int, start_hash: str, chunk_size: int, workers: int, parts: int | None
-) -> ChainReport:
+) -> tuple[ChainReport, tuple[int, str] | None]:
+    """The walk's report, and the first disagreement between the clock steps on record and the events'
+    times up to the last event at the start (clock_steps_check), checked meanwhile when processes walk."""
     from django.db import connection
 
     last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or start_seq
@@ -241,10 +273,11 @@ def _walk_parts(
     ]
     in_memory = connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", lambda: True)()
     if workers > 1 and len(ranges) > 1 and not in_memory and not connection.in_atomic_block:
-        reports = _walk_in_processes(ranges, workers)
+        reports, steps = _walk_in_processes(ranges, workers, lambda: clock_steps_check(start_seq, last))
     else:
         reports = [_walk_range(*r) for r in ranges]
-    return _combine(reports, ends, start_seq)
+        steps = clock_steps_check(start_seq, last)
+    return _combine(reports, ends, start_seq), steps
 
 
 def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> ChainReport:
@@ -254,7 +287,10 @@ def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> Ch
     return _walk(hashed_rows(lo, hi, chunk_size=chunk_size), lo, start_hash)
 
 
-def _walk_in_processes(ranges: list[tuple[Any, ...]], workers: int) -> list[ChainReport]:
+def _walk_in_processes[T](
+    ranges: list[tuple[Any, ...]], workers: int, meanwhile: Callable[[], T]
+) -> tuple[list[ChainReport], T]:
+    """Walk the ranges in worker processes, and call `meanwhile` in this one while they do."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -263,7 +299,9 @@ def _walk_in_processes(ranges: list[tuple[Any, ...]], workers: int) -> list[Chai
     connections.close_all()  # each process opens its own connection; none may share this one
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
-        return list(pool.map(_walk_range_in_child, ranges))
+        walks = pool.map(_walk_range_in_child, ranges)  # the processes are forked here
+        return_value = meanwhile()
+        return list(walks), return_value
 
 
 def _walk_range_in_child(args: tuple[Any, ...]) -> ChainReport:
@@ -338,3 +376,57 @@ def _check_head(report: ChainReport, head: tuple[int, str] | None) -> ChainRepor
 
 def _broken_head(report: ChainReport, problem: str) -> ChainReport:
     return replace(report, broken_seq=None, problem=problem)
+
+
+def clock_steps_check(low: int, high: int) -> tuple[int, str] | None:
+    """Where the clock steps on record for events low+1..high disagree with those events' times, and how:
+    (seq, problem), or None when they agree. The walk vouches for the times.
+
+    The date filters and date-bounded exports find a range's events through the steps
+    (selectors._date_seq_window): a step missing from the record would make them skip events without
+    any other sign. A step at the first event after a prune checkpoint cannot be re-derived (the event
+    before it is gone) and is left out. With no step on record and times that never go back (the usual
+    case), SQLite answers from the time index alone; otherwise the steps are derived in full."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(RECORDED_STEPS_SQL.format(steps=quote(AuditClockStep._meta.db_table)), [low + 1, high])
+        recorded = {row[0]: _step_times(row) for row in cursor.fetchall()}
+        time_order = TIME_ORDER_SQL.format(events=quote(AuditEvent._meta.db_table))
+        if (
+            not recorded
+            and connection.vendor == "sqlite"
+            and _times_follow_seqs(cursor, time_order, low, high)
+        ):
+            return None
+        cursor.execute(DERIVED_STEPS_SQL.format(events=quote(AuditEvent._meta.db_table)), [low, high])
+        derived = {row[0]: _step_times(row) for row in cursor.fetchall()}
+    differing = sorted(
+        seq for seq in derived.keys() | recorded.keys() if derived.get(seq) != recorded.get(seq)
+    )
+    if not differing:
+        return None
+    seq = differing[0]
+    problem = STEP_MISSING if seq not in recorded else STEP_FORGED if seq not in derived else STEP_ALTERED
+    return seq, problem.format(seq=seq)
+
+
+def _times_follow_seqs(cursor: Any, time_order: str, low: int, high: int) -> bool:
+    """Whether events low+1..high, in time order, are in seq order too (no event is timed before the one
+    it follows), from a scan of the time index (on SQLite it holds the seq, the rowid): a fraction of a
+    window function over the table's rows."""
+    cursor.execute(time_order)
+    previous = low
+    while rows := cursor.fetchmany(50_000):
+        for (seq,) in rows:
+            if low < seq <= high:
+                if seq < previous:
+                    return False
+                previous = seq
+    return True
+
+
+def _step_times(row: tuple[Any, ...]) -> tuple[dt.datetime | None, ...]:
+    """A step's two times as datetimes: SQLite's driver converts a datetime column but not LAG()'s text."""
+    return tuple(value if isinstance(value, dt.datetime) else parse_datetime(value) for value in row[1:])

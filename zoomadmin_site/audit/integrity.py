@@ -114,6 +114,7 @@ def audit_verify_run(
                 "last_seq": report.last_seq,
                 "last_hash": report.last_hash,
                 "broken_seq": report.broken_seq,
+                "clock_step_seq": report.steps_seq,
                 "checkpoint_seq": report.start_seq,
                 "seconds": seconds,
                 "trigger": VerifyRun.Trigger(triggered_by).value,
@@ -282,6 +283,7 @@ class Verification:
     last_seq: int | None
     last_hash: str
     broken_seq: int | None
+    clock_step_seq: int | None  # where the clock steps on record and the events' times part
     checkpoint_seq: int | None
     seconds: float | None
     trigger: str  # a VerifyRun.Trigger value
@@ -305,6 +307,7 @@ def verification_from_event(event: AuditEvent) -> Verification:
         last_seq=_int(after.get("last_seq")),
         last_hash=str(after.get("last_hash") or ""),
         broken_seq=_int(after.get("broken_seq")),
+        clock_step_seq=_int(after.get("clock_step_seq")),
         checkpoint_seq=_int(after.get("checkpoint_seq")),
         seconds=after.get("seconds") if isinstance(after.get("seconds"), int | float) else None,
         trigger=trigger,
