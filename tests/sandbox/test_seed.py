@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections import Counter
 
 import pytest
@@ -100,9 +99,9 @@ def test_seed_keeps_the_knobs_but_reset_forgets_them(seeded):
     assert seeded.user_count() == 2  # owner and API user
 
 
-def test_seeding_is_fast(tmp_path):
-    box = Sandbox(tmp_path / "fast.sqlite3")
-    started = time.perf_counter()
+def test_seeding_a_large_account_makes_every_user_and_meeting(tmp_path):
+    """How fast seeding is belongs to the benchmarks (bench.search records seed_seconds)."""
+    box = Sandbox(tmp_path / "large.sqlite3")
     report = box.seed_demo(users=2_000, meetings=20_000)
     assert (report.users, report.meetings) == (2_000, 20_000)
-    assert time.perf_counter() - started < 10
+    assert box.user_count() == 2_000
