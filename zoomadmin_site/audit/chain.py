@@ -274,10 +274,9 @@ def _walk_parts(
     in_memory = connection.vendor == "sqlite" and getattr(connection, "is_in_memory_db", lambda: True)()
     if workers > 1 and len(ranges) > 1 and not in_memory and not connection.in_atomic_block:
         reports, steps = _walk_in_processes(ranges, workers, lambda: clock_steps_check(start_seq, last))
-    else:
-        reports = [_walk_range(*r) for r in ranges]
-        steps = clock_steps_check(start_seq, last)
-    return _combine(reports, ends, start_seq), steps
+        return _combine(reports, ends, start_seq), steps
+    report = _combine([_walk_range(*r) for r in ranges], ends, start_seq)
+    return report, clock_steps_check(start_seq, last) if report.intact else None
 
 
 def _walk_range(lo: int, hi: int | None, start_hash: str, chunk_size: int) -> ChainReport:
@@ -389,18 +388,14 @@ def clock_steps_check(low: int, high: int) -> tuple[int, str] | None:
     case), SQLite answers from the time index alone; otherwise the steps are derived in full."""
     from django.db import connection
 
-    quote = connection.ops.quote_name
+    events = connection.ops.quote_name(AuditEvent._meta.db_table)
+    steps = connection.ops.quote_name(AuditClockStep._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(RECORDED_STEPS_SQL.format(steps=quote(AuditClockStep._meta.db_table)), [low + 1, high])
+        cursor.execute(RECORDED_STEPS_SQL.format(steps=steps), [low + 1, high])
         recorded = {row[0]: _step_times(row) for row in cursor.fetchall()}
-        time_order = TIME_ORDER_SQL.format(events=quote(AuditEvent._meta.db_table))
-        if (
-            not recorded
-            and connection.vendor == "sqlite"
-            and _times_follow_seqs(cursor, time_order, low, high)
-        ):
+        if not recorded and connection.vendor == "sqlite" and _times_follow_seqs(cursor, events, low, high):
             return None
-        cursor.execute(DERIVED_STEPS_SQL.format(events=quote(AuditEvent._meta.db_table)), [low, high])
+        cursor.execute(DERIVED_STEPS_SQL.format(events=events), [low, high])
         derived = {row[0]: _step_times(row) for row in cursor.fetchall()}
     differing = sorted(
         seq for seq in derived.keys() | recorded.keys() if derived.get(seq) != recorded.get(seq)
@@ -412,11 +407,11 @@ def clock_steps_check(low: int, high: int) -> tuple[int, str] | None:
     return seq, problem.format(seq=seq)
 
 
-def _times_follow_seqs(cursor: Any, time_order: str, low: int, high: int) -> bool:
+def _times_follow_seqs(cursor: Any, events: str, low: int, high: int) -> bool:
     """Whether events low+1..high, in time order, are in seq order too (no event is timed before the one
     it follows), from a scan of the time index (on SQLite it holds the seq, the rowid): a fraction of a
     window function over the table's rows."""
-    cursor.execute(time_order)
+    cursor.execute(TIME_ORDER_SQL.format(events=events))
     previous = low
     while rows := cursor.fetchmany(50_000):
         for (seq,) in rows:
